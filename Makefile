@@ -1,0 +1,50 @@
+# The two commands of the README: `make run` and `make test`. Both work on a fresh machine
+# with only Python 3.11+ and make: they create .venv, install, compile the catalogues.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+PO     := $(wildcard locales/*/LC_MESSAGES/messages.po)
+MO     := $(PO:.po=.mo)
+
+.PHONY: run test install lint check extract update compile clean
+
+run: $(STAMP) compile
+	$(BIN)/confbot run $(ARGS)
+
+test: $(STAMP) compile
+	$(BIN)/ruff check .
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+check: $(STAMP) compile
+	$(BIN)/confbot check
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+
+# --- translations: extract -> update (pl, uk by hand; en filled from the source) -> compile ---
+extract: $(STAMP)
+	$(BIN)/pybabel extract -F babel.cfg -k N_ --no-location --sort-output \
+		--project=confbot -o locales/messages.pot .
+
+update: extract
+	$(BIN)/pybabel update -i locales/messages.pot -d locales -D messages --no-location \
+		--no-fuzzy-matching --ignore-obsolete
+	$(BIN)/python scripts/fill_english_catalogue.py
+
+compile: $(MO)
+
+locales/%/LC_MESSAGES/messages.mo: locales/%/LC_MESSAGES/messages.po $(STAMP)
+	$(BIN)/pybabel compile -i $< -o $@
+
+clean:
+	rm -rf $(VENV) $(MO) .pytest_cache .ruff_cache .hypothesis

@@ -1,0 +1,112 @@
+"""`confbot run | console | check` (also `python -m bot`)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from datetime import datetime
+
+from sqlalchemy.exc import SQLAlchemyError
+
+from bot.app import Application
+from bot.clock import Clock, ShiftedClock, SystemClock
+from bot.config import ConfigError, Settings, load_settings
+from bot.dataload import DataError, load_conference
+from bot.i18n import Catalogue, I18nError
+from bot.transports.console import ConsoleSession, run_console
+
+log = logging.getLogger("confbot")
+
+
+def _parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="confbot", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    run = commands.add_parser("run", help="start every configured transport "
+                                          "(the console when none is configured)")
+    run.add_argument("--now", help="start the clock at this Europe/Warsaw time, "
+                                   "e.g. 2023-11-30T10:05 (demo mode)")
+
+    console = commands.add_parser("console", help="talk to the bot in this terminal")
+    console.add_argument("--now", help="start the clock at this time, e.g. 2023-11-30T10:05")
+    console.add_argument("--lang", help="the language your client reports (pl, uk, en, …)")
+    console.add_argument("--user", default="console", help="who you are (default: console)")
+
+    commands.add_parser("check", help="validate the data and the configuration, then exit")
+    return parser.parse_args(argv)
+
+
+def _setup_logging(settings: Settings | None, default: str) -> None:
+    level = (settings.log_level if settings and settings.log_level else default)
+    logging.basicConfig(stream=sys.stderr, level=level,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
+def _clock(now: str | None, timezone) -> Clock:  # type: ignore[no-untyped-def]
+    if not now:
+        return SystemClock()
+    try:
+        start = datetime.fromisoformat(now)
+    except ValueError:
+        raise ConfigError("--now", f"'{now}' is not a date and time like 2023-11-30T10:05"
+                          ) from None
+    if start.tzinfo is None:
+        start = start.replace(tzinfo=timezone)
+    return ShiftedClock(start)
+
+
+def _check(settings: Settings) -> int:
+    conference, _ = load_conference(settings.data_dir)
+    Catalogue(conference.languages, conference.timezone)
+    print(f"OK: {conference.short_name[conference.languages[0]]} — {len(conference.days)} days, "
+          f"{len(conference.sessions)} sessions, {len(conference.venues)} venues, "
+          f"{len(conference.people)} people, {len(conference.info)} information topics, "
+          f"languages {', '.join(conference.languages)}; data in {settings.data_dir}; "
+          f"database {settings.database_url}")
+    return 0
+
+
+def _start(args: argparse.Namespace, settings: Settings) -> int:
+    conference, lexicon = load_conference(settings.data_dir)
+    clock = _clock(args.now, conference.timezone)
+    if args.command == "run" and (settings.telegram_enabled or settings.matrix_enabled):
+        wanted = [name for name, on in (("Telegram", settings.telegram_enabled),
+                                        ("Matrix", settings.matrix_enabled)) if on]
+        raise ConfigError("TELEGRAM_TOKEN" if settings.telegram_enabled else "MATRIX_HOMESERVER",
+                          f"{' and '.join(wanted)} credentials are set, but this version has "
+                          "only the console transport; unset them to use the console")
+    from bot.storage import Store
+
+    app = Application(conference, lexicon, Store(settings.database_url), clock)
+    user = getattr(args, "user", "console")
+    session = ConsoleSession(app, user=user, client_language=getattr(args, "lang", None))
+    log.info("console: started for user=%s at %s", user, clock.now().isoformat())
+    try:
+        asyncio.run(run_console(app, session))
+    except KeyboardInterrupt:
+        pass
+    finally:
+        app.store.close()
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parse_args(argv)
+    settings: Settings | None = None
+    try:
+        settings = load_settings()
+        _setup_logging(settings, "INFO" if args.command == "run" else "WARNING")
+        if args.command == "check":
+            return _check(settings)
+        return _start(args, settings)
+    except (ConfigError, DataError, I18nError) as error:
+        if settings is None:
+            _setup_logging(None, "WARNING")
+        print(f"confbot: cannot start: {error}", file=sys.stderr)
+        return 2
+    except SQLAlchemyError as error:
+        print(f"confbot: cannot start: configuration: DATABASE_URL: the database cannot be used "
+              f"({error.__class__.__name__}: {str(error).splitlines()[0]})", file=sys.stderr)
+        return 2

@@ -1,0 +1,88 @@
+"""Settings from environment variables (and an optional .env file), validated at start-up."""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from dotenv import dotenv_values
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+from bot import PROJECT_ROOT
+
+DEFAULT_DATABASE_URL = "sqlite:///confbot.sqlite3"
+MATRIX_VARIABLES = ("MATRIX_HOMESERVER", "MATRIX_USER_ID", "MATRIX_PASSWORD",
+                    "MATRIX_ACCESS_TOKEN", "MATRIX_DEVICE_ID")
+
+
+class ConfigError(Exception):
+    """A setting is wrong; the message names the variable and the problem."""
+
+    def __init__(self, variable: str, problem: str) -> None:
+        self.variable = variable
+        super().__init__(f"configuration: {variable}: {problem}")
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str
+    data_dir: Path
+    log_level: str | None
+    telegram_token: str | None
+    matrix: Mapping[str, str]
+
+    @property
+    def telegram_enabled(self) -> bool:
+        return bool(self.telegram_token)
+
+    @property
+    def matrix_enabled(self) -> bool:
+        return bool(self.matrix)
+
+
+def load_settings(environ: Mapping[str, str] | None = None,
+                  env_file: Path | None = Path(".env")) -> Settings:
+    """Read settings: the process environment wins over a .env file in the working folder."""
+    values: dict[str, str] = {}
+    if env_file is not None and env_file.is_file():
+        values.update({k: v for k, v in dotenv_values(env_file).items() if v is not None})
+    values.update(os.environ if environ is None else environ)
+
+    def get(name: str) -> str | None:
+        value = values.get(name, "").strip()
+        return value or None
+
+    database_url = get("DATABASE_URL") or DEFAULT_DATABASE_URL
+    try:
+        make_url(database_url)
+    except ArgumentError:
+        raise ConfigError("DATABASE_URL", f"'{database_url}' is not a database URL "
+                          "(e.g. sqlite:///confbot.sqlite3 or "
+                          "postgresql+psycopg://user:password@host/db)") from None
+
+    data_dir = Path(get("CONFBOT_DATA_DIR") or PROJECT_ROOT / "data")
+    if not data_dir.is_dir():
+        raise ConfigError("CONFBOT_DATA_DIR", f"'{data_dir}' is not a folder")
+
+    log_level = get("CONFBOT_LOG_LEVEL")
+    if log_level and not isinstance(logging.getLevelName(log_level.upper()), int):
+        raise ConfigError("CONFBOT_LOG_LEVEL", f"'{log_level}' is not one of "
+                          "DEBUG, INFO, WARNING, ERROR")
+
+    matrix = {name: value for name in MATRIX_VARIABLES if (value := get(name))}
+    if matrix:
+        for required in ("MATRIX_HOMESERVER", "MATRIX_USER_ID"):
+            if required not in matrix:
+                raise ConfigError(required, "is required when any MATRIX_* variable is set")
+        if "MATRIX_PASSWORD" not in matrix and "MATRIX_ACCESS_TOKEN" not in matrix:
+            raise ConfigError("MATRIX_PASSWORD", "set MATRIX_PASSWORD or MATRIX_ACCESS_TOKEN")
+        if not matrix["MATRIX_HOMESERVER"].startswith(("http://", "https://")):
+            raise ConfigError("MATRIX_HOMESERVER", "must be a URL starting with https://")
+
+    return Settings(database_url=database_url, data_dir=data_dir,
+                    log_level=log_level.upper() if log_level else None,
+                    telegram_token=get("TELEGRAM_TOKEN"), matrix=matrix)

@@ -1,0 +1,140 @@
+"""The vocabulary of free-text questions per language, loaded from `data/intents.yaml`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import yaml
+
+from bot.textmatch import fold, words
+
+if TYPE_CHECKING:
+    from bot.dataload import Problem
+
+INTENT_NAMES = (
+    "now", "next", "today", "programme", "help", "info", "about", "language",
+    "conference_start", "conference_end",
+    "kind:registration", "kind:opening", "kind:break", "kind:lunch", "kind:panel",
+    "kind:workshop", "kind:study_visit", "kind:networking", "kind:talk",
+)
+RELATIVE_DAYS = {"today": 0, "tomorrow": 1, "yesterday": -1}
+
+Phrase = tuple[str, ...]
+
+
+@dataclass
+class Lexicon:
+    intents: dict[str, dict[str, tuple[Phrase, ...]]] = field(default_factory=dict)
+    stopwords: frozenset[str] = frozenset()
+    markers: dict[str, frozenset[str]] = field(default_factory=dict)
+    letters: dict[str, frozenset[str]] = field(default_factory=dict)
+    relative_days: dict[int, tuple[Phrase, ...]] = field(default_factory=dict)
+    day_words: frozenset[str] = frozenset()
+    ordinals: dict[int, frozenset[str]] = field(default_factory=dict)
+    time_prepositions: frozenset[str] = frozenset()
+
+    @classmethod
+    def load(cls, path: Path, file: str, languages: tuple[str, ...],
+             problems: list[Problem]) -> Lexicon:
+        from bot.dataload import Problem
+
+        def fail(item: str, problem: str) -> None:
+            problems.append(Problem(file, item, problem))
+
+        try:
+            raw = yaml.safe_load(path.read_text(encoding="utf-8")) if path.exists() else None
+        except yaml.YAMLError as error:
+            fail("", f"not valid YAML ({error})")
+            return cls()
+        if not isinstance(raw, dict):
+            fail("", "the file is missing or empty")
+            return cls()
+
+        def per_language(item: str, value: Any, required: tuple[str, ...] = languages
+                         ) -> dict[str, list[str]]:
+            if not isinstance(value, dict):
+                fail(item, "must be a mapping of language to a list of phrases")
+                return {}
+            result = {}
+            for lang in languages:
+                phrases = value.get(lang, [])
+                if not isinstance(phrases, list) or not all(isinstance(p, str) for p in phrases):
+                    fail(item, f"the '{lang}' entry must be a list of phrases")
+                elif not phrases and lang in required:
+                    fail(item, f"the '{lang}' list is missing or empty")
+                else:
+                    result[lang] = phrases
+            return result
+
+        lexicon = cls()
+        raw_intents = raw.get("intents")
+        if not isinstance(raw_intents, dict):
+            fail("intents", "must be a mapping of intent name to phrases")
+            raw_intents = {}
+        for name in INTENT_NAMES:
+            if name not in raw_intents:
+                fail(f"intent {name}", "is missing")
+        for name, value in raw_intents.items():
+            if name not in INTENT_NAMES:
+                fail(f"intent {name}", f"is not a known intent ({', '.join(INTENT_NAMES)})")
+                continue
+            lexicon.intents[name] = {
+                lang: tuple(tuple(words(p)) for p in phrases if words(p))
+                for lang, phrases in per_language(f"intent {name}", value).items()
+            }
+
+        def folded_set(key: str, value: Any, required: tuple[str, ...] = languages
+                       ) -> dict[str, frozenset[str]]:
+            return {lang: frozenset(w for p in phrases for w in words(p))
+                    for lang, phrases in per_language(key, value, required).items()}
+
+        lexicon.stopwords = _union(folded_set("stopwords", raw.get("stopwords")))
+        lexicon.markers = folded_set("markers", raw.get("markers"), required=())
+        raw_letters = raw.get("letters", {})
+        if not isinstance(raw_letters, dict):
+            fail("letters", "must be a mapping of language to its distinctive letters")
+            raw_letters = {}
+        lexicon.letters = {lang: frozenset(str(chars).lower())
+                           for lang, chars in raw_letters.items() if lang in languages}
+        raw_relative = raw.get("relative_days")
+        if not isinstance(raw_relative, dict):
+            fail("relative_days", "must map today, tomorrow and yesterday to phrases")
+            raw_relative = {}
+        for name, offset in RELATIVE_DAYS.items():
+            phrases = per_language(f"relative_days {name}", raw_relative.get(name))
+            lexicon.relative_days[offset] = tuple(
+                tuple(words(p)) for ps in phrases.values() for p in ps if words(p))
+        lexicon.day_words = _union(folded_set("day_words", raw.get("day_words")))
+        raw_ordinals = raw.get("ordinals")
+        if not isinstance(raw_ordinals, dict):
+            fail("ordinals", "must map day numbers (1, 2, …) to ordinal words")
+            raw_ordinals = {}
+        for number, value in raw_ordinals.items():
+            if not isinstance(number, int):
+                fail(f"ordinals {number}", "the key must be a day number")
+                continue
+            lexicon.ordinals[number] = _union(folded_set(f"ordinals {number}", value))
+        lexicon.time_prepositions = _union(
+            folded_set("time_prepositions", raw.get("time_prepositions")))
+        return lexicon
+
+    def detect_language(self, text: str) -> str | None:
+        """Guess the language a message is written in, or None when it cannot be told."""
+        lowered = text.lower()
+        scores: dict[str, int] = {}
+        for lang, letters in self.letters.items():
+            scores[lang] = 3 * sum(1 for ch in lowered if ch in letters)
+        folded = words(fold(text))
+        for lang, markers in self.markers.items():
+            scores[lang] = scores.get(lang, 0) + 2 * sum(1 for w in folded if w in markers)
+        if not scores:
+            return None
+        best = max(scores.values())
+        leaders = [lang for lang, score in scores.items() if score == best]
+        return leaders[0] if best > 0 and len(leaders) == 1 else None
+
+
+def _union(by_language: dict[str, frozenset[str]]) -> frozenset[str]:
+    return frozenset().union(*by_language.values())

@@ -1,0 +1,216 @@
+"""The conference as the bot knows it: days, venues, people, sessions, practical information."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
+
+Text = dict[str, str]
+"""A human text in every conference language: {"pl": …, "uk": …, "en": …}."""
+
+
+class NotAnnounced:
+    """A fact the organisers have not announced; the bot says so instead of guessing."""
+
+    _instance: NotAnnounced | None = None
+
+    def __new__(cls) -> NotAnnounced:
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
+    def __repr__(self) -> str:
+        return "NOT_ANNOUNCED"
+
+    def __bool__(self) -> bool:
+        return False
+
+
+NOT_ANNOUNCED = NotAnnounced()
+
+SESSION_KINDS = (
+    "registration", "opening", "block", "talk", "discussion", "break", "lunch",
+    "panel", "workshop", "study_visit", "networking",
+)
+
+
+@dataclass(frozen=True)
+class Day:
+    id: str
+    number: int
+    date: date
+    title: Text
+    summary: Text
+    hours: tuple[time, time] | None = None
+    note: Text | None = None
+
+
+@dataclass(frozen=True)
+class Venue:
+    id: str
+    name: Text
+    address: str | NotAnnounced
+    aliases: tuple[str, ...] = ()
+    note: Text | None = None
+    directions: Text | None = None
+
+
+@dataclass(frozen=True)
+class Person:
+    id: str
+    name: str
+    affiliation: Text | NotAnnounced
+    name_uk: str | None = None
+    bio: Text | None = None
+    note: Text | None = None
+
+
+@dataclass(eq=False)
+class Session:
+    id: str
+    day: Day
+    kind: str
+    title: Text
+    description: Text | NotAnnounced
+    audience: Text | NotAnnounced
+    venue: Venue | NotAnnounced
+    start: datetime | None
+    """Aware start time; None when not announced (then the parent's span applies)."""
+    end: datetime | None
+    room: str | NotAnnounced | None = None
+    """None: the venue is one space; NOT_ANNOUNCED: the room has not been announced."""
+    host: Text | None = None
+    format: Text | None = None
+    moderators: tuple[Person, ...] = ()
+    speakers: tuple[Person, ...] = ()
+    speakers_note: Text | None = None
+    parent: Session | None = None
+    children: list[Session] = field(default_factory=list)
+
+    @property
+    def number(self) -> int:
+        return int(self.id[1:])
+
+    @property
+    def times_announced(self) -> bool:
+        return self.start is not None
+
+    @property
+    def span(self) -> tuple[datetime, datetime]:
+        """The session's own times, or its parent's when its own were not announced."""
+        if self.start is not None and self.end is not None:
+            return self.start, self.end
+        assert self.parent is not None, f"session {self.id} has neither times nor a parent"
+        return self.parent.span
+
+    @property
+    def people(self) -> tuple[Person, ...]:
+        return self.moderators + self.speakers
+
+    def is_running(self, moment: datetime) -> bool:
+        start, end = self.span
+        return start <= moment < end
+
+
+@dataclass(frozen=True)
+class InfoTopic:
+    id: str
+    title: Text
+    body: Text
+    keywords: dict[str, tuple[str, ...]]
+
+
+@dataclass
+class Conference:
+    id: str
+    name: Text
+    short_name: Text
+    edition: int
+    theme: Text
+    description: Text
+    city: Text
+    timezone: ZoneInfo
+    languages: tuple[str, ...]
+    days: tuple[Day, ...]
+    venues: dict[str, Venue]
+    people: dict[str, Person]
+    sessions: dict[str, Session]
+    info: tuple[InfoTopic, ...]
+    website: str | None = None
+
+    # --- time ---------------------------------------------------------------------------
+
+    @property
+    def starts(self) -> datetime:
+        return min(s.span[0] for s in self.sessions.values())
+
+    @property
+    def ends(self) -> datetime:
+        return max(self.day_end(day) for day in self.days)
+
+    def day_start(self, day: Day) -> datetime:
+        return min(s.span[0] for s in self.sessions_on(day))
+
+    def day_end(self, day: Day) -> datetime:
+        """The end of a day: its announced closing hour, or the end of its last session."""
+        last = max(s.span[1] for s in self.sessions_on(day))
+        if day.hours:
+            return max(last, self.at(day, day.hours[1]))
+        return last
+
+    def at(self, day: Day, clock_time: time) -> datetime:
+        """The aware moment of a local clock time on a conference day."""
+        return datetime.combine(day.date, clock_time, tzinfo=self.timezone)
+
+    def day_of(self, moment: datetime) -> Day | None:
+        local = moment.astimezone(self.timezone).date()
+        return next((day for day in self.days if day.date == local), None)
+
+    def day_by_id(self, day_id: str) -> Day | None:
+        return next((day for day in self.days if day.id == day_id), None)
+
+    # --- sessions -----------------------------------------------------------------------
+
+    def sessions_on(self, day: Day) -> list[Session]:
+        return sorted((s for s in self.sessions.values() if s.day is day), key=_session_order)
+
+    def top_level(self, sessions: Iterable[Session]) -> list[Session]:
+        return [s for s in sessions if s.parent is None]
+
+    def running_at(self, moment: datetime) -> list[Session]:
+        """Sessions on at a moment, innermost first: a talk rather than the block around it."""
+        running = [s for s in self.sessions.values() if s.is_running(moment)]
+        innermost = [
+            s for s in running
+            if not any(c.is_running(moment) and c.times_announced for c in s.children)
+        ]
+        # A talk without its own times is part of its parent, which is shown instead.
+        return sorted((s for s in innermost if s.times_announced), key=_session_order)
+
+    def next_after(self, moment: datetime) -> list[Session]:
+        """The sessions starting at the first start time after a moment."""
+        upcoming = [s for s in self.sessions.values() if s.times_announced and s.span[0] > moment]
+        if not upcoming:
+            return []
+        first = min(s.span[0] for s in upcoming)
+        group = [s for s in upcoming if s.span[0] == first]
+        # A block and its first talk start together: show the block, the talks come with it.
+        return sorted((s for s in group if s.parent not in group), key=_session_order)
+
+    def of_kind(self, kind: str) -> list[Session]:
+        return sorted((s for s in self.sessions.values() if s.kind == kind), key=_session_order)
+
+    def with_person(self, person: Person) -> list[Session]:
+        return sorted((s for s in self.sessions.values() if person in s.people),
+                      key=_session_order)
+
+    def walk(self) -> Iterator[Session]:
+        yield from sorted(self.sessions.values(), key=_session_order)
+
+
+def _session_order(session: Session) -> tuple[datetime, int, int]:
+    start, _ = session.span
+    depth = 0 if session.parent is None else 1
+    return start, depth, session.number

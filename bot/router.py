@@ -1,0 +1,142 @@
+"""Commands and free-text intents -> handlers; the Context every handler receives.
+
+Each feature module in `handlers/` owns one Router; `handlers/__init__.py` includes them all.
+Handlers return replies instead of sending them, so every transport and every test drives them
+the same way.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from markupsafe import Markup
+
+from bot.clock import Clock
+from bot.i18n import Translator
+from bot.messages import Incoming, Reply, TextReply
+from bot.programme import Conference
+from bot.storage import Store, UserRecord
+from bot.understanding import Intent, Understanding
+
+if TYPE_CHECKING:
+    from bot.i18n import Catalogue
+
+COMMAND_PREFIXES = ("/", "!")
+_COMMAND = re.compile(r"^[/!]([\w]+)(?:@\S+)?(?:\s+(.*))?$", re.DOTALL)
+
+
+@dataclass
+class Context:
+    """What a handler knows about the message it answers and the world around it."""
+
+    incoming: Incoming
+    user: UserRecord
+    t: Translator
+    conference: Conference
+    understanding: Understanding
+    catalogue: Catalogue
+    store: Store
+    clock: Clock
+    args: str = ""
+    match: re.Match[str] | None = None
+    intent: Intent | None = None
+
+    def _(self, message: str, **values: object) -> Markup:
+        """Translate a message into the user's language; values are HTML-escaped."""
+        return Markup(self.t.gettext(message)) % values if values else Markup(
+            self.t.gettext(message))
+
+    def ngettext(self, singular: str, plural: str, n: int, **values: object) -> Markup:
+        return Markup(self.t.ngettext(singular, plural, n)) % {"num": n, **values}
+
+    @property
+    def now(self) -> datetime:
+        return self.clock.now()
+
+    @property
+    def lang(self) -> str:
+        return self.t.lang
+
+
+HandlerResult = Reply | Sequence[Reply]
+Handler = Callable[[Context], HandlerResult]
+
+
+@dataclass
+class Router:
+    """The routes of one feature: commands (/now, !now), command patterns (/s12) and intents."""
+
+    name: str
+    commands: dict[str, Handler] = field(default_factory=dict)
+    patterns: list[tuple[re.Pattern[str], Handler]] = field(default_factory=list)
+    intents: dict[str, Handler] = field(default_factory=dict)
+
+    def command(self, *names: str) -> Callable[[Handler], Handler]:
+        def register(handler: Handler) -> Handler:
+            for name in names:
+                self.commands[name] = handler
+            return handler
+        return register
+
+    def pattern(self, regex: str) -> Callable[[Handler], Handler]:
+        def register(handler: Handler) -> Handler:
+            self.patterns.append((re.compile(regex, re.IGNORECASE), handler))
+            return handler
+        return register
+
+    def intent(self, *names: str) -> Callable[[Handler], Handler]:
+        def register(handler: Handler) -> Handler:
+            for name in names:
+                self.intents[name] = handler
+            return handler
+        return register
+
+
+class Dispatcher:
+    """All routers together; finds the handler for a message and normalises its replies."""
+
+    def __init__(self, routers: Sequence[Router]) -> None:
+        self.commands: dict[str, Handler] = {}
+        self.patterns: list[tuple[re.Pattern[str], Handler]] = []
+        self.intents: dict[str, Handler] = {}
+        for router in routers:
+            for table, routes in ((self.commands, router.commands),
+                                  (self.intents, router.intents)):
+                clash = set(table) & set(routes)
+                if clash:
+                    raise ValueError(f"router {router.name}: {sorted(clash)} registered twice")
+                table.update(routes)
+            self.patterns.extend(router.patterns)
+        for required in ("unknown", "unknown_command"):
+            if required not in self.intents:
+                raise ValueError(f"no handler for the '{required}' intent")
+
+    def dispatch(self, ctx: Context) -> list[Reply]:
+        text = ctx.incoming.text.strip()
+        match = _COMMAND.match(text) if text.startswith(COMMAND_PREFIXES) else None
+        if match:
+            name, ctx.args = match.group(1).lower(), (match.group(2) or "").strip()
+            handler = self.commands.get(name)
+            if handler is None:
+                for pattern, candidate in self.patterns:
+                    ctx.match = pattern.fullmatch(name)
+                    if ctx.match:
+                        handler = candidate
+                        break
+            if handler is None:
+                ctx.intent = Intent("unknown_command", query=name)
+                handler = self.intents["unknown_command"]
+        else:
+            ctx.intent = ctx.understanding.interpret(text, ctx.now) if text else Intent("unknown")
+            handler = self.intents.get(ctx.intent.name) or self.intents["unknown"]
+        return as_list(handler(ctx))
+
+
+def as_list(result: HandlerResult) -> list[Reply]:
+    if isinstance(result, (TextReply,)) or not isinstance(result, Sequence):
+        return [result]  # type: ignore[list-item]
+    return list(result)

@@ -1,0 +1,50 @@
+"""Text folding and tolerant word matching shared by intents, search and language detection."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+
+from rapidfuzz import fuzz
+
+_WORD = re.compile(r"[\w']+")
+_FOLD_EXTRA = str.maketrans({"ł": "l", "’": "'", "ʼ": "'", "`": "'"})
+
+
+def fold(text: str) -> str:
+    """Lower-case and strip diacritics (ł -> l), so 'Kozłówka' and 'kozlowka' compare equal."""
+    text = text.lower().translate(_FOLD_EXTRA)
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def words(text: str) -> list[str]:
+    """The folded words of a text, apostrophes kept inside words ("what's")."""
+    return [w.strip("'") for w in _WORD.findall(fold(text)) if w.strip("'")]
+
+
+def word_matches(wanted: str, given: str) -> bool:
+    """Does a word someone typed match a known word, allowing a typo or an inflected ending?"""
+    if wanted == given:
+        return True
+    if len(wanted) < 4 or len(given) < 4:
+        return False
+    if len(wanted) >= 5 and len(given) >= 5 and _common_prefix(wanted, given) >= 5:
+        return True
+    return fuzz.ratio(wanted, given) >= 80
+
+
+def _common_prefix(a: str, b: str) -> int:
+    size = 0
+    for x, y in zip(a, b, strict=False):
+        if x != y:
+            break
+        size += 1
+    return size
+
+
+def phrase_in(phrase: tuple[str, ...], message: Iterable[str]) -> bool:
+    """Are all words of a phrase among the words of a message (tolerantly)?"""
+    message = list(message)
+    return all(any(word_matches(p, m) for m in message) for p in phrase)

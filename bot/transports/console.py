@@ -1,0 +1,81 @@
+"""The console: talk to the bot in a terminal or through a pipe; also the test harness."""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import logging
+import re
+import sys
+from typing import TextIO
+
+from bot.app import Application
+from bot.messages import FileReply, Incoming, LocationReply, Reply, TextReply
+
+log = logging.getLogger(__name__)
+
+_LINK = re.compile(r'<a href="([^"]*)">(.*?)</a>', re.DOTALL)
+_TAG = re.compile(r"<[^>]+>")
+
+
+def render(reply: Reply) -> str:
+    """Plain text for a reply, as the console shows it."""
+    if isinstance(reply, TextReply):
+        text = _LINK.sub(lambda m: f"{m.group(2)} ({m.group(1)})", reply.html)
+        text = html.unescape(_TAG.sub("", text))
+        for row in reply.buttons:
+            text += "\n" + "   ".join(f"[{b.label} → {b.command}]" for b in row)
+        return text
+    if isinstance(reply, LocationReply):
+        osm = (f"https://www.openstreetmap.org/?mlat={reply.latitude:.5f}"
+               f"&mlon={reply.longitude:.5f}#map=17/{reply.latitude:.5f}/{reply.longitude:.5f}")
+        return (f"📍 {reply.title}, {reply.address}\n"
+                f"   {reply.latitude:.5f}, {reply.longitude:.5f} — {osm}")
+    if isinstance(reply, FileReply):
+        return f"📎 {reply.filename} ({len(reply.content)} bytes) {reply.caption}".rstrip()
+    raise TypeError(f"unknown reply type {type(reply).__name__}")
+
+
+class ConsoleSession:
+    """One person at the console: send text, get replies (what tests drive, too)."""
+
+    def __init__(self, app: Application, user: str = "console",
+                 client_language: str | None = None) -> None:
+        self.app = app
+        self.user = user
+        self.client_language = client_language
+        self._counter = 0
+
+    def send(self, text: str) -> list[Reply]:
+        self._counter += 1
+        incoming = Incoming(platform="console", user_id=self.user, chat_id=self.user, text=text,
+                            client_language=self.client_language,
+                            message_id=str(self._counter))
+        return self.app.handle(incoming)
+
+    def ask(self, text: str) -> str:
+        """Send a message and return the replies as the console prints them."""
+        return "\n\n".join(render(reply) for reply in self.send(text))
+
+
+async def run_console(app: Application, session: ConsoleSession,
+                      stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout) -> None:
+    """Read one message per line until end of input; prompt only on a terminal."""
+    interactive = stdin.isatty()
+    loop = asyncio.get_running_loop()
+    if interactive:
+        stdout.write("confbot — type /start, /help or a question; Ctrl-D to leave.\n")
+    while True:
+        if interactive:
+            stdout.write("> ")
+            stdout.flush()
+        line = await loop.run_in_executor(None, stdin.readline)
+        if not line:
+            break
+        text = line.strip()
+        if not text:
+            continue
+        answer = session.ask(text)
+        stdout.write(answer + "\n\n")
+        stdout.flush()
+    log.info("console: end of input for user=%s", session.user)

@@ -1,0 +1,279 @@
+"""Turn a free-text question into an intent: a time, a person, a known intent, or a search."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, time, timedelta
+
+from bot.i18n import Catalogue
+from bot.lexicon import Lexicon
+from bot.programme import Conference, Day, InfoTopic, Person, Session
+from bot.textmatch import fold, phrase_in, word_matches, words
+
+_CLOCK = re.compile(r"(?<![\d.:])([01]?\d|2[0-3])[:.]([0-5]\d)(?![\d])(?![.:]\d)")
+_MERIDIEM = re.compile(r"(?<![\d:.])(\d{1,2})\s*(am|pm|a\.m\.|p\.m\.)(?!\w)")
+_DAY_MONTH = re.compile(r"(?<![\d.])(\d{1,2})[./](\d{1,2})(?:[./]\d{2,4})?(?![\d:])")
+_NUMBER = re.compile(r"\d+")
+
+
+@dataclass
+class Intent:
+    """What a message asks for, with whatever it named (a day, a time, people, sessions)."""
+
+    name: str
+    kind: str | None = None
+    topic: InfoTopic | None = None
+    day: Day | None = None
+    moments: list[datetime] = field(default_factory=list)
+    people: list[Person] = field(default_factory=list)
+    sessions: list[Session] = field(default_factory=list)
+    query: str = ""
+
+
+@dataclass(frozen=True)
+class _Entry:
+    tokens: frozenset[str]
+    weight: int
+
+
+class Understanding:
+    """Everything needed to read free text, prepared once from the conference data."""
+
+    def __init__(self, conference: Conference, lexicon: Lexicon, catalogue: Catalogue) -> None:
+        self.conference = conference
+        self.lexicon = lexicon
+        self._phrases: list[tuple[str, tuple[str, ...]]] = [
+            (name, phrase)
+            for name, by_lang in lexicon.intents.items()
+            for phrases in by_lang.values()
+            for phrase in phrases
+        ]
+        self._topic_phrases: list[tuple[InfoTopic, tuple[str, ...]]] = [
+            (topic, tuple(words(keyword)))
+            for topic in conference.info
+            for keywords in topic.keywords.values()
+            for keyword in keywords
+            if words(keyword)
+        ]
+        self._weekdays = self._weekday_words(catalogue)
+        self._months = self._month_words(catalogue)
+        self._people = [(p, self._name_variants(p)) for p in conference.people.values()]
+        self._index = {s.id: self._session_entries(s) for s in conference.walk()}
+
+    # --- preparation --------------------------------------------------------------------
+
+    def _weekday_words(self, catalogue: Catalogue) -> dict[str, Day]:
+        found: dict[str, Day] = {}
+        for lang in catalogue.languages:
+            names = catalogue[lang].weekday_names()
+            for day in self.conference.days:
+                for name in names[day.date.weekday()]:
+                    found[fold(name)] = day
+        return found
+
+    def _month_words(self, catalogue: Catalogue) -> dict[str, int]:
+        months: dict[str, int] = {}
+        for lang in catalogue.languages:
+            locale = catalogue[lang].locale
+            for context in ("format", "stand-alone"):
+                for width in ("wide", "abbreviated"):
+                    for number, name in locale.months[context][width].items():
+                        months[fold(name).rstrip(".")] = number
+        return months
+
+    @staticmethod
+    def _name_variants(person: Person) -> list[tuple[str, ...]]:
+        variants = [tuple(words(person.name))]
+        if person.name_uk:
+            variants.append(tuple(words(person.name_uk)))
+        return variants
+
+    def _session_entries(self, session: Session) -> list[_Entry]:
+        def texts(value: object) -> str:
+            return " ".join(value.values()) if isinstance(value, dict) else ""
+
+        people = " ".join(
+            f"{p.name} {p.name_uk or ''}" for p in session.people)
+        venue = session.venue
+        venue_text = (f"{texts(venue.name)} {' '.join(venue.aliases)}" if venue else "")
+        parts = [
+            (texts(session.title), 4),
+            (people, 4),
+            (f"{texts(session.host)} {venue_text}", 2),
+            (f"{texts(session.description)} {texts(session.audience)} {texts(session.format)}", 1),
+        ]
+        return [_Entry(frozenset(w for w in words(text) if len(w) >= 3
+                                 and w not in self.lexicon.stopwords), weight)
+                for text, weight in parts]
+
+    # --- reading ------------------------------------------------------------------------
+
+    def interpret(self, text: str, now: datetime) -> Intent:
+        message = words(text)
+        day = self.find_day(text, now)
+        moments = self._moments(text, day, now)
+        if moments:
+            return Intent("at", day=day, moments=moments)
+        people = self.find_people(message)
+        if people:
+            return Intent("person", people=people)
+        best = self._best_phrase(message)
+        if best is not None:
+            name, topic = best
+            if topic is not None:
+                return Intent("topic", topic=topic)
+            if day is not None and name in ("now", "today", "programme", "next"):
+                return Intent("programme", day=day)
+            if name.startswith("kind:"):
+                return Intent("kind", kind=name.removeprefix("kind:"), day=day)
+            return Intent(name, day=day)
+        if day is not None:
+            return Intent("programme", day=day)
+        sessions = self.search(text)
+        if sessions:
+            return Intent("search", sessions=sessions, query=text)
+        return Intent("unknown", query=text)
+
+    def _best_phrase(self, message: list[str]) -> tuple[str, InfoTopic | None] | None:
+        best: tuple[int, str, InfoTopic | None] | None = None
+        candidates = [(name, phrase, None) for name, phrase in self._phrases]
+        candidates += [("topic", phrase, topic) for topic, phrase in self._topic_phrases]
+        for name, phrase, topic in candidates:
+            if phrase_in(phrase, message):
+                score = sum(len(w) for w in phrase)
+                if best is None or score > best[0]:
+                    best = (score, name, topic)
+        return None if best is None else (best[1], best[2])
+
+    def find_people(self, message: list[str]) -> list[Person]:
+        """People named in a message: the whole name, or a surname of five letters or more."""
+        found = []
+        for person, variants in self._people:
+            for variant in variants:
+                whole = all(any(_close(n, m) for m in message) for n in variant)
+                surname = variant[-1]
+                by_surname = len(surname) >= 5 and any(
+                    m == surname or (len(m) >= 5 and _close(surname, m, 90)) for m in message)
+                if whole or by_surname:
+                    found.append(person)
+                    break
+        return found
+
+    def search(self, text: str, limit: int = 6) -> list[Session]:
+        """Sessions whose title, people, place or description match the words of a query."""
+        query = [w for w in words(text) if len(w) >= 3 and w not in self.lexicon.stopwords]
+        if not query:
+            return []
+        scored = []
+        for session in self.conference.walk():
+            score = 0
+            for word in query:
+                score += max((e.weight for e in self._index[session.id]
+                              if any(word_matches(word, t) for t in e.tokens)), default=0)
+            if score:
+                scored.append((score, session))
+        if not scored:
+            return []
+        top = max(score for score, _ in scored)
+        threshold = max(2, top / 2)
+        ranked = sorted((item for item in scored if item[0] >= threshold),
+                        key=lambda item: (-item[0], item[1].number))
+        return [session for _, session in ranked[:limit]]
+
+    # --- days and times -----------------------------------------------------------------
+
+    def find_day(self, text: str, now: datetime) -> Day | None:
+        """A conference day named by weekday, date, 'today'/'tomorrow', 'day 2' or an ordinal."""
+        message = words(text)
+        conference = self.conference
+        for offset, phrases in self.lexicon.relative_days.items():
+            if any(phrase_in(p, message) for p in phrases):
+                return conference.day_of(now + timedelta(days=offset))
+        for day_number, month in ((int(d), int(m)) for d, m in _DAY_MONTH.findall(text)):
+            for day in conference.days:
+                if (day.date.day, day.date.month) == (day_number, month):
+                    return day
+        for index, word in enumerate(message):
+            if word.isdigit():
+                neighbours = message[max(0, index - 1):index] + message[index + 1:index + 2]
+                for neighbour in neighbours:
+                    month = self._months.get(neighbour) or next(
+                        (n for name, n in self._months.items()
+                         if len(name) >= 5 and word_matches(name, neighbour)), None)
+                    for day in conference.days:
+                        if month and (day.date.day, day.date.month) == (int(word), month):
+                            return day
+            if word in self.lexicon.day_words and index + 1 < len(message):
+                following = message[index + 1]
+                if following.isdigit():
+                    return self.day_by_number(int(following))
+            if word in self.lexicon.day_words:
+                for neighbour in message[max(0, index - 1):index]:
+                    for number, ordinals in self.lexicon.ordinals.items():
+                        if neighbour in ordinals:
+                            return self.day_by_number(number)
+        for word in message:
+            for name, day in self._weekdays.items():
+                if word == name or (len(name) >= 5 and word_matches(name, word)):
+                    return day
+        return None
+
+    def day_by_number(self, number: int) -> Day | None:
+        days = self.conference.days
+        return days[number - 1] if 1 <= number <= len(days) else None
+
+    def parse_day_argument(self, argument: str, now: datetime) -> Day | None:
+        """A day given to /programme: '2', 'd2', a weekday, a date, 'today'…"""
+        argument = argument.strip()
+        if argument.isdigit():
+            return self.day_by_number(int(argument))
+        by_id = self.conference.day_by_id(argument.lower())
+        return by_id or self.find_day(argument, now)
+
+    def _moments(self, text: str, day: Day | None, now: datetime) -> list[datetime]:
+        clock = self._clock_time(text)
+        if clock is None:
+            return []
+        conference = self.conference
+        if day is not None:
+            return [conference.at(day, clock)]
+        today = conference.day_of(now)
+        if today is not None:
+            return [conference.at(today, clock)]
+        return [conference.at(d, clock) for d in conference.days]
+
+    def _clock_time(self, text: str) -> time | None:
+        lowered = text.lower()
+        match = _CLOCK.search(lowered)
+        if match:
+            return time(int(match.group(1)), int(match.group(2)))
+        match = _MERIDIEM.search(lowered)
+        if match:
+            hour = int(match.group(1)) % 12
+            if match.group(2).startswith("p"):
+                hour += 12
+            return time(hour, 0) if hour < 24 else None
+        message = words(text)
+        for index, word in enumerate(message[:-1]):
+            following = message[index + 1]
+            if word in self.lexicon.time_prepositions and following.isdigit():
+                hour = int(following)
+                if hour > 23:
+                    continue
+                return time(self._afternoon(hour), 0)
+        return None
+
+    def _afternoon(self, hour: int) -> int:
+        """'at 3' during a conference that runs in the afternoon means 15:00."""
+        if hour >= 12 or hour == 0:
+            return hour
+        earliest = min(self.conference.day_start(d) for d in self.conference.days)
+        earliest_hour = earliest.astimezone(self.conference.timezone).hour
+        return hour + 12 if hour < earliest_hour and hour + 12 < 24 else hour
+
+
+def _close(wanted: str, given: str, threshold: int = 85) -> bool:
+    from rapidfuzz import fuzz
+
+    return wanted == given or (len(wanted) >= 4 and fuzz.ratio(wanted, given) >= threshold)

@@ -1,0 +1,183 @@
+"""How sessions, days and people look in a reply, in the reader's language (HTML-safe)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+
+from babel.dates import format_interval
+from markupsafe import Markup, escape
+
+from bot.i18n import N_
+from bot.messages import Button
+from bot.programme import Conference, Day, NotAnnounced, Person, Session, Text
+from bot.router import Context
+
+KIND_LABELS = {
+    "registration": N_("Registration"),
+    "opening": N_("Opening"),
+    "block": N_("Inspiration sessions"),
+    "talk": N_("Talks"),
+    "discussion": N_("Discussion"),
+    "break": N_("Breaks"),
+    "lunch": N_("Lunch"),
+    "panel": N_("Panels"),
+    "workshop": N_("Workshops"),
+    "study_visit": N_("Study visits"),
+    "networking": N_("Evening meeting"),
+}
+
+NL = Markup("\n")
+
+
+def tr(ctx: Context, text: Text | NotAnnounced | None) -> Markup:
+    """A data text in the reader's language; 'not announced' where the data says so."""
+    if text is None or isinstance(text, NotAnnounced):
+        return not_announced(ctx)
+    return escape(text[ctx.lang])
+
+
+def not_announced(ctx: Context) -> Markup:
+    return ctx._("not announced")
+
+
+def span(ctx: Context, session: Session) -> Markup:
+    start, end = session.span
+    return escape(f"{ctx.t.time(start)}–{ctx.t.time(end)}")
+
+
+def conference_dates(ctx: Context) -> str:
+    days = ctx.conference.days
+    return format_interval(days[0].date, days[-1].date, "yMMMMd", locale=ctx.t.locale)
+
+
+def session_line(ctx: Context, session: Session, *, show_day: bool = False) -> Markup:
+    """One line: '<b>11:15–12:45</b> Title /s20' (a part of a block is indented)."""
+    title = tr(ctx, session.title)
+    command = Markup(" /") + session.id
+    if not session.times_announced:
+        return Markup("   • ") + title + command
+    when = span(ctx, session)
+    if show_day:
+        when = escape(ctx.t.day(session.span[0])) + Markup(", ") + when
+    indent = Markup("   ") if session.parent is not None else Markup("")
+    return indent + Markup("<b>%s</b> ") % when + title + command
+
+
+def session_lines(ctx: Context, sessions: Iterable[Session], *, show_day: bool = False,
+                  with_parts: bool = False) -> Markup:
+    lines: list[Markup] = []
+    for session in sessions:
+        lines.append(session_line(ctx, session, show_day=show_day))
+        if session.parent is not None and session.times_announced and not with_parts:
+            lines.append(Markup("   ") + ctx._("part of: %(title)s /%(id)s",
+                                                title=tr(ctx, session.parent.title),
+                                                id=session.parent.id))
+        if with_parts:
+            lines.extend(session_line(ctx, child) for child in session.children)
+    return NL.join(lines)
+
+
+def person_name(ctx: Context, person: Person) -> Markup:
+    name = escape(person.name)
+    if isinstance(person.affiliation, NotAnnounced):
+        return name
+    return name + Markup(" (") + tr(ctx, person.affiliation) + Markup(")")
+
+
+def venue_text(ctx: Context, session: Session) -> Markup:
+    venue = session.venue
+    if isinstance(venue, NotAnnounced):
+        return not_announced(ctx)
+    address = not_announced(ctx) if isinstance(venue.address, NotAnnounced) else escape(
+        venue.address)
+    text = tr(ctx, venue.name) + Markup(", ") + address
+    if venue.note:
+        text += Markup(" (") + tr(ctx, venue.note) + Markup(")")
+    return text
+
+
+def session_details(ctx: Context, session: Session) -> Markup:
+    """Everything known about a session, and what is not announced."""
+    lines = [Markup("<b>%s</b>") % tr(ctx, session.title)]
+    when = escape(ctx.t.day(session.span[0])) + Markup(", ") + span(ctx, session)
+    if not session.times_announced:
+        when += Markup(" ") + ctx._("(within the session above; its own time was not announced)")
+    lines.append(ctx._("When: %(when)s", when=when))
+    lines.append(ctx._("Where: %(where)s", where=venue_text(ctx, session)))
+    if session.room is not None:
+        room = session.room if isinstance(session.room, str) else not_announced(ctx)
+        lines.append(ctx._("Room: %(room)s", room=room))
+    if session.host:
+        lines.append(ctx._("Host: %(host)s", host=tr(ctx, session.host)))
+    if session.format:
+        lines.append(ctx._("Format: %(format)s", format=tr(ctx, session.format)))
+    if session.moderators:
+        lines.append(ctx.ngettext("Moderator: %(names)s", "Moderators: %(names)s",
+                                  len(session.moderators),
+                                  names=_names(ctx, session.moderators)))
+    if session.speakers:
+        lines.append(ctx.ngettext("Speaker: %(names)s", "Speakers: %(names)s",
+                                  len(session.speakers), names=_names(ctx, session.speakers)))
+    if session.speakers_note:
+        lines.append(tr(ctx, session.speakers_note))
+    elif not session.people and session.kind in ("talk", "panel", "workshop"):
+        lines.append(ctx._("Speakers: %(names)s", names=not_announced(ctx)))
+    lines.append(Markup(""))
+    if isinstance(session.description, NotAnnounced):
+        lines.append(ctx._("Description: %(text)s", text=not_announced(ctx)))
+    else:
+        lines.append(tr(ctx, session.description))
+    lines.append(Markup(""))
+    lines.append(ctx._("Who it is for: %(audience)s", audience=tr(ctx, session.audience)))
+    if session.parent is not None:
+        lines.append(ctx._("Part of: %(title)s /%(id)s", title=tr(ctx, session.parent.title),
+                           id=session.parent.id))
+    if session.children:
+        lines.append(ctx._("In this session:"))
+        lines.extend(session_line(ctx, child) for child in session.children)
+    return NL.join(lines)
+
+
+def _names(ctx: Context, people: Iterable[Person]) -> Markup:
+    return Markup("; ").join(person_name(ctx, p) for p in people)
+
+
+def day_heading(ctx: Context, day: Day) -> Markup:
+    weekday = escape(ctx.t.day(day.date))
+    return Markup("<b>%s — %s</b>") % (weekday[:1].upper() + weekday[1:], tr(ctx, day.title))
+
+
+def day_listing(ctx: Context, day: Day) -> Markup:
+    conference = ctx.conference
+    lines = [day_heading(ctx, day)]
+    for session in conference.top_level(conference.sessions_on(day)):
+        lines.append(session_line(ctx, session))
+        lines.extend(session_line(ctx, child) for child in session.children)
+    if day.note:
+        lines.append(Markup(""))
+        lines.append(tr(ctx, day.note))
+    lines.append(Markup(""))
+    lines.append(ctx._("Tap a /s… number for details."))
+    return NL.join(lines)
+
+
+def day_buttons(ctx: Context) -> tuple[tuple[Button, ...], ...]:
+    return (tuple(
+        Button(ctx.t.day(day.date), f"/programme {day.number}") for day in ctx.conference.days),)
+
+
+def until(ctx: Context, moment: datetime) -> Markup:
+    """'in 5 minutes', 'in 2 hours', 'in 3 days' — rounded to what matters."""
+    delta = moment - ctx.now
+    minutes = max(0, int((delta + timedelta(seconds=59)).total_seconds() // 60))
+    if minutes < 60:
+        return ctx.ngettext("in %(num)d minute", "in %(num)d minutes", minutes)
+    if minutes < 48 * 60:
+        return ctx.ngettext("in %(num)d hour", "in %(num)d hours", round(minutes / 60))
+    return ctx.ngettext("in %(num)d day", "in %(num)d days", round(minutes / 1440))
+
+
+def first_sessions(conference: Conference, day: Day) -> list[Session]:
+    start = conference.day_start(day)
+    return [s for s in conference.top_level(conference.sessions_on(day)) if s.span[0] == start]

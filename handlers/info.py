@@ -1,0 +1,61 @@
+"""Practical information and the conference itself."""
+
+from __future__ import annotations
+
+from markupsafe import Markup
+
+from bot.messages import Button, TextReply
+from bot.router import Context, Router
+from bot.textmatch import fold
+from bot.views import NL, conference_dates, tr
+
+router = Router("info")
+
+
+@router.command("info")
+@router.intent("info")
+def info(ctx: Context) -> TextReply:
+    """List the practical information topics, or show one (/info catering)."""
+    topics = ctx.conference.info
+    wanted = fold(ctx.args.strip())
+    if wanted:
+        topic = next((t for t in topics if t.id == wanted), None)
+        if topic is None:
+            intent = ctx.understanding.interpret(ctx.args, ctx.now)
+            topic = intent.topic
+        if topic is not None:
+            return topic_reply(ctx, topic)
+    lines = [ctx._("<b>Practical information</b>")]
+    lines += [Markup("• ") + tr(ctx, t.title) + Markup(" — /info ") + t.id for t in topics]
+    buttons = tuple((Button(t.title[ctx.lang], f"/info {t.id}"),) for t in topics)
+    return TextReply(NL.join(lines), buttons)
+
+
+@router.intent("topic")
+def topic_answer(ctx: Context) -> TextReply:
+    assert ctx.intent is not None and ctx.intent.topic is not None
+    return topic_reply(ctx, ctx.intent.topic)
+
+
+def topic_reply(ctx: Context, topic) -> TextReply:  # type: ignore[no-untyped-def]
+    return TextReply(NL.join([Markup("<b>%s</b>") % tr(ctx, topic.title), tr(ctx, topic.body),
+                              Markup(""), ctx._("More: /info")]))
+
+
+@router.command("about")
+@router.intent("about")
+def about(ctx: Context) -> TextReply:
+    """What the conference is: name, edition, motto, dates, place."""
+    conference = ctx.conference
+    lines = [
+        Markup("<b>%s</b>") % tr(ctx, conference.name),
+        ctx._("Edition %(edition)s · %(dates)s · %(city)s", edition=conference.edition,
+              dates=conference_dates(ctx), city=tr(ctx, conference.city)),
+        ctx._("Motto: %(theme)s", theme=tr(ctx, conference.theme)),
+        Markup(""),
+        tr(ctx, conference.description),
+    ]
+    if conference.website:
+        lines += [Markup(""), ctx._("Website: %(url)s", url=conference.website)]
+    lines += [Markup(""), ctx._("Programme: /programme · Practical information: /info")]
+    return TextReply(NL.join(lines))

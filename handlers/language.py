@@ -1,0 +1,46 @@
+"""Choosing the reply language."""
+
+from __future__ import annotations
+
+from babel import Locale
+from markupsafe import escape
+
+from bot.messages import Button, TextReply
+from bot.router import Context, Router
+
+router = Router("language")
+AUTOMATIC = ("auto", "automatic", "reset")
+
+
+def native_name(lang: str) -> str:
+    name = Locale.parse(lang).get_display_name(lang) or lang
+    return name[:1].upper() + name[1:]
+
+
+def language_buttons(ctx: Context) -> tuple[tuple[Button, ...], ...]:
+    return (tuple(Button(native_name(lang), f"/lang {lang}") for lang in ctx.conference.languages),)
+
+
+@router.command("lang", "language", "jezyk", "mova")
+@router.intent("language")
+def choose_language(ctx: Context) -> TextReply:
+    """Set the reply language (/lang uk), reset it (/lang auto), or offer the choice."""
+    wanted = ctx.args.strip().lower()
+    languages = ctx.conference.languages
+    if wanted in AUTOMATIC:
+        ctx.store.set_language(ctx.user.id, clear_choice=True)
+        return TextReply(ctx._("I will answer in the language you write in."))
+    by_name = {native_name(lang).lower(): lang for lang in languages}
+    lang = wanted if wanted in languages else by_name.get(wanted)
+    if lang:
+        ctx.store.set_language(ctx.user.id, chosen=lang)
+        t = ctx.catalogue[lang]
+        return TextReply(escape(t.gettext("I will answer in %(language)s from now on.",
+                                          language=native_name(lang))))
+    current = native_name(ctx.lang)
+    if wanted:
+        text = ctx._("I do not know the language “%(wanted)s”. Choose one:", wanted=wanted)
+    else:
+        text = ctx._("I answer in %(language)s now. Choose a language "
+                     "(or /lang auto to follow the language you write in):", language=current)
+    return TextReply(text, language_buttons(ctx))

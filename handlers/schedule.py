@@ -1,0 +1,268 @@
+"""The programme: what is on now and next, a day, a session, a time, a person, a search."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from markupsafe import Markup, escape
+
+from bot.messages import Button, TextReply
+from bot.programme import Day, Session
+from bot.router import Context, Router
+from bot.views import (
+    KIND_LABELS,
+    NL,
+    day_buttons,
+    day_listing,
+    first_sessions,
+    person_name,
+    session_details,
+    session_lines,
+    tr,
+    until,
+)
+
+router = Router("schedule")
+
+
+def _before_start(ctx: Context) -> TextReply:
+    conference = ctx.conference
+    first_day = conference.days[0]
+    starts = conference.starts
+    lines = [
+        ctx._("The conference has not started yet. It begins on %(day)s at %(time)s (%(until)s).",
+              day=ctx.t.day(starts), time=ctx.t.time(starts), until=until(ctx, starts)),
+        ctx._("First:"),
+        session_lines(ctx, first_sessions(conference, first_day)),
+    ]
+    return TextReply(NL.join(lines), day_buttons(ctx))
+
+
+def _after_end(ctx: Context) -> TextReply:
+    last_day = ctx.conference.days[-1]
+    return TextReply(NL.join([
+        ctx._("The conference ended on %(date)s. Thank you for being there!",
+              date=ctx.t.long_date(last_day.date)),
+        ctx._("The programme is still here to browse: /programme"),
+    ]), day_buttons(ctx))
+
+
+def _outside(ctx: Context) -> TextReply | None:
+    """The answer for before the first or after the last day, or None during the conference."""
+    if ctx.now < ctx.conference.starts:
+        return _before_start(ctx)
+    if ctx.now >= ctx.conference.ends:
+        return _after_end(ctx)
+    return None
+
+
+def _next_block(ctx: Context, after: datetime) -> Markup:
+    """'Next, at 11:15 (in 10 minutes):' and the sessions, or what is known about later."""
+    upcoming = ctx.conference.next_after(after)
+    if not upcoming:
+        day = ctx.conference.day_of(after)
+        lines = [ctx._("Nothing more is in the programme for today.")]
+        if day is not None and day.note:
+            lines.append(tr(ctx, day.note))
+        return NL.join(lines)
+    start = upcoming[0].span[0]
+    same_day = ctx.conference.day_of(start) is ctx.conference.day_of(after)
+    if same_day:
+        heading = ctx._("Next, at %(time)s (%(until)s):", time=ctx.t.time(start),
+                        until=until(ctx, start))
+    else:
+        heading = ctx._("Next, on %(day)s at %(time)s:", day=ctx.t.day(start),
+                        time=ctx.t.time(start))
+    return NL.join([heading, session_lines(ctx, upcoming, with_parts=True)])
+
+
+@router.command("now", "teraz")
+@router.intent("now")
+def now(ctx: Context) -> TextReply:
+    """Say what is on at this moment, and what comes next."""
+    outside = _outside(ctx)
+    if outside:
+        return outside
+    running = ctx.conference.running_at(ctx.now)
+    if running:
+        text = NL.join([ctx._("<b>Now (%(time)s):</b>", time=ctx.t.time(ctx.now)),
+                        session_lines(ctx, running), Markup(""), _next_block(ctx, ctx.now)])
+    else:
+        text = NL.join([ctx._("Nothing is on right now (%(time)s).", time=ctx.t.time(ctx.now)),
+                        _next_block(ctx, ctx.now)])
+    return TextReply(text)
+
+
+@router.command("next", "dalej")
+@router.intent("next")
+def next_(ctx: Context) -> TextReply:
+    """Say what starts next."""
+    outside = _outside(ctx)
+    return outside or TextReply(_next_block(ctx, ctx.now))
+
+
+@router.command("today", "dzis")
+@router.intent("today")
+def today(ctx: Context) -> TextReply:
+    """Show today's programme, or say that today is not a conference day."""
+    day = ctx.conference.day_of(ctx.now)
+    if day is not None:
+        return TextReply(day_listing(ctx, day), day_buttons(ctx))
+    return TextReply(NL.join([
+        ctx._("There is no conference programme today (%(date)s).", date=ctx.t.day(ctx.now)),
+        ctx._("The conference days: %(dates)s. Choose a day:",
+              dates=", ".join(ctx.t.day(d.date) for d in ctx.conference.days)),
+    ]), day_buttons(ctx))
+
+
+@router.command("programme", "program", "schedule", "agenda")
+def programme(ctx: Context) -> list[TextReply]:
+    """Show one day (/programme 2, /programme thursday), or every day."""
+    argument = ctx.args.strip()
+    if argument:
+        day = ctx.understanding.parse_day_argument(argument, ctx.now)
+        if day is None:
+            return [TextReply(ctx._("I do not know which day “%(day)s” is. Choose a day:",
+                                    day=argument), day_buttons(ctx))]
+        return [TextReply(day_listing(ctx, day), day_buttons(ctx))]
+    return [TextReply(day_listing(ctx, day)) for day in ctx.conference.days]
+
+
+@router.intent("programme")
+def programme_intent(ctx: Context) -> list[TextReply]:
+    day = ctx.intent.day if ctx.intent else None
+    if day is not None:
+        return [TextReply(day_listing(ctx, day), day_buttons(ctx))]
+    return programme(ctx)
+
+
+@router.pattern(r"s(\d+)")
+def session(ctx: Context) -> TextReply:
+    """Show everything about one session (/s12)."""
+    session_id = ctx.match.group(0).lower() if ctx.match else ""
+    found = ctx.conference.sessions.get(session_id)
+    if found is None:
+        return TextReply(ctx._("There is no session /%(id)s. See /programme for the list.",
+                               id=session_id))
+    buttons = [Button(ctx.t.day(found.day.date), f"/programme {found.day.number}")]
+    if found.parent is not None:
+        buttons.insert(0, Button(found.parent.title[ctx.lang][:40], f"/{found.parent.id}"))
+    return TextReply(session_details(ctx, found), (tuple(buttons),))
+
+
+@router.command("search", "szukaj")
+def search(ctx: Context) -> TextReply:
+    """Find sessions by words in their title, description, people or place."""
+    query = ctx.args.strip()
+    if not query:
+        return TextReply(ctx._("Type what you are looking for after /search, "
+                               "e.g. /search migration."))
+    return _search_results(ctx, query, ctx.understanding.search(query))
+
+
+@router.intent("search")
+def search_intent(ctx: Context) -> TextReply:
+    assert ctx.intent is not None
+    return _search_results(ctx, ctx.intent.query, ctx.intent.sessions)
+
+
+def _search_results(ctx: Context, query: str, found: list[Session]) -> TextReply:
+    if not found:
+        return TextReply(NL.join([
+            ctx._("I found nothing for “%(query)s”.", query=query),
+            ctx._("Try other words, or see the whole /programme."),
+        ]))
+    return TextReply(NL.join([
+        ctx.ngettext("I found %(num)d session for “%(query)s”:",
+                     "I found %(num)d sessions for “%(query)s”:", len(found), query=query),
+        session_lines(ctx, found, show_day=True),
+    ]))
+
+
+@router.intent("at")
+def at_time(ctx: Context) -> TextReply:
+    """Say what is on at a given time ('what's on at 13:00 on Thursday?')."""
+    assert ctx.intent is not None
+    blocks = []
+    for moment in ctx.intent.moments:
+        when = ctx._("%(day)s at %(time)s", day=ctx.t.day(moment), time=ctx.t.time(moment))
+        running = ctx.conference.running_at(moment)
+        if running:
+            blocks.append(NL.join([Markup("<b>%s</b>") % when, session_lines(ctx, running)]))
+        else:
+            blocks.append(NL.join([ctx._("Nothing is in the programme on %(when)s.", when=when),
+                                   _next_block(ctx, moment)]))
+    return TextReply((NL + NL).join(blocks))
+
+
+@router.intent("kind")
+def of_kind(ctx: Context) -> TextReply:
+    """Answer 'when is lunch?' and the like: every session of one kind."""
+    assert ctx.intent is not None and ctx.intent.kind is not None
+    sessions = ctx.conference.of_kind(ctx.intent.kind)
+    if ctx.intent.day is not None:
+        sessions = [s for s in sessions if s.day is ctx.intent.day] or sessions
+    label = ctx._(KIND_LABELS[ctx.intent.kind])
+    if not sessions:
+        return TextReply(ctx._("The programme has nothing under “%(kind)s”.", kind=label))
+    return TextReply(NL.join([Markup("<b>%s</b>") % label,
+                              session_lines(ctx, sessions, show_day=True)]))
+
+
+@router.intent("person")
+def person(ctx: Context) -> TextReply:
+    """Answer 'when does Bohdan Skrzypczak speak?': their sessions, with days and times."""
+    assert ctx.intent is not None
+    blocks = []
+    for someone in ctx.intent.people:
+        sessions = ctx.conference.with_person(someone)
+        lines = [Markup("<b>%s</b>") % person_name(ctx, someone)]
+        if someone.note:
+            lines.append(tr(ctx, someone.note))
+        for session in sessions:
+            role = (ctx._("moderates") if someone in session.moderators else ctx._("speaks"))
+            lines.append(session_lines(ctx, [session], show_day=True) + Markup(" (") + role
+                         + Markup(")"))
+        blocks.append(NL.join(lines))
+    return TextReply((NL + NL).join(blocks))
+
+
+def _day_bounds_line(ctx: Context, day: Day, *, opening: bool) -> Markup:
+    conference = ctx.conference
+    if opening:
+        first = first_sessions(conference, day)
+        return ctx._("%(day)s: from %(time)s — %(what)s", day=ctx.t.day(day.date),
+                     time=ctx.t.time(conference.day_start(day)),
+                     what=Markup(", ").join(tr(ctx, s.title) for s in first))
+    last_end = max(s.span[1] for s in conference.sessions_on(day))
+    line = ctx._("%(day)s: the last session ends at %(time)s",
+                 day=ctx.t.day(day.date), time=ctx.t.time(last_end))
+    if day.hours and conference.at(day, day.hours[1]) > last_end:
+        line += Markup("; ") + ctx._("the day is announced until %(time)s",
+                                     time=ctx.t.time(conference.at(day, day.hours[1])))
+    if day.note:
+        line += NL + tr(ctx, day.note)
+    return line
+
+
+@router.intent("conference_start")
+def conference_start(ctx: Context) -> TextReply:
+    """When the conference (and each day) begins."""
+    starts = ctx.conference.starts
+    lines = [ctx._("The conference begins on %(day)s at %(time)s.", day=ctx.t.day(starts),
+                   time=ctx.t.time(starts))]
+    lines += [_day_bounds_line(ctx, day, opening=True) for day in ctx.conference.days]
+    return TextReply(NL.join(lines))
+
+
+@router.intent("conference_end")
+def conference_end(ctx: Context) -> TextReply:
+    """When the conference (and each day) ends, and what is not announced about it."""
+    ends = ctx.conference.ends
+    lines = [ctx._("The conference ends on %(day)s at %(time)s.", day=ctx.t.day(ends),
+                   time=ctx.t.time(ends))]
+    lines += [_day_bounds_line(ctx, day, opening=False) for day in ctx.conference.days]
+    return TextReply(NL.join(lines))
+
+
+__all__ = ["escape", "router"]

@@ -1,0 +1,78 @@
+"""Welcome, help, and the answer to what the bot cannot place."""
+
+from __future__ import annotations
+
+from markupsafe import Markup
+
+from bot.messages import TextReply
+from bot.router import Context, Router
+from bot.views import NL, conference_dates, tr
+from handlers.language import language_buttons
+
+router = Router("start")
+
+
+def command_list(ctx: Context) -> Markup:
+    lines = [
+        ctx._("/now — what is on now"),
+        ctx._("/next — what comes next"),
+        ctx._("/today — today's programme"),
+        ctx._("/programme [day] — the programme of a day (e.g. /programme 2)"),
+        ctx._("/s12 — details of a session (every listing shows these numbers)"),
+        ctx._("/search words — find sessions by topic, title or person"),
+        ctx._("/info — practical information"),
+        ctx._("/about — about the conference"),
+        ctx._("/lang — choose your language"),
+        ctx._("/help — this list"),
+    ]
+    return NL.join(lines)
+
+
+def examples(ctx: Context) -> Markup:
+    return ctx._("You can also just ask, e.g. “what's on now?”, “when is lunch?”, "
+                 "“is there a session about migration?”.")
+
+
+@router.command("start")
+def start(ctx: Context) -> TextReply:
+    """Welcome the person and offer the language choice."""
+    conference = ctx.conference
+    text = NL.join([
+        ctx._("Hello! I am the assistant of the conference <b>%(name)s</b> (%(dates)s, %(city)s).",
+              name=tr(ctx, conference.name), dates=conference_dates(ctx),
+              city=tr(ctx, conference.city)),
+        ctx._("I answer in Polish, Ukrainian and English — write in your language, "
+              "or choose one below."),
+        Markup(""),
+        command_list(ctx),
+        Markup(""),
+        examples(ctx),
+    ])
+    return TextReply(text, language_buttons(ctx))
+
+
+@router.command("help", "pomoc")
+@router.intent("help")
+def help_(ctx: Context) -> TextReply:
+    """List what the bot can do."""
+    return TextReply(NL.join([ctx._("<b>What I can do</b>"), command_list(ctx), Markup(""),
+                              examples(ctx)]))
+
+
+@router.intent("unknown")
+def unknown(ctx: Context) -> TextReply:
+    """Say briefly, in the user's language, what the bot can answer."""
+    return TextReply(NL.join([
+        ctx._("Sorry, I did not understand that."),
+        examples(ctx),
+        ctx._("Commands: /now /next /today /programme /search /info /help"),
+    ]))
+
+
+@router.intent("unknown_command")
+def unknown_command(ctx: Context) -> TextReply:
+    name = ctx.intent.query if ctx.intent else ""
+    return TextReply(NL.join([
+        ctx._("I do not know the command /%(name)s.", name=name),
+        command_list(ctx),
+    ]))
