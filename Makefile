@@ -37,7 +37,7 @@ extract: $(STAMP)
 		--project=confbot -o locales/messages.pot .
 
 update: extract
-	$(BIN)/pybabel update -i locales/messages.pot -d locales -D messages --no-location \
+	$(BIN)/pybabel update -i locales/messages.pot -d locales -D messages \
 		--no-fuzzy-matching --ignore-obsolete
 	$(BIN)/python scripts/fill_english_catalogue.py
 

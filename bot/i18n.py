@@ -71,9 +71,9 @@ class Translator:
         text = self._translations.gettext(message)
         return text % values if values else text
 
-    def ngettext(self, singular: str, plural: str, n: int, **values: object) -> str:
-        text = self._translations.ngettext(singular, plural, n)
-        return text % {"num": n, **values}
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        """The plural form for n, not yet formatted (callers fill %(num)d and the rest)."""
+        return self._translations.ngettext(singular, plural, n)
 
     def local(self, moment: datetime) -> datetime:
         return moment.astimezone(self.timezone)

@@ -136,15 +136,22 @@ class Understanding:
         return Intent("unknown", query=text)
 
     def _best_phrase(self, message: list[str]) -> tuple[str, InfoTopic | None] | None:
-        best: tuple[int, str, InfoTopic | None] | None = None
+        """The intent or topic whose phrase matches best; intents win ties over topics."""
+        best: tuple[float, str, InfoTopic | None] | None = None
         candidates = [(name, phrase, None) for name, phrase in self._phrases]
         candidates += [("topic", phrase, topic) for topic, phrase in self._topic_phrases]
+        given = set(message)
         for name, phrase, topic in candidates:
             if phrase_in(phrase, message):
-                score = sum(len(w) for w in phrase)
+                score = sum(self._word_weight(w, given) for w in phrase)
                 if best is None or score > best[0]:
                     best = (score, name, topic)
         return None if best is None else (best[1], best[2])
+
+    def _word_weight(self, word: str, given: set[str]) -> float:
+        """Longer words weigh more; a word typed exactly beats a fuzzy match; small words little."""
+        weight = float(len(word)) if word in given else len(word) / 2
+        return weight / 4 if word in self.lexicon.stopwords else weight
 
     def find_people(self, message: list[str]) -> list[Person]:
         """People named in a message: the whole name, or a surname of five letters or more."""

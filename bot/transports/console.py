@@ -10,6 +10,7 @@ import sys
 from typing import TextIO
 
 from bot.app import Application
+from bot.i18n import negotiate
 from bot.messages import FileReply, Incoming, LocationReply, Reply, TextReply
 
 log = logging.getLogger(__name__)
@@ -64,7 +65,9 @@ async def run_console(app: Application, session: ConsoleSession,
     interactive = stdin.isatty()
     loop = asyncio.get_running_loop()
     if interactive:
-        stdout.write("confbot — type /start, /help or a question; Ctrl-D to leave.\n")
+        lang = negotiate(app.conference.languages, client=session.client_language)
+        stdout.write(app.catalogue[lang].gettext(
+            "Type /start, /help or a question; Ctrl-D to leave.") + "\n")
     while True:
         if interactive:
             stdout.write("> ")

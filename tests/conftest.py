@@ -1,0 +1,67 @@
+"""Shared fixtures: the real conference data, a fake clock, and the console as a test harness."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from bot import PROJECT_ROOT
+from bot.app import Application
+from bot.clock import FakeClock
+from bot.dataload import load_conference
+from bot.lexicon import Lexicon
+from bot.programme import Conference
+from bot.storage import Store
+from bot.transports.console import ConsoleSession
+
+WARSAW = ZoneInfo("Europe/Warsaw")
+DATA_DIR = PROJECT_ROOT / "data"
+
+
+def warsaw(text: str) -> datetime:
+    """'2023-11-30T10:05' as an aware Europe/Warsaw moment."""
+    return datetime.fromisoformat(text).replace(tzinfo=WARSAW)
+
+
+@pytest.fixture(scope="session")
+def loaded() -> tuple[Conference, Lexicon]:
+    return load_conference(DATA_DIR)
+
+
+@pytest.fixture(scope="session")
+def conference(loaded: tuple[Conference, Lexicon]) -> Conference:
+    return loaded[0]
+
+
+@pytest.fixture
+def database_url(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path / 'confbot.sqlite3'}"
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock(warsaw("2023-11-30T10:05"))
+
+
+@pytest.fixture
+def app(loaded: tuple[Conference, Lexicon], database_url: str, clock: FakeClock):
+    application = Application(loaded[0], loaded[1], Store(database_url), clock)
+    yield application
+    application.store.close()
+
+
+Chat = Callable[..., ConsoleSession]
+
+
+@pytest.fixture
+def chat(app: Application) -> Chat:
+    """Open a console conversation: chat(lang="uk", user="olena")."""
+
+    def open_chat(lang: str | None = None, user: str = "tester") -> ConsoleSession:
+        return ConsoleSession(app, user=user, client_language=lang)
+
+    return open_chat
