@@ -25,6 +25,7 @@ from bot.programme import (
 )
 
 NOT_ANNOUNCED_WORD = "not_announced"
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when available
 
 
 @dataclass(frozen=True)
@@ -141,7 +142,7 @@ def _read_yaml(path: Path, root: Path, problems: list[Problem]) -> Any:
         return None
     try:
         with path.open(encoding="utf-8") as handle:
-            return yaml.safe_load(handle)
+            return yaml.load(handle, Loader=_YAML_LOADER)  # a safe loader
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""

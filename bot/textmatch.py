@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
+from functools import lru_cache
 
 from rapidfuzz import fuzz
 
@@ -24,6 +25,7 @@ def words(text: str) -> list[str]:
     return [w.strip("'") for w in _WORD.findall(fold(text)) if w.strip("'")]
 
 
+@lru_cache(maxsize=1 << 16)
 def word_matches(wanted: str, given: str) -> bool:
     """Does a word someone typed match a known word, allowing a typo or an inflected ending?"""
     if wanted == given:
@@ -48,3 +50,23 @@ def phrase_in(phrase: tuple[str, ...], message: Iterable[str]) -> bool:
     """Are all words of a phrase among the words of a message (tolerantly)?"""
     message = list(message)
     return all(any(word_matches(p, m) for m in message) for p in phrase)
+
+
+class Vocabulary:
+    """Known words; finds which of them a typed word matches, once per distinct typed word."""
+
+    def __init__(self, known: Iterable[str]) -> None:
+        self.known = frozenset(known)
+        self.matching = lru_cache(maxsize=1 << 14)(self._matching)
+
+    def _matching(self, given: str) -> frozenset[str]:
+        if len(given) < 4:
+            return frozenset({given}) & self.known
+        return frozenset(word for word in self.known if word_matches(word, given))
+
+    def matched(self, message: Iterable[str]) -> frozenset[str]:
+        """Every known word that some word of the message matches."""
+        found: set[str] = set()
+        for word in message:
+            found |= self.matching(word)
+        return frozenset(found)

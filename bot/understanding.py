@@ -9,7 +9,7 @@ from datetime import datetime, time, timedelta
 from bot.i18n import Catalogue
 from bot.lexicon import Lexicon
 from bot.programme import Conference, Day, InfoTopic, Person, Session
-from bot.textmatch import fold, phrase_in, word_matches, words
+from bot.textmatch import Vocabulary, fold, phrase_in, word_matches, words
 
 _CLOCK = re.compile(r"(?<![\d.:])([01]?\d|2[0-3])[:.]([0-5]\d)(?![\d])(?![.:]\d)")
 _MERIDIEM = re.compile(r"(?<![\d:.])(\d{1,2})\s*(am|pm|a\.m\.|p\.m\.)(?!\w)")
@@ -60,6 +60,10 @@ class Understanding:
         self._months = self._month_words(catalogue)
         self._people = [(p, self._name_variants(p)) for p in conference.people.values()]
         self._index = {s.id: self._session_entries(s) for s in conference.walk()}
+        self._phrase_words = Vocabulary(
+            w for phrases in (self._phrases, self._topic_phrases) for _, p in phrases for w in p)
+        self._index_words = Vocabulary(
+            t for entries in self._index.values() for e in entries for t in e.tokens)
 
     # --- preparation --------------------------------------------------------------------
 
@@ -141,8 +145,9 @@ class Understanding:
         candidates = [(name, phrase, None) for name, phrase in self._phrases]
         candidates += [("topic", phrase, topic) for topic, phrase in self._topic_phrases]
         given = set(message)
+        matched = self._phrase_words.matched(message)
         for name, phrase, topic in candidates:
-            if phrase_in(phrase, message):
+            if matched.issuperset(phrase):
                 score = sum(self._word_weight(w, given) for w in phrase)
                 if best is None or score > best[0]:
                     best = (score, name, topic)
@@ -172,12 +177,12 @@ class Understanding:
         query = [w for w in words(text) if len(w) >= 3 and w not in self.lexicon.stopwords]
         if not query:
             return []
+        matches = [self._index_words.matching(word) for word in query]
         scored = []
         for session in self.conference.walk():
-            score = 0
-            for word in query:
-                score += max((e.weight for e in self._index[session.id]
-                              if any(word_matches(word, t) for t in e.tokens)), default=0)
+            entries = self._index[session.id]
+            score = sum(max((e.weight for e in entries if e.tokens & found), default=0)
+                        for found in matches)
             if score:
                 scored.append((score, session))
         if not scored:
