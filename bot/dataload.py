@@ -212,8 +212,10 @@ def load_conference(data_dir: Path) -> tuple[Conference, Lexicon]:
     people = _load_people(data_dir, checker, problems)
     sessions = _load_sessions(data_dir, checker, problems, days, venues, people, timezone)
     info = _load_info(data_dir, checker, problems, languages_t)
-    lexicon = Lexicon.load(data_dir / "intents.yaml", _display(data_dir / "intents.yaml", data_dir),
-                           languages_t, problems)
+    intents_file = _display(data_dir / "intents.yaml", data_dir)
+    lexicon = Lexicon.load(data_dir / "intents.yaml", languages_t,
+                           lambda item, problem: problems.append(
+                               Problem(intents_file, item, problem)))
 
     conference = Conference(
         id=conf.string("id") or "",

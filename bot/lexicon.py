@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import yaml
 
 from bot.textmatch import fold, words
-
-if TYPE_CHECKING:
-    from bot.dataload import Problem
 
 INTENT_NAMES = (
     "now", "next", "today", "programme", "help", "info", "about", "language",
@@ -36,13 +34,9 @@ class Lexicon:
     time_prepositions: frozenset[str] = frozenset()
 
     @classmethod
-    def load(cls, path: Path, file: str, languages: tuple[str, ...],
-             problems: list[Problem]) -> Lexicon:
-        from bot.dataload import Problem
-
-        def fail(item: str, problem: str) -> None:
-            problems.append(Problem(file, item, problem))
-
+    def load(cls, path: Path, languages: tuple[str, ...],
+             fail: Callable[[str, str], None]) -> Lexicon:
+        """Read the vocabulary; report each problem as fail(item, problem)."""
         try:
             raw = yaml.safe_load(path.read_text(encoding="utf-8")) if path.exists() else None
         except yaml.YAMLError as error:

@@ -17,7 +17,7 @@ from markupsafe import Markup
 
 from bot.clock import Clock
 from bot.i18n import Translator
-from bot.messages import Incoming, Reply, TextReply
+from bot.messages import Incoming, Reply
 from bot.programme import Conference
 from bot.storage import Store, UserRecord
 from bot.understanding import Intent, Understanding
@@ -137,6 +137,7 @@ class Dispatcher:
 
 
 def as_list(result: HandlerResult) -> list[Reply]:
-    if isinstance(result, (TextReply,)) or not isinstance(result, Sequence):
-        return [result]  # type: ignore[list-item]
-    return list(result)
+    """A handler may return one reply or several."""
+    if isinstance(result, Sequence):
+        return list(result)
+    return [result]

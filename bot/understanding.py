@@ -6,6 +6,8 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 
+from rapidfuzz import fuzz
+
 from bot.i18n import Catalogue
 from bot.lexicon import Lexicon
 from bot.programme import Conference, Day, InfoTopic, Person, Session
@@ -14,7 +16,6 @@ from bot.textmatch import Vocabulary, fold, phrase_in, word_matches, words
 _CLOCK = re.compile(r"(?<![\d.:])([01]?\d|2[0-3])[:.]([0-5]\d)(?![\d])(?![.:]\d)")
 _MERIDIEM = re.compile(r"(?<![\d:.])(\d{1,2})\s*(am|pm|a\.m\.|p\.m\.)(?!\w)")
 _DAY_MONTH = re.compile(r"(?<![\d.])(\d{1,2})[./](\d{1,2})(?:[./]\d{2,4})?(?![\d:])")
-_NUMBER = re.compile(r"\d+")
 
 
 @dataclass
@@ -286,6 +287,5 @@ class Understanding:
 
 
 def _close(wanted: str, given: str, threshold: int = 85) -> bool:
-    from rapidfuzz import fuzz
-
+    """A name typed closely enough (names get a stricter threshold than ordinary words)."""
     return wanted == given or (len(wanted) >= 4 and fuzz.ratio(wanted, given) >= threshold)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from markupsafe import Markup
 
 from bot.messages import Button, TextReply
+from bot.programme import InfoTopic
 from bot.router import Context, Router
 from bot.textmatch import fold
 from bot.views import NL, conference_dates, tr
@@ -37,7 +38,7 @@ def topic_answer(ctx: Context) -> TextReply:
     return topic_reply(ctx, ctx.intent.topic)
 
 
-def topic_reply(ctx: Context, topic) -> TextReply:  # type: ignore[no-untyped-def]
+def topic_reply(ctx: Context, topic: InfoTopic) -> TextReply:
     return TextReply(NL.join([Markup("<b>%s</b>") % tr(ctx, topic.title), tr(ctx, topic.body),
                               Markup(""), ctx._("More: /info")]))
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from bot.messages import Button, TextReply
 from bot.programme import Day, Session
@@ -264,5 +264,3 @@ def conference_end(ctx: Context) -> TextReply:
     lines += [_day_bounds_line(ctx, day, opening=False) for day in ctx.conference.days]
     return TextReply(NL.join(lines))
 
-
-__all__ = ["escape", "router"]
