@@ -49,7 +49,8 @@ class Application:
         text = incoming.text.strip()
         if text.startswith(COMMAND_PREFIXES):
             text = text.partition(" ")[2]
-        detected = self.lexicon.detect_language(text) if text else None
+        detected = (self.lexicon.detect_language(text, self.understanding.proper_names)
+                    if text else None)
         if detected not in self.conference.languages:
             detected = None
         lang = negotiate(self.conference.languages, chosen=chosen, detected=detected,

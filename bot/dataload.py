@@ -15,14 +15,17 @@ from bot.programme import (
     NOT_ANNOUNCED,
     SESSION_KINDS,
     Conference,
+    Coordinates,
     Day,
     InfoTopic,
+    Landmark,
     NotAnnounced,
     Person,
     Session,
     Text,
     Venue,
 )
+from bot.textmatch import words
 
 NOT_ANNOUNCED_WORD = "not_announced"
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when available
@@ -208,7 +211,7 @@ def load_conference(data_dir: Path) -> tuple[Conference, Lexicon]:
     conf = checker(conf_name, "conference", raw_conf)
     timezone = _timezone(conf)
     days = _load_days(conf, checker, conf_name)
-    venues = _load_venues(data_dir, checker, problems)
+    venues, landmarks = _load_venues(data_dir, checker, problems)
     people = _load_people(data_dir, checker, problems)
     sessions = _load_sessions(data_dir, checker, problems, days, venues, people, timezone)
     info = _load_info(data_dir, checker, problems, languages_t)
@@ -233,6 +236,8 @@ def load_conference(data_dir: Path) -> tuple[Conference, Lexicon]:
         sessions=sessions,
         info=tuple(info),
         website=conf.string("website", required=False),
+        landmarks=landmarks,
+        main_venue=_main_venue(conf, venues),
     )
     if not problems:
         _check_overlaps(conference, data_dir, problems)
@@ -296,26 +301,90 @@ def _load_days(conf: _Checker, checker: Any, file: str) -> list[Day]:
     return days
 
 
-def _load_venues(data_dir: Path, checker: Any, problems: list[Problem]) -> dict[str, Venue]:
+def _main_venue(conf: _Checker, venues: dict[str, Venue]) -> Venue | None:
+    venue_id = conf.string("main_venue", required=False)
+    if venue_id is None:
+        return None
+    if venue_id not in venues:
+        conf.fail("main_venue", f"refers to unknown venue '{venue_id}'")
+        return None
+    return venues[venue_id]
+
+
+def _coordinates(check: _Checker, required: bool = True) -> Coordinates | NotAnnounced | None:
+    if check.is_not_announced("coordinates"):
+        return NOT_ANNOUNCED if required else None
+    raw = check.raw.get("coordinates")
+    if not isinstance(raw, dict):
+        check.fail("coordinates", "is missing or not a mapping {lat, lon, source, precision_m}"
+                   + (f" (write {NOT_ANNOUNCED_WORD} if it is not known)" if required else ""))
+        return None
+    lat, lon, precision = raw.get("lat"), raw.get("lon"), raw.get("precision_m")
+    problems = []
+    if not isinstance(lat, (int, float)) or isinstance(lat, bool) or not -90 <= lat <= 90:
+        problems.append("'lat' must be a number between -90 and 90")
+    if not isinstance(lon, (int, float)) or isinstance(lon, bool) or not -180 <= lon <= 180:
+        problems.append("'lon' must be a number between -180 and 180")
+    if not isinstance(raw.get("source"), str) or not raw["source"].strip():
+        problems.append("'source' must say where the point comes from")
+    if not isinstance(precision, int) or isinstance(precision, bool) or precision <= 0:
+        problems.append("'precision_m' must be a positive whole number of metres")
+    for problem in problems:
+        check.fail("coordinates", problem)
+    if problems:
+        return None
+    return Coordinates(float(lat), float(lon), raw["source"].strip(), precision)
+
+
+def _load_venues(data_dir: Path, checker: Any, problems: list[Problem]
+                 ) -> tuple[dict[str, Venue], dict[str, Landmark]]:
     path = data_dir / "venues.yaml"
     file = _display(path, data_dir)
+    document = _read_yaml(path, data_dir, problems)
     venues: dict[str, Venue] = {}
-    for index, raw in enumerate(_items(_read_yaml(path, data_dir, problems), "venues", file,
-                                       problems)):
+    aliases: dict[str, str] = {}
+
+    def claim(check: _Checker, owner: str, names: list[str]) -> None:
+        for alias in names:
+            key = " ".join(words(alias))
+            if key in aliases and aliases[key] != owner:
+                check.fail("aliases", f"'{alias}' is also an alias of '{aliases[key]}'")
+            aliases[key] = owner
+
+    for index, raw in enumerate(_items(document, "venues", file, problems)):
         check = checker(file, _item_name("venue", raw, index), raw)
         identifier = check.string("id")
         _unique(set(venues), identifier, check)
         name = check.text("name")
         address: str | NotAnnounced | None = (
             NOT_ANNOUNCED if check.is_not_announced("address") else check.string("address"))
-        if identifier and name and address is not None:
+        coordinates = _coordinates(check)
+        accessibility = check.text("accessibility", may_be_unannounced=True)
+        directions = check.text("directions", may_be_unannounced=True)
+        names = check.string_list("aliases")
+        claim(check, identifier or "?", names)
+        if (identifier and name and address is not None and coordinates is not None
+                and accessibility is not None and directions is not None):
             venues[identifier] = Venue(
-                id=identifier, name=name, address=address,
-                aliases=tuple(check.string_list("aliases")),
+                id=identifier, name=name, address=address, coordinates=coordinates,
+                accessibility=accessibility, directions=directions, aliases=tuple(names),
                 note=check.text("note", required=False) or None,
-                directions=check.text("directions", required=False) or None,
             )
-    return venues
+    landmarks: dict[str, Landmark] = {}
+    raw_landmarks = document.get("landmarks", []) if isinstance(document, dict) else []
+    for index, raw in enumerate(raw_landmarks if isinstance(raw_landmarks, list) else []):
+        check = checker(file, _item_name("landmark", raw, index), raw)
+        identifier = check.string("id")
+        if identifier in venues:
+            check.fail("id", f"'{identifier}' is already a venue id")
+        _unique(set(landmarks), identifier, check)
+        name = check.text("name")
+        coordinates = _coordinates(check, required=False)
+        names = check.string_list("aliases")
+        claim(check, identifier or "?", names)
+        if identifier and name and isinstance(coordinates, Coordinates):
+            landmarks[identifier] = Landmark(identifier, name, coordinates, tuple(names))
+    return venues, landmarks
 
 
 def _load_people(data_dir: Path, checker: Any, problems: list[Problem]) -> dict[str, Person]:

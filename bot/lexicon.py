@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -11,9 +12,10 @@ import yaml
 
 from bot.textmatch import fold, words
 
+_RAW_WORD = re.compile(r"[\w']+")
 INTENT_NAMES = (
     "now", "next", "today", "programme", "help", "info", "about", "language",
-    "conference_start", "conference_end",
+    "conference_start", "conference_end", "where", "distance", "venues",
     "kind:registration", "kind:opening", "kind:break", "kind:lunch", "kind:panel",
     "kind:workshop", "kind:study_visit", "kind:networking", "kind:talk",
 )
@@ -114,13 +116,18 @@ class Lexicon:
             folded_set("time_prepositions", raw.get("time_prepositions")))
         return lexicon
 
-    def detect_language(self, text: str) -> str | None:
-        """Guess the language a message is written in, or None when it cannot be told."""
-        lowered = text.lower()
+    def detect_language(self, text: str, names: frozenset[str] = frozenset()) -> str | None:
+        """Guess the language a message is written in, or None when it cannot be told.
+
+        Words in `names` (folded proper names: people, places) are ignored: "how far is
+        Świetlica Dębniki?" is English even though the place is written in Polish.
+        """
+        kept = [w for w in _RAW_WORD.findall(text) if fold(w) not in names]
+        lowered = " ".join(kept).lower()
         scores: dict[str, int] = {}
         for lang, letters in self.letters.items():
             scores[lang] = 3 * sum(1 for ch in lowered if ch in letters)
-        folded = words(fold(text))
+        folded = words(lowered)
         for lang, markers in self.markers.items():
             scores[lang] = scores.get(lang, 0) + 2 * sum(1 for w in folded if w in markers)
         if not scores:

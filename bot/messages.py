@@ -29,6 +29,8 @@ class Incoming:
     display_name: str | None = None
     message_id: str | None = None
     is_group: bool = False
+    location: tuple[float, float] | None = None
+    """A position the person shared (latitude, longitude), if this message is one."""
 
     @property
     def address(self) -> Address:

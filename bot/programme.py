@@ -48,13 +48,38 @@ class Day:
 
 
 @dataclass(frozen=True)
+class Coordinates:
+    """A point on the map, where it came from, and how far from it the place may really be."""
+
+    lat: float
+    lon: float
+    source: str
+    precision_m: int
+
+
+@dataclass(frozen=True)
 class Venue:
     id: str
     name: Text
     address: str | NotAnnounced
+    coordinates: Coordinates | NotAnnounced = NOT_ANNOUNCED
+    accessibility: Text | NotAnnounced = NOT_ANNOUNCED
+    directions: Text | NotAnnounced = NOT_ANNOUNCED
     aliases: tuple[str, ...] = ()
     note: Text | None = None
-    directions: Text | None = None
+
+
+@dataclass(frozen=True)
+class Landmark:
+    """A place people travel from (a railway station), not a venue of the conference."""
+
+    id: str
+    name: Text
+    coordinates: Coordinates
+    aliases: tuple[str, ...] = ()
+
+
+Place = Venue | Landmark
 
 
 @dataclass(frozen=True)
@@ -139,6 +164,8 @@ class Conference:
     sessions: dict[str, Session]
     info: tuple[InfoTopic, ...]
     website: str | None = None
+    landmarks: dict[str, Landmark] = field(default_factory=dict)
+    main_venue: Venue | None = None
 
     # --- time ---------------------------------------------------------------------------
 
@@ -205,6 +232,18 @@ class Conference:
     def with_person(self, person: Person) -> list[Session]:
         return sorted((s for s in self.sessions.values() if person in s.people),
                       key=_session_order)
+
+    def at_venue(self, venue: Venue) -> list[Session]:
+        return sorted((s for s in self.sessions.values() if s.venue is venue and s.parent is None),
+                      key=_session_order)
+
+    def venues_of(self, sessions: Iterable[Session]) -> list[Venue]:
+        """The distinct known venues of some sessions, in programme order."""
+        found: list[Venue] = []
+        for session in sorted(sessions, key=_session_order):
+            if isinstance(session.venue, Venue) and session.venue not in found:
+                found.append(session.venue)
+        return found
 
     def walk(self) -> Iterator[Session]:
         yield from sorted(self.sessions.values(), key=_session_order)

@@ -118,7 +118,10 @@ class Dispatcher:
     def dispatch(self, ctx: Context) -> list[Reply]:
         text = ctx.incoming.text.strip()
         match = _COMMAND.match(text) if text.startswith(COMMAND_PREFIXES) else None
-        if match:
+        if ctx.incoming.location is not None and "location" in self.intents:
+            ctx.intent = Intent("location")
+            handler = self.intents["location"]
+        elif match:
             name, ctx.args = match.group(1).lower(), (match.group(2) or "").strip()
             handler = self.commands.get(name)
             if handler is None:

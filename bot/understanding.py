@@ -10,12 +10,16 @@ from rapidfuzz import fuzz
 
 from bot.i18n import Catalogue
 from bot.lexicon import Lexicon
-from bot.programme import Conference, Day, InfoTopic, Person, Session
+from bot.programme import Conference, Day, InfoTopic, Person, Place, Session
 from bot.textmatch import Vocabulary, fold, phrase_in, word_matches, words
 
 _CLOCK = re.compile(r"(?<![\d.:])([01]?\d|2[0-3])[:.]([0-5]\d)(?![\d])(?![.:]\d)")
 _MERIDIEM = re.compile(r"(?<![\d:.])(\d{1,2})\s*(am|pm|a\.m\.|p\.m\.)(?!\w)")
 _DAY_MONTH = re.compile(r"(?<![\d.])(\d{1,2})[./](\d{1,2})(?:[./]\d{2,4})?(?![\d:])")
+
+
+PLACE_QUESTIONS = ("distance", "where")
+"""Intents decided by their question words alone (see Understanding._asked_place_intent)."""
 
 
 @dataclass
@@ -29,6 +33,7 @@ class Intent:
     moments: list[datetime] = field(default_factory=list)
     people: list[Person] = field(default_factory=list)
     sessions: list[Session] = field(default_factory=list)
+    places: list[Place] = field(default_factory=list)
     query: str = ""
 
 
@@ -65,6 +70,9 @@ class Understanding:
             w for phrases in (self._phrases, self._topic_phrases) for _, p in phrases for w in p)
         self._index_words = Vocabulary(
             t for entries in self._index.values() for e in entries for t in e.tokens)
+        self._place_names = self._place_phrases()
+        self._place_words = Vocabulary(w for _, phrase in self._place_names for w in phrase)
+        self.proper_names = self._proper_names()
 
     # --- preparation --------------------------------------------------------------------
 
@@ -94,6 +102,25 @@ class Understanding:
             variants.append(tuple(words(person.name_uk)))
         return variants
 
+    def _place_phrases(self) -> list[tuple[Place, tuple[str, ...]]]:
+        """Every way to name a venue or landmark: its names in all languages and its aliases."""
+        places: list[Place] = [*self.conference.venues.values(),
+                               *self.conference.landmarks.values()]
+        phrases = []
+        for place in places:
+            for name in (*place.name.values(), *place.aliases):
+                phrase = tuple(w for w in words(name) if w not in self.lexicon.stopwords)
+                if phrase:
+                    phrases.append((place, phrase))
+        return phrases
+
+    def _proper_names(self) -> frozenset[str]:
+        """Folded words of people's names and place names, which belong to no language."""
+        texts = [n for p in self.conference.people.values() for n in (p.name, p.name_uk) if n]
+        for place in (*self.conference.venues.values(), *self.conference.landmarks.values()):
+            texts += [*place.aliases, place.name[self.conference.languages[0]]]
+        return frozenset(w for text in texts for w in words(text))
+
     def _session_entries(self, session: Session) -> list[_Entry]:
         def texts(value: object) -> str:
             return " ".join(value.values()) if isinstance(value, dict) else ""
@@ -117,13 +144,16 @@ class Understanding:
     def interpret(self, text: str, now: datetime) -> Intent:
         message = words(text)
         day = self.find_day(text, now)
+        asked = self._asked_place_intent(message)
+        if asked is not None:
+            return self._where(asked, text, message, day)
+        best = self._best_phrase(message)
         moments = self._moments(text, day, now)
         if moments:
             return Intent("at", day=day, moments=moments)
         people = self.find_people(message)
         if people:
             return Intent("person", people=people)
-        best = self._best_phrase(message)
         if best is not None:
             name, topic = best
             if topic is not None:
@@ -135,6 +165,9 @@ class Understanding:
             return Intent(name, day=day)
         if day is not None:
             return Intent("programme", day=day)
+        places = self.find_places(message)
+        if places:
+            return Intent("where", places=places[:1])
         sessions = self.search(text)
         if sessions:
             return Intent("search", sessions=sessions, query=text)
@@ -143,7 +176,8 @@ class Understanding:
     def _best_phrase(self, message: list[str]) -> tuple[str, InfoTopic | None] | None:
         """The intent or topic whose phrase matches best; intents win ties over topics."""
         best: tuple[float, str, InfoTopic | None] | None = None
-        candidates = [(name, phrase, None) for name, phrase in self._phrases]
+        candidates = [(name, phrase, None) for name, phrase in self._phrases
+                      if name not in PLACE_QUESTIONS]
         candidates += [("topic", phrase, topic) for topic, phrase in self._topic_phrases]
         given = set(message)
         matched = self._phrase_words.matched(message)
@@ -154,10 +188,56 @@ class Understanding:
                     best = (score, name, topic)
         return None if best is None else (best[1], best[2])
 
+    def _asked_place_intent(self, message: list[str]) -> str | None:
+        """'how far …' or 'where …' decide the question, whatever else it mentions.
+
+        The question words must be typed as such: fuzzily, "there" would be "where".
+        """
+        given = set(message)
+        for name in PLACE_QUESTIONS:
+            if any(given.issuperset(phrase) for intent, phrase in self._phrases
+                   if intent == name):
+                return name
+        return None
+
     def _word_weight(self, word: str, given: set[str]) -> float:
         """Longer words weigh more; a word typed exactly beats a fuzzy match; small words little."""
         weight = float(len(word)) if word in given else len(word) / 2
         return weight / 4 if word in self.lexicon.stopwords else weight
+
+    def _where(self, name: str, text: str, message: list[str], day: Day | None) -> Intent:
+        """'where is …' / 'how far is … from …': name the places, however they were asked."""
+        places = self.find_places(message)
+        if name == "distance":
+            return Intent("distance", places=places)
+        if places:
+            return Intent("where", places=places[:1])
+        people = self.find_people(message)
+        sessions = [s for p in people for s in self.conference.with_person(p)]
+        if not sessions and day is not None:
+            sessions = self.conference.sessions_on(day)
+        if not sessions:
+            sessions = self.search(text, limit=3, keep=0.75)
+        venues = self.conference.venues_of(sessions)
+        if len(venues) == 1:
+            return Intent("where", places=venues, sessions=sessions)
+        return Intent("where", sessions=sessions, query=text)
+
+    def find_places(self, message: list[str]) -> list[Place]:
+        """Venues and landmarks named in a message, in the order they are mentioned."""
+        matched = self._place_words.matched(message)
+        best: dict[str, tuple[int, int, Place]] = {}
+        for place, phrase in self._place_names:
+            if not matched.issuperset(phrase):
+                continue
+            position = min(i for i, w in enumerate(message)
+                           if self._place_words.matching(w) & set(phrase))
+            weight = sum(len(w) for w in phrase)
+            known = best.get(place.id)
+            if known is None or weight > known[1]:
+                best[place.id] = (position, weight, place)
+        ordered = sorted(best.values(), key=lambda item: (item[0], -item[1]))
+        return [place for _, _, place in ordered]
 
     def find_people(self, message: list[str]) -> list[Person]:
         """People named in a message: the whole name, or a surname of five letters or more."""
@@ -173,8 +253,9 @@ class Understanding:
                     break
         return found
 
-    def search(self, text: str, limit: int = 6) -> list[Session]:
-        """Sessions whose title, people, place or description match the words of a query."""
+    def search(self, text: str, limit: int = 6, keep: float = 0.5) -> list[Session]:
+        """Sessions whose title, people, place or description match the words of a query,
+        keeping those that score at least `keep` times the best."""
         query = [w for w in words(text) if len(w) >= 3 and w not in self.lexicon.stopwords]
         if not query:
             return []
@@ -189,7 +270,7 @@ class Understanding:
         if not scored:
             return []
         top = max(score for score, _ in scored)
-        threshold = max(2, top / 2)
+        threshold = max(2, top * keep)
         ranked = sorted((item for item in scored if item[0] >= threshold),
                         key=lambda item: (-item[0], item[1].number))
         return [session for _, session in ranked[:limit]]

@@ -7,7 +7,7 @@ from datetime import datetime
 from markupsafe import Markup
 
 from bot.messages import Button, TextReply
-from bot.programme import Day, Session
+from bot.programme import Day, Session, Venue
 from bot.router import Context, Router
 from bot.views import (
     KIND_LABELS,
@@ -21,6 +21,7 @@ from bot.views import (
     tr,
     until,
 )
+from handlers.venues import directions_button
 
 router = Router("schedule")
 
@@ -145,6 +146,8 @@ def session(ctx: Context) -> TextReply:
         return TextReply(ctx._("There is no session /%(id)s. See /programme for the list.",
                                id=session_id))
     buttons = [Button(ctx.t.day(found.day.date), f"/programme {found.day.number}")]
+    if isinstance(found.venue, Venue):
+        buttons.insert(0, directions_button(ctx, found.venue))
     if found.parent is not None:
         buttons.insert(0, Button(found.parent.title[ctx.lang][:40], f"/{found.parent.id}"))
     return TextReply(session_details(ctx, found), (tuple(buttons),))

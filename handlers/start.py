@@ -20,6 +20,9 @@ def command_list(ctx: Context) -> Markup:
         ctx._("/programme [day] — the programme of a day (e.g. /programme 2)"),
         ctx._("/s12 — details of a session (every listing shows these numbers)"),
         ctx._("/search words — find sessions by topic, title or person"),
+        ctx._("/venues — all places, and what happens where"),
+        ctx._("/where place — address, directions and a map pin (e.g. /where Skawina)"),
+        ctx._("/here latitude longitude — the venues nearest to you (or share your location)"),
         ctx._("/info — practical information"),
         ctx._("/about — about the conference"),
         ctx._("/lang — choose your language"),
@@ -30,7 +33,7 @@ def command_list(ctx: Context) -> Markup:
 
 def examples(ctx: Context) -> Markup:
     return ctx._("You can also just ask, e.g. “what's on now?”, “when is lunch?”, "
-                 "“is there a session about migration?”.")
+                 "“is there a session about migration?”, “how do I get to Skawina?”.")
 
 
 @router.command("start")

@@ -44,10 +44,11 @@ texts = st.one_of(
     st.builds(lambda cmd, rest: f"{cmd} {rest}",
               st.sampled_from(["/now", "/next", "/today", "/programme", "/search", "/info",
                                "/lang", "/s12", "/s0", "/s999999999999", "!now", "/start",
-                               "/help", "/about", "/x"]),
+                               "/help", "/about", "/x", "/where", "/venues", "/here"]),
               st.text(max_size=60)),
     st.sampled_from(["<b>", "</b>", "<script>alert(1)</script>", "&amp;", "& <", "/search <b>",
-                     "co o 25:99?", "at 99 pm", "30.13", "dzień 0", "day 99", "%(x)s", "%s %d"]),
+                     "co o 25:99?", "at 99 pm", "30.13", "dzień 0", "day 99", "%(x)s", "%s %d",
+                     "/here 91 0", "/here 50.05 19.95", "/where s999", "how far is", "де?"]),
 )
 
 
