@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from typing import TYPE_CHECKING, Protocol
 
 from bot.clock import Clock
 from bot.config import Settings
@@ -15,28 +16,69 @@ from bot.dataload import load_conference
 from bot.i18n import Catalogue, negotiate
 from bot.lexicon import Lexicon
 from bot.messages import Incoming, Reply, TextReply
-from bot.programme import Conference
+from bot.programme import Conference, Session
+from bot.reminders import Reminders
 from bot.router import COMMAND_PREFIXES, Context, Dispatcher, Router
-from bot.storage import Store
+from bot.storage import Store, UserRecord
 from bot.understanding import Understanding
+
+if TYPE_CHECKING:
+    from bot.changes import Change
 
 log = logging.getLogger(__name__)
 
 
+class PushMessages(Protocol):
+    """How pushed messages look; the handlers provide it (see handlers/reminders.py)."""
+
+    def reminder(self, ctx: Context, session: Session, previous: Session | None
+                 ) -> list[Reply]: ...
+
+    def change(self, ctx: Context, change: Change, session: Session | None) -> list[Reply]: ...
+
+
 class Application:
     def __init__(self, conference: Conference, lexicon: Lexicon, store: Store, clock: Clock,
-                 routers: Sequence[Router] | None = None) -> None:
-        if routers is None:
-            from handlers import ROUTERS
+                 routers: Sequence[Router] | None = None,
+                 messages: PushMessages | None = None) -> None:
+        if routers is None or messages is None:
+            import handlers
 
-            routers = ROUTERS
-        self.conference = conference
-        self.lexicon = lexicon
+            routers = handlers.ROUTERS if routers is None else routers
+            messages = handlers.PUSH_MESSAGES if messages is None else messages
         self.store = store
         self.clock = clock
-        self.catalogue = Catalogue(conference.languages, conference.timezone)
-        self.understanding = Understanding(conference, lexicon, self.catalogue)
+        self.messages = messages
         self.dispatcher = Dispatcher(routers)
+        self.reminders = Reminders(self)
+        self.catalogue = Catalogue(conference.languages, conference.timezone)
+        self._install(conference, lexicon)
+
+    def _install(self, conference: Conference, lexicon: Lexicon) -> None:
+        from bot.changes import apply_programme
+
+        self.understanding = Understanding(conference, lexicon, self.catalogue)
+        self.conference = conference
+        self.lexicon = lexicon
+        self.last_changes = apply_programme(self, conference)
+
+    def replace_programme(self, conference: Conference, lexicon: Lexicon) -> None:
+        """Serve a new programme: tell subscribers what changed, re-derive the reminders."""
+        if conference.languages != self.conference.languages:
+            self.catalogue = Catalogue(conference.languages, conference.timezone)
+        self._install(conference, lexicon)
+        self.reminders.refresh()
+
+    def context_for(self, user: UserRecord, conference: Conference | None = None) -> Context:
+        """A context for a message the bot pushes to someone (no message to answer)."""
+        incoming = Incoming(platform=user.platform, user_id=user.external_id,
+                            chat_id=user.chat_id or user.external_id, text="",
+                            client_language=user.client_language)
+        lang, _ = self.language_for(incoming, user.chosen_language, user.detected_language)
+        return Context(incoming=incoming, user=user, t=self.catalogue[lang],
+                       conference=conference or self.conference,
+                       understanding=self.understanding, catalogue=self.catalogue,
+                       store=self.store, clock=self.clock, reminders=self.reminders)
 
     @classmethod
     def from_settings(cls, settings: Settings, clock: Clock) -> Application:
@@ -65,14 +107,16 @@ class Application:
         try:
             user = self.store.touch_user(
                 incoming.platform, incoming.user_id, now=self.clock.now(),
-                display_name=incoming.display_name, client_language=incoming.client_language)
+                display_name=incoming.display_name, client_language=incoming.client_language,
+                chat_id=None if incoming.is_group else incoming.chat_id)
             lang, detected = self.language_for(incoming, user.chosen_language,
                                                user.detected_language)
             if detected and detected != user.detected_language:
                 self.store.set_language(user.id, detected=detected)
             ctx = Context(incoming=incoming, user=user, t=self.catalogue[lang],
                           conference=self.conference, understanding=self.understanding,
-                          catalogue=self.catalogue, store=self.store, clock=self.clock)
+                          catalogue=self.catalogue, store=self.store, clock=self.clock,
+                          reminders=self.reminders)
             replies = self.dispatcher.dispatch(ctx)
             log.info("%s lang=%s intent=%s replies=%d", where, lang,
                      ctx.intent.name if ctx.intent else "command", len(replies))

@@ -1,4 +1,4 @@
-"""`confbot run | console | check` (also `python -m bot`)."""
+"""`confbot run | console | check | reload | outbox` (also `python -m bot`)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,8 @@ from bot.clock import Clock, ShiftedClock, SystemClock
 from bot.config import ConfigError, Settings, load_settings
 from bot.dataload import DataError, load_conference
 from bot.i18n import Catalogue, I18nError
-from bot.transports.console import ConsoleSession, run_console
+from bot.runtime import serve
+from bot.transports.console import ConsoleSession, ConsoleTransport
 
 log = logging.getLogger("confbot")
 
@@ -35,6 +36,9 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
     console.add_argument("--user", default="console", help="who you are (default: console)")
 
     commands.add_parser("check", help="validate the data and the configuration, then exit")
+    commands.add_parser("reload", help="validate the edited data and tell subscribers what "
+                                       "changed (a running bot also notices by itself)")
+    commands.add_parser("outbox", help="show what is queued, sent and failed")
     return parser.parse_args(argv)
 
 
@@ -68,6 +72,51 @@ def _check(settings: Settings) -> int:
     return 0
 
 
+def _reload(settings: Settings) -> int:
+    """Compare the edited data with the programme the bot knew; queue the change notices."""
+    from bot.storage import Store
+
+    conference, lexicon = load_conference(settings.data_dir)
+    store = Store(settings.database_url)
+    try:
+        app = Application(conference, lexicon, store, SystemClock())
+        changes = app.last_changes
+        print(f"OK: {len(conference.sessions)} sessions loaded from {settings.data_dir}.")
+        if not changes:
+            print("No session moved, changed place or was cancelled.")
+        for change in changes:
+            what = ("cancelled" if change.cancelled else
+                    " and ".join(w for w, on in (("new time", change.moved),
+                                                 ("new place", change.relocated)) if on))
+            print(f"  {change.session_id}: {what} — {change.notices} notice(s) queued")
+        print("A running bot delivers the notices and moves the reminders.")
+    finally:
+        store.close()
+    return 0
+
+
+def _outbox(settings: Settings) -> int:
+    from collections import Counter
+
+    from bot.storage import Store
+
+    store = Store(settings.database_url)
+    try:
+        messages = store.outbox()
+        counts = Counter((m.platform, m.kind, m.status) for m in messages)
+        if not messages:
+            print("The outbox is empty.")
+        for (platform, kind, status), count in sorted(counts.items()):
+            print(f"{platform:10} {kind:10} {status:8} {count}")
+        problems = [m for m in messages if m.status in ("failed", "blocked") or m.last_error]
+        for message in problems[-20:]:
+            print(f"  #{message.id} {message.dedupe_key} [{message.status}, "
+                  f"{message.attempts} attempt(s)]: {message.last_error}")
+    finally:
+        store.close()
+    return 0
+
+
 def _start(args: argparse.Namespace, settings: Settings) -> int:
     conference, lexicon = load_conference(settings.data_dir)
     clock = _clock(args.now, conference.timezone)
@@ -84,7 +133,7 @@ def _start(args: argparse.Namespace, settings: Settings) -> int:
     session = ConsoleSession(app, user=user, client_language=getattr(args, "lang", None))
     log.info("console: started for user=%s at %s", user, clock.now().isoformat())
     try:
-        asyncio.run(run_console(app, session))
+        asyncio.run(serve(app, [ConsoleTransport(app, session)], data_dir=settings.data_dir))
     except KeyboardInterrupt:
         pass
     finally:
@@ -100,6 +149,10 @@ def main(argv: list[str] | None = None) -> int:
         _setup_logging(settings, "INFO" if args.command == "run" else "WARNING")
         if args.command == "check":
             return _check(settings)
+        if args.command == "reload":
+            return _reload(settings)
+        if args.command == "outbox":
+            return _outbox(settings)
         return _start(args, settings)
     except (ConfigError, DataError, I18nError) as error:
         if settings is None:

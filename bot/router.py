@@ -24,6 +24,7 @@ from bot.understanding import Intent, Understanding
 
 if TYPE_CHECKING:
     from bot.i18n import Catalogue
+    from bot.reminders import Reminders
 
 COMMAND_PREFIXES = ("/", "!")
 _COMMAND = re.compile(r"^[/!]([\w]+)(?:@\S+)?(?:\s+(.*))?$", re.DOTALL)
@@ -41,6 +42,7 @@ class Context:
     catalogue: Catalogue
     store: Store
     clock: Clock
+    reminders: Reminders | None = None
     args: str = ""
     match: re.Match[str] | None = None
     intent: Intent | None = None

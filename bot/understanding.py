@@ -19,6 +19,8 @@ _DAY_MONTH = re.compile(r"(?<![\d.])(\d{1,2})[./](\d{1,2})(?:[./]\d{2,4})?(?![\d
 
 
 PLACE_QUESTIONS = ("distance", "where")
+ACTIONS = ("unremind", "remind")
+"""Intents that act on a session named in the rest of the sentence; they outrank its topic."""
 """Intents decided by their question words alone (see Understanding._asked_place_intent)."""
 
 
@@ -148,6 +150,9 @@ class Understanding:
         if asked is not None:
             return self._where(asked, text, message, day)
         best = self._best_phrase(message)
+        action = self._action(message)
+        if action is not None:
+            return Intent(action, query=text)
         moments = self._moments(text, day, now)
         if moments:
             return Intent("at", day=day, moments=moments)
@@ -162,7 +167,7 @@ class Understanding:
                 return Intent("programme", day=day)
             if name.startswith("kind:"):
                 return Intent("kind", kind=name.removeprefix("kind:"), day=day)
-            return Intent(name, day=day)
+            return Intent(name, day=day, query=text)
         if day is not None:
             return Intent("programme", day=day)
         places = self.find_places(message)
@@ -177,7 +182,7 @@ class Understanding:
         """The intent or topic whose phrase matches best; intents win ties over topics."""
         best: tuple[float, str, InfoTopic | None] | None = None
         candidates = [(name, phrase, None) for name, phrase in self._phrases
-                      if name not in PLACE_QUESTIONS]
+                      if name not in PLACE_QUESTIONS and name not in ACTIONS]
         candidates += [("topic", phrase, topic) for topic, phrase in self._topic_phrases]
         given = set(message)
         matched = self._phrase_words.matched(message)
@@ -187,6 +192,18 @@ class Understanding:
                 if best is None or score > best[0]:
                     best = (score, name, topic)
         return None if best is None else (best[1], best[2])
+
+    def _action(self, message: list[str]) -> str | None:
+        """'remind me about …' / 'don't remind me about …': the longer matching phrase wins."""
+        matched = self._phrase_words.matched(message)
+        best: tuple[float, str] | None = None
+        given = set(message)
+        for name, phrase in self._phrases:
+            if name in ACTIONS and matched.issuperset(phrase):
+                score = sum(self._word_weight(w, given) for w in phrase)
+                if best is None or score > best[0]:
+                    best = (score, name)
+        return best[1] if best else None
 
     def _asked_place_intent(self, message: list[str]) -> str | None:
         """'how far …' or 'where …' decide the question, whatever else it mentions.

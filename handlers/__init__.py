@@ -1,5 +1,7 @@
 """Feature handlers. A new feature is one module with a Router, plus one line here."""
 
-from handlers import info, language, schedule, start, venues
+from handlers import calendar, info, language, reminders, schedule, start, venues
 
-ROUTERS = [start.router, schedule.router, info.router, language.router, venues.router]
+ROUTERS = [start.router, schedule.router, info.router, language.router, venues.router,
+           reminders.router, calendar.router]
+PUSH_MESSAGES = reminders.PUSH_MESSAGES

@@ -116,7 +116,7 @@ def today(ctx: Context) -> TextReply:
     ]), day_buttons(ctx))
 
 
-@router.command("programme", "program", "schedule", "agenda")
+@router.command("programme", "program", "schedule")
 def programme(ctx: Context) -> list[TextReply]:
     """Show one day (/programme 2, /programme thursday), or every day."""
     argument = ctx.args.strip()

@@ -240,5 +240,21 @@ def nearby(ctx: Context, position: Coordinates, limit: int = 3) -> TextReply:
     return TextReply(NL.join(lines))
 
 
+def travel_note(ctx: Context, previous: Session, venue: Venue) -> Markup:
+    """For a reminder: how to get here from the person's previous session elsewhere."""
+    origin = previous.venue
+    lines = [ctx._("You are coming from %(place)s (/%(id)s).",
+                   place=tr(ctx, origin.name) if isinstance(origin, Venue) else
+                   not_announced(ctx), id=previous.id)]
+    if isinstance(venue.directions, NotAnnounced):
+        lines.append(ctx._("How to get there: the organisers have not published directions."))
+    else:
+        lines.append(ctx._("How to get there: %(directions)s",
+                           directions=tr(ctx, venue.directions)))
+    if isinstance(origin, Venue) and (leg := _leg(ctx, origin, venue)):
+        lines.append(leg)
+    return NL.join(lines)
+
+
 def directions_button(ctx: Context, venue: Venue) -> Button:
     return Button(ctx.t.gettext("Directions"), f"/where {venue.id}")

@@ -4,8 +4,18 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import DateTime, String, UniqueConstraint
+from sqlalchemy import (
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+DEFAULT_REMINDER_MINUTES = 15
 
 
 class Base(DeclarativeBase):
@@ -13,7 +23,8 @@ class Base(DeclarativeBase):
 
 
 class User(Base):
-    """A person on one platform, and what the bot remembers about their language."""
+    """A person on one platform, what the bot remembers about their language, and where to
+    reach them with pushed messages."""
 
     __tablename__ = "users"
     __table_args__ = (UniqueConstraint("platform", "external_id", name="uq_users_platform_id"),)
@@ -27,3 +38,59 @@ class User(Base):
     client_language: Mapped[str | None] = mapped_column(String(16))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     last_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    chat_id: Mapped[str | None] = mapped_column(String(255))
+    """The private chat where pushed messages go (a Telegram chat, a Matrix DM room)."""
+    reminder_minutes: Mapped[int] = mapped_column(Integer, default=DEFAULT_REMINDER_MINUTES,
+                                                  server_default=str(DEFAULT_REMINDER_MINUTES))
+    """How long before a session to remind; 0 means reminders are off."""
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default="1")
+    """False once the platform says the person blocked the bot: nothing more is sent."""
+
+
+class Subscription(Base):
+    """A person asked to be reminded of a session (by its stable id)."""
+
+    __tablename__ = "subscriptions"
+    __table_args__ = (UniqueConstraint("user_id", "session_id", name="uq_subscription"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    session_id: Mapped[str] = mapped_column(String(32), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class OutboxMessage(Base):
+    """One pushed message to one recipient: a reminder, a change notice, a broadcast.
+
+    The dedupe key makes enqueueing idempotent, so a restart or a second process never
+    queues the same message twice; the status and attempts tell what happened to it.
+    """
+
+    __tablename__ = "outbox"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dedupe_key: Mapped[str] = mapped_column(String(255), unique=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    platform: Mapped[str] = mapped_column(String(16), index=True)
+    chat_id: Mapped[str] = mapped_column(String(255))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    payload: Mapped[str] = mapped_column(Text)
+    """The replies, rendered in the recipient's language when queued (JSON)."""
+    status: Mapped[str] = mapped_column(String(16), index=True, default="queued")
+    """queued, sending, sent, failed, blocked, expired."""
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    not_before: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    """After this moment the message is pointless (a reminder for a session that began)."""
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class State(Base):
+    """Small named values the bot keeps between runs (the programme snapshot, sync tokens)."""
+
+    __tablename__ = "state"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)

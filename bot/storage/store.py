@@ -8,10 +8,11 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event, select
+from sqlalchemy import Engine, create_engine, delete, event, func, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.storage.models import User
+from bot.storage.models import OutboxMessage, State, Subscription, User
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
@@ -26,11 +27,46 @@ class UserRecord:
     chosen_language: str | None
     detected_language: str | None
     client_language: str | None
+    chat_id: str | None = None
+    reminder_minutes: int = 15
+    active: bool = True
 
 
 def _record(user: User) -> UserRecord:
     return UserRecord(user.id, user.platform, user.external_id, user.chosen_language,
-                      user.detected_language, user.client_language)
+                      user.detected_language, user.client_language, user.chat_id,
+                      user.reminder_minutes, user.active)
+
+
+@dataclass(frozen=True)
+class OutboxRecord:
+    """A queued pushed message as the dispatcher sees it."""
+
+    id: int
+    dedupe_key: str
+    kind: str
+    platform: str
+    chat_id: str
+    user_id: int | None
+    payload: str
+    status: str
+    attempts: int
+    last_error: str | None
+    not_before: datetime
+    expires_at: datetime | None
+
+
+def _outbox_record(row: OutboxMessage) -> OutboxRecord:
+    return OutboxRecord(row.id, row.dedupe_key, row.kind, row.platform, row.chat_id, row.user_id,
+                        row.payload, row.status, row.attempts, row.last_error,
+                        _aware(row.not_before), _aware(row.expires_at))
+
+
+def _aware(moment: datetime | None) -> datetime | None:
+    """SQLite returns naive datetimes; everything stored is UTC."""
+    if moment is None or moment.tzinfo is not None:
+        return moment
+    return moment.replace(tzinfo=UTC)
 
 
 def make_engine(url: str) -> Engine:
@@ -77,8 +113,8 @@ class Store:
         self.engine.dispose()
 
     def touch_user(self, platform: str, external_id: str, *, now: datetime,
-                   display_name: str | None = None, client_language: str | None = None
-                   ) -> UserRecord:
+                   display_name: str | None = None, client_language: str | None = None,
+                   chat_id: str | None = None) -> UserRecord:
         """Find or create a user, refreshing what their client tells us."""
         with self.session() as db, db.begin():
             user = db.scalar(select(User).where(User.platform == platform,
@@ -91,6 +127,10 @@ class Store:
                 user.display_name = display_name
             if client_language:
                 user.client_language = client_language
+            if chat_id:
+                user.chat_id = chat_id
+            if user.active is False:
+                user.active = True  # they wrote to us again: they have unblocked the bot
             db.flush()
             return _record(user)
 
@@ -109,4 +149,135 @@ class Store:
 
     def count_users(self) -> int:
         with self.session() as db:
-            return len(db.scalars(select(User.id)).all())
+            return db.scalar(select(func.count(User.id))) or 0
+
+    def user(self, user_id: int) -> UserRecord | None:
+        with self.session() as db:
+            user = db.get(User, user_id)
+            return _record(user) if user else None
+
+    def set_reminder_minutes(self, user_id: int, minutes: int) -> None:
+        with self.session() as db, db.begin():
+            db.execute(update(User).where(User.id == user_id).values(reminder_minutes=minutes))
+
+    def set_active(self, user_id: int, active: bool) -> None:
+        with self.session() as db, db.begin():
+            db.execute(update(User).where(User.id == user_id).values(active=active))
+
+    # --- subscriptions -----------------------------------------------------------------
+
+    def subscribe(self, user_id: int, session_id: str, now: datetime) -> bool:
+        """Remember a choice; False when it was already there."""
+        try:
+            with self.session() as db, db.begin():
+                db.add(Subscription(user_id=user_id, session_id=session_id, created_at=now))
+            return True
+        except IntegrityError:
+            return False
+
+    def unsubscribe(self, user_id: int, session_id: str) -> bool:
+        with self.session() as db, db.begin():
+            result = db.execute(delete(Subscription).where(Subscription.user_id == user_id,
+                                                           Subscription.session_id == session_id))
+            return bool(result.rowcount)
+
+    def subscriptions_of(self, user_id: int) -> list[str]:
+        with self.session() as db:
+            return list(db.scalars(select(Subscription.session_id)
+                                   .where(Subscription.user_id == user_id)
+                                   .order_by(Subscription.id)))
+
+    def subscribers(self, session_id: str | None = None) -> list[tuple[UserRecord, str]]:
+        """(user, session id) for every active subscriber, optionally of one session."""
+        query = select(User, Subscription.session_id).join(
+            Subscription, Subscription.user_id == User.id).where(User.active.is_(True))
+        if session_id is not None:
+            query = query.where(Subscription.session_id == session_id)
+        with self.session() as db:
+            return [(_record(user), sid) for user, sid in db.execute(query.order_by(
+                Subscription.id))]
+
+    def drop_subscriptions(self, session_id: str) -> int:
+        with self.session() as db, db.begin():
+            result = db.execute(delete(Subscription).where(Subscription.session_id == session_id))
+            return result.rowcount
+
+    # --- the outbox ---------------------------------------------------------------------
+
+    def enqueue(self, *, dedupe_key: str, kind: str, platform: str, chat_id: str,
+                user_id: int | None, payload: str, now: datetime,
+                not_before: datetime | None = None, expires_at: datetime | None = None) -> bool:
+        """Queue a message once: False when the same dedupe key is already there."""
+        try:
+            with self.session() as db, db.begin():
+                db.add(OutboxMessage(
+                    dedupe_key=dedupe_key, kind=kind, platform=platform, chat_id=chat_id,
+                    user_id=user_id, payload=payload, status="queued", attempts=0,
+                    created_at=now, not_before=not_before or now, expires_at=expires_at))
+            return True
+        except IntegrityError:
+            return False
+
+    def has_message(self, dedupe_key: str) -> bool:
+        with self.session() as db:
+            return db.scalar(select(OutboxMessage.id).where(
+                OutboxMessage.dedupe_key == dedupe_key)) is not None
+
+    def claim(self, platform: str, now: datetime, limit: int = 50,
+              chat_id: str | None = None) -> list[OutboxRecord]:
+        """Take queued messages that are due, marking them as being sent."""
+        query = (select(OutboxMessage)
+                 .where(OutboxMessage.platform == platform, OutboxMessage.status == "queued",
+                        OutboxMessage.not_before <= now)
+                 .order_by(OutboxMessage.not_before, OutboxMessage.id).limit(limit))
+        if chat_id is not None:
+            query = query.where(OutboxMessage.chat_id == chat_id)
+        with self.session() as db, db.begin():
+            rows = list(db.scalars(query))
+            for row in rows:
+                row.status = "sending"
+                row.attempts += 1
+            return [_outbox_record(row) for row in rows]
+
+    def finish(self, message_id: int, status: str, *, now: datetime,
+               error: str | None = None, retry_at: datetime | None = None) -> None:
+        """Record the outcome: sent, failed, blocked, expired — or queued again for later."""
+        with self.session() as db, db.begin():
+            row = db.get(OutboxMessage, message_id)
+            if row is None:
+                return
+            row.status = status
+            row.last_error = error
+            if status == "sent":
+                row.sent_at = now
+            if retry_at is not None:
+                row.not_before = retry_at
+
+    def requeue_interrupted(self) -> int:
+        """After a crash, messages left 'sending' go back to the queue."""
+        with self.session() as db, db.begin():
+            result = db.execute(update(OutboxMessage).where(OutboxMessage.status == "sending")
+                                .values(status="queued"))
+            return result.rowcount
+
+    def outbox(self, status: str | None = None) -> list[OutboxRecord]:
+        query = select(OutboxMessage).order_by(OutboxMessage.id)
+        if status is not None:
+            query = query.where(OutboxMessage.status == status)
+        with self.session() as db:
+            return [_outbox_record(row) for row in db.scalars(query)]
+
+    # --- small state ----------------------------------------------------------------------
+
+    def get_state(self, key: str) -> str | None:
+        with self.session() as db:
+            row = db.get(State, key)
+            return row.value if row else None
+
+    def set_state(self, key: str, value: str) -> None:
+        with self.session() as db, db.begin():
+            row = db.get(State, key)
+            if row is None:
+                db.add(State(key=key, value=value))
+            else:
+                row.value = value

@@ -11,7 +11,7 @@ from typing import TextIO
 
 from bot.app import Application
 from bot.i18n import negotiate
-from bot.messages import FileReply, Incoming, LocationReply, Reply, TextReply
+from bot.messages import Address, FileReply, Incoming, LocationReply, Reply, TextReply
 
 log = logging.getLogger(__name__)
 
@@ -59,26 +59,43 @@ class ConsoleSession:
         return "\n\n".join(render(reply) for reply in self.send(text))
 
 
-async def run_console(app: Application, session: ConsoleSession,
-                      stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout) -> None:
-    """Read one message per line until end of input; prompt only on a terminal."""
-    interactive = stdin.isatty()
-    loop = asyncio.get_running_loop()
-    if interactive:
-        lang = negotiate(app.conference.languages, client=session.client_language)
-        stdout.write(app.catalogue[lang].gettext(
-            "Type /start, /help or a question; Ctrl-D to leave.") + "\n")
-    while True:
-        if interactive:
-            stdout.write("> ")
-            stdout.flush()
-        line = await loop.run_in_executor(None, stdin.readline)
-        if not line:
-            break
-        text = line.strip()
-        if not text:
-            continue
-        answer = session.ask(text)
-        stdout.write(answer + "\n\n")
-        stdout.flush()
-    log.info("console: end of input for user=%s", session.user)
+class ConsoleTransport:
+    """The terminal (or a pipe) as a transport: one person, replies and pushed messages."""
+
+    platform = "console"
+
+    def __init__(self, app: Application, session: ConsoleSession,
+                 stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout) -> None:
+        self.app, self.session, self.stdin, self.stdout = app, session, stdin, stdout
+        self.interactive = stdin.isatty()
+        self.outbox_chat = session.user
+
+    def _prompt(self) -> None:
+        if self.interactive:
+            self.stdout.write("> ")
+            self.stdout.flush()
+
+    async def run(self) -> None:
+        """Read one message per line until end of input; prompt only on a terminal."""
+        loop = asyncio.get_running_loop()
+        if self.interactive:
+            lang = negotiate(self.app.conference.languages,
+                             client=self.session.client_language)
+            self.stdout.write(self.app.catalogue[lang].gettext(
+                "Type /start, /help or a question; Ctrl-D to leave.") + "\n")
+        while True:
+            self._prompt()
+            line = await loop.run_in_executor(None, self.stdin.readline)
+            if not line:
+                break
+            text = line.strip()
+            if text:
+                self.stdout.write(self.session.ask(text) + "\n\n")
+                self.stdout.flush()
+        log.info("console: end of input for user=%s", self.session.user)
+
+    async def deliver(self, address: Address, replies: list[Reply]) -> None:
+        text = "\n\n".join(render(reply) for reply in replies)
+        self.stdout.write(("\n" if self.interactive else "") + text + "\n\n")
+        self._prompt()
+        self.stdout.flush()

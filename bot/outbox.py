@@ -1,0 +1,155 @@
+"""The durable outbox: every pushed message (reminder, change notice, broadcast) is a row.
+
+Messages are rendered in the recipient's language when queued; a dispatcher per platform
+delivers them at that platform's pace, retries what failed for a passing reason, stops at
+people who blocked the bot, and drops what has become pointless (a reminder after the start).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import contextlib
+import json
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import datetime, timedelta
+
+from bot.clock import Clock
+from bot.messages import Address, Button, FileReply, LocationReply, Reply, TextReply
+from bot.storage import Store
+from bot.storage.store import OutboxRecord
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 8
+
+
+class DeliveryError(Exception):
+    """Delivery failed for a reason that may pass (network, rate limit, server error)."""
+
+    def __init__(self, message: str, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class RecipientGone(Exception):
+    """The recipient blocked the bot or no longer exists: never retry, stop writing to them."""
+
+
+Deliver = Callable[[Address, list[Reply]], Awaitable[None]]
+
+
+def encode(replies: list[Reply]) -> str:
+    items = []
+    for reply in replies:
+        if isinstance(reply, TextReply):
+            items.append({"type": "text", "html": str(reply.html), "buttons": [
+                [{"label": b.label, "command": b.command} for b in row] for row in reply.buttons]})
+        elif isinstance(reply, LocationReply):
+            items.append({"type": "location", "latitude": reply.latitude,
+                          "longitude": reply.longitude, "title": reply.title,
+                          "address": reply.address})
+        elif isinstance(reply, FileReply):
+            items.append({"type": "file", "filename": reply.filename,
+                          "content": base64.b64encode(reply.content).decode("ascii"),
+                          "mime_type": reply.mime_type, "caption": reply.caption})
+    return json.dumps(items, ensure_ascii=False)
+
+
+def decode(payload: str) -> list[Reply]:
+    replies: list[Reply] = []
+    for item in json.loads(payload):
+        if item["type"] == "text":
+            buttons = tuple(tuple(Button(b["label"], b["command"]) for b in row)
+                            for row in item["buttons"])
+            replies.append(TextReply(item["html"], buttons))
+        elif item["type"] == "location":
+            replies.append(LocationReply(item["latitude"], item["longitude"], item["title"],
+                                         item["address"]))
+        elif item["type"] == "file":
+            replies.append(FileReply(item["filename"], base64.b64decode(item["content"]),
+                                     item["mime_type"], item["caption"]))
+    return replies
+
+
+def backoff(attempts: int) -> timedelta:
+    """2, 4, 8 … seconds, at most 5 minutes."""
+    return timedelta(seconds=min(300, 2 ** attempts))
+
+
+class Dispatcher:
+    """Drains one platform's queued messages through that platform's deliver function."""
+
+    def __init__(self, store: Store, clock: Clock, platform: str, deliver: Deliver,
+                 *, batch: int = 50, idle_seconds: float = 1.0, chat_id: str | None = None
+                 ) -> None:
+        self.store, self.clock, self.platform, self.deliver = store, clock, platform, deliver
+        self.batch = batch
+        self.chat_id = chat_id
+        """Only this chat's messages (the console serves one person)."""
+        self.idle_seconds = idle_seconds
+        self._wake = asyncio.Event()
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    async def drain_once(self) -> int:
+        """Deliver what is due now; return how many messages were handled."""
+        handled = 0
+        while True:
+            due = self.store.claim(self.platform, self.clock.now(), self.batch, self.chat_id)
+            if not due:
+                return handled
+            for message in due:
+                await self._send(message)
+                handled += 1
+
+    async def _send(self, message: OutboxRecord) -> None:
+        now = self.clock.now()
+        where = f"platform={message.platform} chat={message.chat_id} outbox={message.id} " \
+                f"kind={message.kind} key={message.dedupe_key}"
+        if message.expires_at is not None and now >= message.expires_at:
+            log.info("%s: dropped, too late to matter (expired %s)", where,
+                     message.expires_at.isoformat())
+            self.store.finish(message.id, "expired", now=now, error="expired before delivery")
+            return
+        try:
+            await self.deliver(Address(message.platform, message.chat_id),
+                               decode(message.payload))
+        except RecipientGone as error:
+            log.warning("%s: recipient gone (%s); not retrying, user marked inactive", where,
+                        error)
+            self.store.finish(message.id, "blocked", now=now, error=str(error))
+            if message.user_id is not None:
+                self.store.set_active(message.user_id, False)
+        except Exception as error:  # a failed send must never stop the dispatcher
+            self._retry_or_fail(message, where, error, now)
+        else:
+            self.store.finish(message.id, "sent", now=self.clock.now())
+            log.info("%s: sent (attempt %d)", where, message.attempts)
+
+    def _retry_or_fail(self, message: OutboxRecord, where: str, error: Exception,
+                       now: datetime) -> None:
+        text = f"{error.__class__.__name__}: {error}"
+        if message.attempts >= MAX_ATTEMPTS:
+            log.error("%s: failed for good after %d attempts: %s", where, message.attempts, text)
+            self.store.finish(message.id, "failed", now=now, error=text)
+            return
+        wait = getattr(error, "retry_after", None)
+        retry_at = now + (timedelta(seconds=wait) if wait else backoff(message.attempts))
+        log.warning("%s: attempt %d failed (%s); retrying at %s", where, message.attempts, text,
+                    retry_at.isoformat())
+        self.store.finish(message.id, "queued", now=now, error=text, retry_at=retry_at)
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Deliver until stopped, waking early whenever something is queued."""
+        while not stop.is_set():
+            try:
+                await self.drain_once()
+            except Exception:
+                log.exception("platform=%s: the outbox dispatcher failed; retrying",
+                              self.platform)
+            self._wake.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), timeout=self.idle_seconds)

@@ -1,0 +1,92 @@
+"""Running the bot: transports, the reminder scheduler, outbox dispatchers, the data watcher."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from datetime import UTC
+from pathlib import Path
+from typing import Protocol
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+from bot.app import Application
+from bot.dataload import DataError, load_conference
+from bot.messages import Address, Reply
+from bot.outbox import Dispatcher
+
+log = logging.getLogger(__name__)
+
+
+class Transport(Protocol):
+    platform: str
+    outbox_chat: str | None
+    """Restrict delivery to one chat (the console), or None for every chat of the platform."""
+
+    async def run(self) -> None:
+        """Receive messages until the transport ends (end of input, or cancellation)."""
+
+    async def deliver(self, address: Address, replies: list[Reply]) -> None:
+        """Send pushed replies; raise outbox.DeliveryError or outbox.RecipientGone."""
+
+
+def data_fingerprint(folder: Path) -> tuple[tuple[str, int, int], ...]:
+    """Names, sizes and modification times of the data files: cheap to compare."""
+    return tuple(sorted((str(p.relative_to(folder)), p.stat().st_size, p.stat().st_mtime_ns)
+                        for p in folder.rglob("*.yaml")))
+
+
+async def watch_data(app: Application, folder: Path, stop: asyncio.Event,
+                     on_reload: callable, every: float = 2.0) -> None:  # type: ignore[valid-type]
+    """Reload the programme when the data files change; keep the old one if the new is bad."""
+    seen = data_fingerprint(folder)
+    while not stop.is_set():
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), timeout=every)
+        current = data_fingerprint(folder)
+        if current == seen:
+            continue
+        seen = current
+        try:
+            conference, lexicon = load_conference(folder)
+        except DataError as error:
+            log.error("data changed but the reload was refused; still serving the previous "
+                      "programme. %s", error)
+            continue
+        app.replace_programme(conference, lexicon)
+        log.info("data reloaded from %s: %d sessions", folder, len(conference.sessions))
+        on_reload()
+
+
+async def serve(app: Application, transports: list[Transport], *,
+                data_dir: Path | None = None) -> None:
+    """Run until every transport ends: deliver pushed messages and fire reminders meanwhile."""
+    stop = asyncio.Event()
+    scheduler = AsyncIOScheduler(timezone=UTC)
+    scheduler.start()
+    dispatchers = [Dispatcher(app.store, app.clock, t.platform, t.deliver, chat_id=t.outbox_chat)
+                   for t in transports]
+
+    def wake_all() -> None:
+        for dispatcher in dispatchers:
+            dispatcher.wake()
+
+    requeued = app.store.requeue_interrupted()
+    if requeued:
+        log.warning("%d message(s) were being sent when the bot stopped; queued again", requeued)
+    app.reminders.attach(scheduler, wake_all)
+    app.reminders.refresh()
+    background = [asyncio.create_task(d.run(stop)) for d in dispatchers]
+    if data_dir is not None:
+        background.append(asyncio.create_task(watch_data(app, data_dir, stop, wake_all)))
+    try:
+        await asyncio.gather(*(transport.run() for transport in transports))
+        for dispatcher in dispatchers:  # deliver what is due before leaving
+            await dispatcher.drain_once()
+    finally:
+        stop.set()
+        scheduler.shutdown(wait=False)
+        for task in background:
+            task.cancel()
+        await asyncio.gather(*background, return_exceptions=True)
