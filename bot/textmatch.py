@@ -32,8 +32,9 @@ def word_matches(wanted: str, given: str) -> bool:
         return True
     if len(wanted) < 4 or len(given) < 4:
         return False
-    if len(wanted) >= 5 and len(given) >= 5 and _common_prefix(wanted, given) >= 5:
-        return True
+    stem = _common_prefix(wanted, given)
+    if stem >= 5 and stem >= max(len(wanted), len(given)) - 4:
+        return True  # the same stem with another inflected ending: migracji ~ migration
     return fuzz.ratio(wanted, given) >= 80
 
 

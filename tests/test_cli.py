@@ -77,3 +77,74 @@ def test_a_bad_now_is_named(tmp_path: Path):
     result = confbot("console", "--now", "yesterday", cwd=tmp_path)
     assert result.returncode == 2
     assert "--now: 'yesterday' is not a date and time" in result.stderr
+
+
+def test_a_reminder_appears_while_the_console_runs(tmp_path: Path):
+    """The issue's own example: the confirmation, then the 15-minute reminder for 11:15."""
+    environment = {k: v for k, v in os.environ.items()
+                   if not k.startswith(("TELEGRAM_", "MATRIX_", "CONFBOT_", "DATABASE_URL"))}
+    environment["DATABASE_URL"] = f"sqlite:///{tmp_path / 'rem.sqlite3'}"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot", "console", "--now", "2023-11-30T10:59:52", "--lang", "en"],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env=environment, cwd=tmp_path)
+    assert process.stdin is not None
+    process.stdin.write("remind me about the community centers panel\n")
+    process.stdin.flush()
+    try:
+        stdout, stderr = _wait_then_close(process)
+    finally:
+        process.kill()
+    assert "Added to your agenda" in stdout, stderr
+    confirmation, _, reminder = stdout.partition("⏰")
+    assert "/s20" in confirmation
+    assert "starts in 15 minutes" in reminder and "/s20" in reminder
+
+
+def _wait_then_close(process: subprocess.Popen[str]) -> tuple[str, str]:
+    """Keep the input open past the reminder's moment (8 s of demo time), then end it."""
+    import time
+
+    time.sleep(12)
+    return process.communicate(timeout=30)
+
+
+def _moved_data(tmp_path: Path) -> Path:
+    import shutil
+
+    import yaml
+
+    data = tmp_path / "data"
+    shutil.copytree(PROJECT_ROOT / "data", data)
+    day2 = data / "programme" / "day2.yaml"
+    document = yaml.safe_load(day2.read_text(encoding="utf-8"))
+    next(s for s in document["sessions"] if s["id"] == "s20").update(start="11:30",
+                                                                      end="13:00")
+    day2.write_text(yaml.safe_dump(document, allow_unicode=True, sort_keys=False),
+                    encoding="utf-8")
+    return data
+
+
+def test_reload_tells_subscribers_and_outbox_shows_it(tmp_path: Path):
+    database = {"DATABASE_URL": f"sqlite:///{tmp_path / 'reload.sqlite3'}"}
+    chosen = confbot("console", "--lang", "en", "--now", "2023-11-30T09:00",
+                     stdin="/remind s20\n", cwd=tmp_path, env=database)
+    assert chosen.returncode == 0, chosen.stderr
+    data = _moved_data(tmp_path)
+    reload = confbot("reload", cwd=tmp_path, env={**database, "CONFBOT_DATA_DIR": str(data)})
+    assert reload.returncode == 0, reload.stderr
+    assert "s20: new time — 1 notice(s) queued" in reload.stdout
+    again = confbot("reload", cwd=tmp_path, env={**database, "CONFBOT_DATA_DIR": str(data)})
+    assert "No session moved" in again.stdout
+    outbox = confbot("outbox", cwd=tmp_path, env=database)
+    assert "console    change     queued   1" in outbox.stdout
+
+
+def test_reload_refuses_invalid_data(tmp_path: Path):
+    data = _moved_data(tmp_path)
+    (data / "venues.yaml").write_text("venues: [\n", encoding="utf-8")
+    result = confbot("reload", cwd=tmp_path,
+                     env={"DATABASE_URL": f"sqlite:///{tmp_path / 'x.sqlite3'}",
+                          "CONFBOT_DATA_DIR": str(data)})
+    assert result.returncode == 2
+    assert "venues.yaml: line" in result.stderr

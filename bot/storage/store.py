@@ -59,14 +59,7 @@ class OutboxRecord:
 def _outbox_record(row: OutboxMessage) -> OutboxRecord:
     return OutboxRecord(row.id, row.dedupe_key, row.kind, row.platform, row.chat_id, row.user_id,
                         row.payload, row.status, row.attempts, row.last_error,
-                        _aware(row.not_before), _aware(row.expires_at))
-
-
-def _aware(moment: datetime | None) -> datetime | None:
-    """SQLite returns naive datetimes; everything stored is UTC."""
-    if moment is None or moment.tzinfo is not None:
-        return moment
-    return moment.replace(tzinfo=UTC)
+                        row.not_before, row.expires_at)
 
 
 def make_engine(url: str) -> Engine:
