@@ -41,11 +41,14 @@ class Application:
     def __init__(self, conference: Conference, lexicon: Lexicon, store: Store, clock: Clock,
                  routers: Sequence[Router] | None = None,
                  messages: PushMessages | None = None) -> None:
-        if routers is None or messages is None:
-            import handlers
+        import handlers
 
-            routers = handlers.ROUTERS if routers is None else routers
-            messages = handlers.PUSH_MESSAGES if messages is None else messages
+        routers = handlers.ROUTERS if routers is None else routers
+        messages = handlers.PUSH_MESSAGES if messages is None else messages
+        self.command_menu: tuple[tuple[str, str], ...] = handlers.COMMAND_MENU
+        """(command, untranslated description) for platform menus."""
+        self.descriptions: tuple[str, str] = handlers.BOT_DESCRIPTIONS
+        """(long, short) untranslated bot descriptions, with %(name)s for the conference."""
         self.store = store
         self.clock = clock
         self.messages = messages

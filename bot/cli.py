@@ -120,20 +120,28 @@ def _outbox(settings: Settings) -> int:
 def _start(args: argparse.Namespace, settings: Settings) -> int:
     conference, lexicon = load_conference(settings.data_dir)
     clock = _clock(args.now, conference.timezone)
-    if args.command == "run" and (settings.telegram_enabled or settings.matrix_enabled):
-        wanted = [name for name, on in (("Telegram", settings.telegram_enabled),
-                                        ("Matrix", settings.matrix_enabled)) if on]
-        raise ConfigError("TELEGRAM_TOKEN" if settings.telegram_enabled else "MATRIX_HOMESERVER",
-                          f"{' and '.join(wanted)} credentials are set, but this version has "
-                          "only the console transport; unset them to use the console")
+    if args.command == "run" and settings.matrix_enabled:
+        raise ConfigError("MATRIX_HOMESERVER", "Matrix credentials are set, but the Matrix "
+                          "transport is not built yet; unset the MATRIX_* variables")
     from bot.storage import Store
 
     app = Application(conference, lexicon, Store(settings.database_url), clock)
-    user = getattr(args, "user", "console")
-    session = ConsoleSession(app, user=user, client_language=getattr(args, "lang", None))
-    log.info("console: started for user=%s at %s", user, clock.now().isoformat())
+    transports: list = []  # type: ignore[type-arg]
+    if args.command == "run" and settings.telegram is not None:
+        from bot.transports.telegram import TelegramTransport
+
+        telegram = settings.telegram
+        transports.append(TelegramTransport(
+            app, telegram.token, base_url=telegram.base_url, webhook_url=telegram.webhook_url,
+            webhook_secret=telegram.webhook_secret, webhook_listen=telegram.webhook_listen,
+            webhook_port=telegram.webhook_port))
+    if not transports:
+        user = getattr(args, "user", "console")
+        session = ConsoleSession(app, user=user, client_language=getattr(args, "lang", None))
+        transports.append(ConsoleTransport(app, session))
+        log.info("console: started for user=%s at %s", user, clock.now().isoformat())
     try:
-        asyncio.run(serve(app, [ConsoleTransport(app, session)], data_dir=settings.data_dir))
+        asyncio.run(serve(app, transports, data_dir=settings.data_dir))
     except KeyboardInterrupt:
         pass
     finally:

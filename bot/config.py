@@ -28,12 +28,23 @@ class ConfigError(Exception):
 
 
 @dataclass(frozen=True)
+class TelegramSettings:
+    token: str
+    base_url: str | None = None
+    webhook_url: str | None = None
+    webhook_secret: str | None = None
+    webhook_listen: str = "0.0.0.0"
+    webhook_port: int = 8080
+
+
+@dataclass(frozen=True)
 class Settings:
     database_url: str
     data_dir: Path
     log_level: str | None
     telegram_token: str | None
     matrix: Mapping[str, str]
+    telegram: TelegramSettings | None = None
 
     @property
     def telegram_enabled(self) -> bool:
@@ -85,4 +96,29 @@ def load_settings(environ: Mapping[str, str] | None = None,
 
     return Settings(database_url=database_url, data_dir=data_dir,
                     log_level=log_level.upper() if log_level else None,
-                    telegram_token=get("TELEGRAM_TOKEN"), matrix=matrix)
+                    telegram_token=get("TELEGRAM_TOKEN"), matrix=matrix,
+                    telegram=_telegram(get))
+
+
+def _telegram(get) -> TelegramSettings | None:  # type: ignore[no-untyped-def]
+    token = get("TELEGRAM_TOKEN")
+    if token is None:
+        for name in ("TELEGRAM_BASE_URL", "TELEGRAM_WEBHOOK_URL"):
+            if get(name):
+                raise ConfigError("TELEGRAM_TOKEN", f"is required when {name} is set")
+        return None
+    if ":" not in token:
+        raise ConfigError("TELEGRAM_TOKEN", "does not look like a bot token (123456:ABC…) "
+                                            "from @BotFather")
+    for name in ("TELEGRAM_BASE_URL", "TELEGRAM_WEBHOOK_URL"):
+        value = get(name)
+        if value and not value.startswith(("http://", "https://")):
+            raise ConfigError(name, f"'{value}' must be a URL starting with https://")
+    port = get("TELEGRAM_WEBHOOK_PORT") or "8080"
+    if not port.isdigit() or not 0 < int(port) < 65536:
+        raise ConfigError("TELEGRAM_WEBHOOK_PORT", f"'{port}' is not a port number")
+    return TelegramSettings(token=token, base_url=get("TELEGRAM_BASE_URL"),
+                            webhook_url=get("TELEGRAM_WEBHOOK_URL"),
+                            webhook_secret=get("TELEGRAM_WEBHOOK_SECRET"),
+                            webhook_listen=get("TELEGRAM_WEBHOOK_LISTEN") or "0.0.0.0",
+                            webhook_port=int(port))

@@ -5,3 +5,5 @@ from handlers import calendar, info, language, reminders, schedule, start, venue
 ROUTERS = [start.router, schedule.router, info.router, language.router, venues.router,
            reminders.router, calendar.router]
 PUSH_MESSAGES = reminders.PUSH_MESSAGES
+COMMAND_MENU = start.COMMAND_MENU
+BOT_DESCRIPTIONS = (start.BOT_DESCRIPTION, start.BOT_SHORT_DESCRIPTION)

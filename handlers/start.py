@@ -4,12 +4,32 @@ from __future__ import annotations
 
 from markupsafe import Markup
 
+from bot.i18n import N_
 from bot.messages import TextReply
 from bot.router import Context, Router
 from bot.views import NL, conference_dates, tr
 from handlers.language import language_buttons
 
 router = Router("start")
+
+COMMAND_MENU = (
+    ("now", N_("What is on now")),
+    ("next", N_("What comes next")),
+    ("today", N_("Today's programme")),
+    ("programme", N_("The whole programme")),
+    ("venues", N_("Places and how to get there")),
+    ("my", N_("My agenda and reminders")),
+    ("search", N_("Find a session")),
+    ("info", N_("Practical information")),
+    ("lang", N_("Language")),
+    ("help", N_("What I can do")),
+    ("start", N_("Welcome")),
+)
+"""The command menu platforms show (Telegram's set_my_commands), in this order."""
+BOT_DESCRIPTION = N_("I answer questions about %(name)s: the programme, places, directions and "
+                     "practical information, and I remind you of the sessions you choose. "
+                     "I speak Polish, Ukrainian and English.")
+BOT_SHORT_DESCRIPTION = N_("The assistant of %(name)s: programme, places, reminders.")
 
 
 def command_list(ctx: Context) -> Markup:

@@ -153,6 +153,12 @@ class Store:
         with self.session() as db, db.begin():
             db.execute(update(User).where(User.id == user_id).values(reminder_minutes=minutes))
 
+    def deactivate(self, platform: str, external_id: str) -> None:
+        """The person blocked the bot (or left): send them nothing more."""
+        with self.session() as db, db.begin():
+            db.execute(update(User).where(User.platform == platform,
+                                          User.external_id == external_id).values(active=False))
+
     def set_active(self, user_id: int, active: bool) -> None:
         with self.session() as db, db.begin():
             db.execute(update(User).where(User.id == user_id).values(active=active))

@@ -1,0 +1,340 @@
+"""Telegram through python-telegram-bot v22: the only module that imports `telegram`.
+
+Updates become `Incoming` messages for the core; replies become messages (HTML), inline
+keyboards (each button carries its command as callback data), venues and documents.
+Sending keeps within Telegram's limits (bot.pacing), honours RetryAfter, retries network
+and server errors, and stops writing to people who blocked the bot.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import logging
+import os
+import re
+import secrets
+from datetime import timedelta
+from urllib.parse import urlparse
+
+from aiohttp import web
+from telegram import (
+    BotCommand,
+    CallbackQuery,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    InputFile,
+    LinkPreviewOptions,
+    Message,
+    Update,
+)
+from telegram.constants import ChatType, MessageLimit, ParseMode
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram.ext import Application as TelegramApplication
+from telegram.ext import (
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
+
+from bot.app import Application
+from bot.messages import Address, Button, FileReply, Incoming, LocationReply, Reply, TextReply
+from bot.outbox import DeliveryError, RecipientGone
+from bot.pacing import Pacer
+from bot.transports.console import render
+
+log = logging.getLogger(__name__)
+# Opt in to RetryAfter.retry_after as a timedelta (PTB's coming default); _seconds takes both.
+os.environ.setdefault("PTB_TIMEDELTA", "1")
+
+PLATFORM = "telegram"
+MAX_REPLY_ATTEMPTS = 4
+CALLBACK_DATA_LIMIT = 64  # bytes, Telegram's limit for a button's data
+
+
+class TelegramTransport:
+    platform = PLATFORM
+    outbox_chat: str | None = None
+
+    def __init__(self, app: Application, token: str, *, base_url: str | None = None,
+                 webhook_url: str | None = None, webhook_secret: str | None = None,
+                 webhook_listen: str = "0.0.0.0", webhook_port: int = 8080,
+                 pacer: Pacer | None = None, poll_timeout: int = 10) -> None:
+        self.app = app
+        self.pacer = pacer or Pacer()
+        self.poll_timeout = poll_timeout
+        self.webhook_url = webhook_url
+        self.webhook_secret = webhook_secret or (secrets.token_urlsafe(32) if webhook_url
+                                                 else None)
+        self.webhook_listen, self.webhook_port = webhook_listen, webhook_port
+        builder = ApplicationBuilder().token(token).job_queue(None).concurrent_updates(False)
+        if base_url:
+            builder = builder.base_url(base_url).base_file_url(
+                base_url.replace("/bot", "/file/bot", 1))
+        self.ptb: TelegramApplication = builder.build()  # type: ignore[type-arg]
+        self.ptb.add_handler(CallbackQueryHandler(self._on_callback))
+        self.ptb.add_handler(MessageHandler(filters.UpdateType.MESSAGE, self._on_message))
+        self.ptb.add_error_handler(self._on_error)
+        self._stop = asyncio.Event()
+        self._webhook: web.AppRunner | None = None
+        self.ready = asyncio.Event()
+
+    # --- lifecycle ----------------------------------------------------------------------
+
+    async def run(self) -> None:
+        async with self.ptb:
+            await self._set_menus()
+            await self.ptb.start()
+            if self.webhook_url:
+                await self._start_webhook()
+            else:
+                await self.ptb.bot.delete_webhook()
+                assert self.ptb.updater is not None
+                await self.ptb.updater.start_polling(timeout=self.poll_timeout,
+                                                     allowed_updates=["message",
+                                                                      "callback_query"])
+            log.info("platform=telegram: running as @%s (%s)", self.ptb.bot.username,
+                     "webhook" if self.webhook_url else "long polling")
+            self.ready.set()
+            try:
+                await self._stop.wait()
+            finally:
+                if self._webhook is not None:
+                    await self._webhook.cleanup()
+                elif self.ptb.updater is not None and self.ptb.updater.running:
+                    await self.ptb.updater.stop()
+                await self.ptb.stop()
+
+    def stop(self) -> None:
+        self._stop.set()
+
+    async def _set_menus(self) -> None:
+        """The command menu and descriptions in every language, plus a default."""
+        conference, catalogue = self.app.conference, self.app.catalogue
+        long, short = self.app.descriptions
+        for lang in (None, *conference.languages):
+            t = catalogue[lang or conference.languages[0]]
+            name = conference.short_name[t.lang]
+            try:
+                await self.ptb.bot.set_my_commands(
+                    [BotCommand(command, t.gettext(text)[:256])
+                     for command, text in self.app.command_menu], language_code=lang)
+                await self.ptb.bot.set_my_description(t.gettext(long, name=name)[:512],
+                                                      language_code=lang)
+                await self.ptb.bot.set_my_short_description(t.gettext(short, name=name)[:120],
+                                                            language_code=lang)
+            except TelegramError as error:
+                log.warning("platform=telegram: could not set the menu for language=%s: %s",
+                            lang or "default", error)
+
+    async def _start_webhook(self) -> None:
+        path = urlparse(self.webhook_url).path or "/"
+
+        async def receive(request: web.Request) -> web.Response:
+            if request.headers.get("X-Telegram-Bot-Api-Secret-Token") != self.webhook_secret:
+                log.warning("platform=telegram: webhook call from %s with a wrong secret "
+                            "refused", request.remote)
+                return web.Response(status=403)
+            update = Update.de_json(await request.json(), self.ptb.bot)
+            await self.ptb.update_queue.put(update)
+            return web.Response(text="ok")
+
+        server = web.Application()
+        server.router.add_post(path, receive)
+        self._webhook = web.AppRunner(server, access_log=None)
+        await self._webhook.setup()
+        await web.TCPSite(self._webhook, self.webhook_listen, self.webhook_port).start()
+        await self.ptb.bot.set_webhook(url=self.webhook_url or "", secret_token=self.webhook_secret,
+                                       allowed_updates=["message", "callback_query"])
+
+    # --- receiving ----------------------------------------------------------------------
+
+    async def _on_message(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        message, user, chat = update.effective_message, update.effective_user, update.effective_chat
+        if message is None or user is None or chat is None or user.is_bot:
+            return
+        is_group = chat.type in (ChatType.GROUP, ChatType.SUPERGROUP)
+        text = message.text or message.caption or ""
+        if is_group:
+            text = self._group_text(message, text)
+            if text is None:
+                return
+        location = ((message.location.latitude, message.location.longitude)
+                    if message.location else None)
+        if not text and location is None:
+            return
+        incoming = Incoming(platform=PLATFORM, user_id=str(user.id), chat_id=str(chat.id),
+                            text=text, client_language=user.language_code,
+                            display_name=user.full_name, message_id=str(message.message_id),
+                            is_group=is_group, location=location)
+        replies = self.app.handle(incoming)
+        await self._reply(incoming, replies)
+
+    def _group_text(self, message: Message, text: str) -> str | None:
+        """In a group, only commands, mentions and replies to the bot are for us."""
+        username = (self.ptb.bot.username or "").lower()
+        first = text.split(maxsplit=1)[0] if text else ""
+        if first.startswith("/"):
+            addressed_to = first.partition("@")[2].lower()
+            return text if addressed_to in ("", username) else None
+        mention = f"@{username}"
+        replying = (message.reply_to_message is not None
+                    and message.reply_to_message.from_user is not None
+                    and message.reply_to_message.from_user.id == self.ptb.bot.id)
+        if mention in text.lower():
+            return re.sub(re.escape(mention), "", text, flags=re.IGNORECASE).strip()
+        return text if replying else None
+
+    async def _on_callback(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        query = update.callback_query
+        if query is None:
+            return
+        chat_id = str(query.message.chat.id) if query.message else str(query.from_user.id)
+        is_group = bool(query.message and query.message.chat.type in (ChatType.GROUP,
+                                                                       ChatType.SUPERGROUP))
+        incoming = Incoming(platform=PLATFORM, user_id=str(query.from_user.id), chat_id=chat_id,
+                            text=query.data or "", client_language=query.from_user.language_code,
+                            display_name=query.from_user.full_name, message_id=query.id,
+                            is_group=is_group)
+        try:
+            replies = self.app.handle(incoming)
+        finally:
+            await self._answer(query)
+        await self._reply(incoming, replies)
+
+    @staticmethod
+    async def _answer(query: CallbackQuery) -> None:
+        try:
+            await query.answer()
+        except TelegramError as error:
+            log.warning("platform=telegram user=%s: callback %s not answered: %s",
+                        query.from_user.id, query.id, error)
+
+    async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        log.error("platform=telegram: error while handling %r", update, exc_info=context.error)
+
+    # --- sending ------------------------------------------------------------------------
+
+    async def _reply(self, incoming: Incoming, replies: list[Reply]) -> None:
+        where = (f"platform=telegram user={incoming.user_id} chat={incoming.chat_id} "
+                 f"message={incoming.message_id}")
+        try:
+            await self._send(int(incoming.chat_id), replies, pushed=False,
+                             is_group=incoming.is_group)
+        except RecipientGone as error:
+            log.warning("%s: reply not delivered, the person blocked the bot (%s)", where, error)
+            self.app.store.deactivate(PLATFORM, incoming.user_id)
+        except (TelegramError, DeliveryError) as error:
+            log.error("%s: reply dropped after %d attempts: %s", where, MAX_REPLY_ATTEMPTS, error)
+
+    async def deliver(self, address: Address, replies: list[Reply]) -> None:
+        """Send a pushed message (outbox); errors tell the outbox what to do next."""
+        chat_id = int(address.chat_id)
+        await self._send(chat_id, replies, pushed=True, is_group=chat_id < 0)
+
+    async def _send(self, chat_id: int, replies: list[Reply], *, pushed: bool,
+                    is_group: bool) -> None:
+        for unit in _units(replies):
+            await self._send_unit(chat_id, unit, pushed=pushed, is_group=is_group)
+
+    async def _send_unit(self, chat_id: int, unit: Reply, *, pushed: bool,
+                         is_group: bool) -> None:
+        attempt = 0
+        plain = False
+        while True:
+            attempt += 1
+            pace = self.pacer.push if pushed else self.pacer.reply
+            async with pace(str(chat_id), is_group=is_group):
+                try:
+                    await self._call(chat_id, unit, plain=plain)
+                    return
+                except RetryAfter as error:
+                    wait = _seconds(error.retry_after)
+                    if pushed or attempt >= MAX_REPLY_ATTEMPTS:
+                        raise DeliveryError(f"429 Too Many Requests (retry after {wait:g} s)",
+                                            retry_after=wait) from error
+                    log.warning("platform=telegram chat=%s: flood control, waiting %g s",
+                                chat_id, wait)
+                    delay = wait
+                except Forbidden as error:
+                    raise RecipientGone(str(error)) from error
+                except BadRequest as error:
+                    if isinstance(unit, TextReply) and not plain:
+                        log.warning("platform=telegram chat=%s: HTML refused (%s); sending as "
+                                    "plain text", chat_id, error)
+                        plain = True
+                        continue
+                    raise DeliveryError(f"400 Bad Request: {error}") from error
+                except NetworkError as error:  # also 5xx answers and time-outs
+                    if pushed or attempt >= MAX_REPLY_ATTEMPTS:
+                        raise DeliveryError(f"{error.__class__.__name__}: {error}") from error
+                    delay = 0.25 * 2 ** attempt
+                    log.warning("platform=telegram chat=%s: %s; retrying in %g s", chat_id,
+                                error, delay)
+            await asyncio.sleep(delay)
+
+    async def _call(self, chat_id: int, unit: Reply, *, plain: bool = False) -> None:
+        bot = self.ptb.bot
+        if isinstance(unit, TextReply):
+            if plain:
+                await bot.send_message(chat_id, render(TextReply(unit.html)),
+                                       reply_markup=_keyboard(unit.buttons))
+            else:
+                await bot.send_message(chat_id, unit.html, parse_mode=ParseMode.HTML,
+                                       reply_markup=_keyboard(unit.buttons),
+                                       link_preview_options=LinkPreviewOptions(is_disabled=True))
+        elif isinstance(unit, LocationReply):
+            await bot.send_venue(chat_id, latitude=unit.latitude, longitude=unit.longitude,
+                                 title=unit.title[:256], address=(unit.address or unit.title)[:256])
+        elif isinstance(unit, FileReply):
+            await bot.send_document(chat_id, InputFile(io.BytesIO(unit.content),
+                                                       filename=unit.filename),
+                                    caption=unit.caption[:1024] or None)
+
+
+def _seconds(value: int | timedelta) -> float:
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)
+
+
+def _keyboard(rows: tuple[tuple[Button, ...], ...]) -> InlineKeyboardMarkup | None:
+    keyboard = []
+    for row in rows:
+        buttons = []
+        for button in row:
+            if len(button.command.encode()) > CALLBACK_DATA_LIMIT:
+                log.warning("platform=telegram: button %r left out: its command is over %d "
+                            "bytes", button.command, CALLBACK_DATA_LIMIT)
+                continue
+            buttons.append(InlineKeyboardButton(button.label[:64], callback_data=button.command))
+        if buttons:
+            keyboard.append(buttons)
+    return InlineKeyboardMarkup(keyboard) if keyboard else None
+
+
+def _units(replies: list[Reply]) -> list[Reply]:
+    """Split text longer than Telegram's limit at line ends; buttons stay on the last part."""
+    units: list[Reply] = []
+    limit = MessageLimit.MAX_TEXT_LENGTH
+    for reply in replies:
+        if not isinstance(reply, TextReply) or len(reply.html) <= limit:
+            units.append(reply)
+            continue
+        parts, current = [], ""
+        for line in reply.html.split("\n"):
+            while len(line) > limit:  # one enormous line: cut it (rare; data paragraphs)
+                if current:
+                    parts.append(current)
+                    current = ""
+                parts.append(line[:limit])
+                line = line[limit:]
+            if len(current) + len(line) + 1 > limit:
+                parts.append(current)
+                current = line
+            else:
+                current = f"{current}\n{line}" if current else line
+        parts.append(current)
+        units.extend(TextReply(part) for part in parts[:-1])
+        units.append(TextReply(parts[-1], reply.buttons))
+    return units

@@ -1,0 +1,247 @@
+"""Telegram end to end: python-telegram-bot talks HTTP to a Bot API stand-in on loopback."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import socket
+import threading
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+
+import pytest
+
+from bot.app import Application
+from bot.pacing import Pacer
+from bot.runtime import serve
+from bot.transports.telegram import TelegramTransport
+from tests.conftest import warsaw
+from tests.telegram_standin import BotApiStandIn
+
+UKRAINIAN, POLISH, ENGLISH = 1001, 1002, 1003
+
+
+@pytest.fixture
+def api() -> Iterator[BotApiStandIn]:
+    stand_in = BotApiStandIn().start()
+    yield stand_in
+    stand_in.stop()
+
+
+class Running:
+    """The whole bot (transport, outbox, reminders) running in its own event loop thread."""
+
+    def __init__(self, app: Application, transport: TelegramTransport) -> None:
+        self.app, self.transport = app, transport
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(
+            target=lambda: self.loop.run_until_complete(serve(app, [transport])), daemon=True)
+
+    def __enter__(self) -> Running:
+        self.thread.start()
+        deadline = time.monotonic() + 15
+        while not self.transport.ready.is_set():
+            assert time.monotonic() < deadline, "the Telegram transport did not start"
+            time.sleep(0.02)
+        return self
+
+    def call(self, function) -> None:  # type: ignore[no-untyped-def]
+        """Run something inside the bot's event loop (e.g. a reminder tick)."""
+        done = threading.Event()
+        self.loop.call_soon_threadsafe(lambda: (function(), done.set()))
+        done.wait(5)
+
+    def __exit__(self, *exc: object) -> None:
+        self.loop.call_soon_threadsafe(self.transport.stop)
+        self.thread.join(20)
+
+
+def transport_for(app: Application, api: BotApiStandIn, **kwargs) -> TelegramTransport:  # type: ignore[no-untyped-def]
+    return TelegramTransport(app, api.token, base_url=api.base_url, poll_timeout=1,
+                             pacer=Pacer(chat_interval=0.05, group_interval=0.1), **kwargs)
+
+
+@pytest.fixture
+def bot(app: Application, api: BotApiStandIn) -> Iterator[Running]:
+    with Running(app, transport_for(app, api)) as running:
+        yield running
+
+
+def buttons(call) -> list[str]:  # type: ignore[no-untyped-def]
+    markup = call.params.get("reply_markup") or {}
+    return [b["callback_data"] for row in markup.get("inline_keyboard", []) for b in row]
+
+
+# --- the stories of the issue ---------------------------------------------------------------
+
+def test_a_ukrainian_user_starts_chooses_and_asks(bot: Running, api: BotApiStandIn):
+    api.send_text(UKRAINIAN, "/start", language_code="uk")
+    (welcome,) = api.wait_for(1, chat_id=UKRAINIAN)
+    assert "Вітаю" in welcome.params["text"] or "Привіт" in welcome.params["text"]
+    assert welcome.params["parse_mode"] == "HTML"
+    assert {"/lang pl", "/lang uk", "/lang en"} <= set(buttons(welcome))
+    api.press(UKRAINIAN, "/lang uk", language_code="uk")
+    api.wait_for(1, method="answerCallbackQuery")
+    api.wait_for(2, chat_id=UKRAINIAN, method="sendMessage")
+    api.send_text(UKRAINIAN, "що зараз?", language_code="uk")
+    answer = api.wait_for(3, chat_id=UKRAINIAN, method="sendMessage")[-1]
+    assert "Зараз (10:05)" in answer.params["text"]
+    assert bot.app.conference.sessions["s16"].title["uk"] in answer.params["text"]
+
+
+def test_a_polish_user_gets_directions_to_skawina_with_a_venue(bot: Running, api: BotApiStandIn):
+    api.send_text(POLISH, "jak dojechać do Skawiny?", language_code="pl")
+    (venue,) = api.wait_for(1, chat_id=POLISH, method="sendVenue")
+    skawina = bot.app.conference.venues["skawina-library"]
+    assert float(venue.params["latitude"]) == skawina.coordinates.lat
+    assert float(venue.params["longitude"]) == skawina.coordinates.lon
+    assert venue.params["title"] == skawina.name["pl"]
+    assert venue.params["address"] == skawina.address
+    text = api.sent(POLISH, "sendMessage")[0].params["text"]
+    assert "Czerwone Maki" in text
+
+
+def test_subscribing_with_the_button_brings_the_reminder(bot: Running, api: BotApiStandIn,
+                                                         clock):
+    api.send_text(ENGLISH, "/s20")
+    (details,) = api.wait_for(1, chat_id=ENGLISH)
+    assert "/remind s20" in buttons(details)
+    api.press(ENGLISH, "/remind s20")
+    confirmation = api.wait_for(2, chat_id=ENGLISH, method="sendMessage")[-1]
+    assert "Added to your agenda" in confirmation.params["text"]
+    clock.set(warsaw("2023-11-30T11:00"))
+    bot.call(bot.app.reminders.tick)
+    reminder = api.wait_for(3, chat_id=ENGLISH, method="sendMessage")[-1]
+    assert "starts in 15 minutes" in reminder.params["text"]
+    assert "/where zablocie" in buttons(reminder)
+
+
+def test_a_blocked_user_receives_nothing_more(bot: Running, api: BotApiStandIn, clock):
+    api.send_text(ENGLISH, "/remind s20")
+    api.send_text(ENGLISH, "/remind s26")
+    api.wait_for(2, chat_id=ENGLISH)
+    api.blocked_chats.add(str(ENGLISH))
+    clock.set(warsaw("2023-11-30T11:00"))
+    bot.call(bot.app.reminders.tick)
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline and not any(
+            m.status == "blocked" for m in bot.app.store.outbox()):
+        time.sleep(0.02)
+    assert [m.status for m in bot.app.store.outbox()] == ["blocked"]
+    attempts = len(api.sent(ENGLISH))
+    clock.set(warsaw("2023-11-30T14:05"))           # lunch's reminder would be due now
+    bot.call(bot.app.reminders.tick)
+    time.sleep(0.5)
+    assert len(api.sent(ENGLISH)) == attempts
+    assert len(bot.app.store.outbox()) == 1
+
+
+# --- delivery -------------------------------------------------------------------------------
+
+def test_retry_after_is_honoured(bot: Running, api: BotApiStandIn):
+    api.fail_next("sendMessage", 429, retry_after=1)
+    api.send_text(ENGLISH, "/now")
+    first, second = api.wait_for(2, chat_id=ENGLISH, method="sendMessage", timeout=10)
+    assert second.at - first.at >= 0.95
+    assert "Now (10:05)" in second.params["text"]
+
+
+def test_a_server_error_is_retried(bot: Running, api: BotApiStandIn):
+    api.fail_next("sendMessage", 502, times=2)
+    api.send_text(ENGLISH, "/next")
+    calls = api.wait_for(3, chat_id=ENGLISH, method="sendMessage", timeout=10)
+    assert "Next, at 10:20" in calls[-1].params["text"]
+
+
+def test_user_text_is_escaped_in_html(bot: Running, api: BotApiStandIn):
+    api.send_text(ENGLISH, "/search <b>x</b> & y")
+    (reply,) = api.wait_for(1, chat_id=ENGLISH)
+    assert "&lt;b&gt;x&lt;/b&gt; &amp; y" in reply.params["text"]
+
+
+def test_a_shared_location_gets_the_nearest_venues(bot: Running, api: BotApiStandIn):
+    skawina = bot.app.conference.venues["skawina-library"]
+    api.send_location(ENGLISH, skawina.coordinates.lat, skawina.coordinates.lon + 0.001)
+    (reply,) = api.wait_for(1, chat_id=ENGLISH)
+    assert "Nearest venues" in reply.params["text"]
+    assert skawina.name["en"] in reply.params["text"]
+
+
+def test_an_unsupported_language_gets_the_choice(bot: Running, api: BotApiStandIn):
+    api.send_text(2002, "/start", language_code="ru")
+    (welcome,) = api.wait_for(1, chat_id=2002)
+    assert {"/lang pl", "/lang uk", "/lang en"} <= set(buttons(welcome))
+
+
+def test_a_calendar_file_is_a_document(bot: Running, api: BotApiStandIn):
+    api.send_text(ENGLISH, "/ics s20")
+    (document,) = api.wait_for(1, chat_id=ENGLISH, method="sendDocument")
+    (content,) = document.files.values()
+    assert b"BEGIN:VCALENDAR" in content and b"UID:s20@" in content
+
+
+# --- groups and menus -----------------------------------------------------------------------
+
+def test_in_a_group_only_commands_and_mentions_are_answered(bot: Running, api: BotApiStandIn):
+    group = -500
+    api.send_text(ENGLISH, "co teraz?", chat_id=group, chat_type="supergroup")
+    api.send_text(ENGLISH, "/now@some_other_bot", chat_id=group, chat_type="supergroup")
+    api.send_text(ENGLISH, "/now@confbot_test_bot", chat_id=group, chat_type="supergroup")
+    api.send_text(ENGLISH, "@confbot_test_bot when is lunch?", chat_id=group,
+                  chat_type="supergroup")
+    replies = api.wait_for(2, chat_id=group, timeout=10)
+    time.sleep(0.5)
+    assert len(api.sent(group)) == 2
+    assert "Now (10:05)" in replies[0].params["text"]
+    assert "14:20–15:00" in replies[1].params["text"]
+
+
+def test_menus_and_descriptions_in_every_language(bot: Running, api: BotApiStandIn):
+    menus = {c.params.get("language_code"): c.params["commands"]
+             for c in api.calls_of("setMyCommands")}
+    assert set(menus) == {None, "pl", "uk", "en"}
+    uk = {c["command"]: c["description"] for c in menus["uk"]}
+    assert uk["now"] == bot.app.catalogue["uk"].gettext("What is on now") != "What is on now"
+    descriptions = {c.params.get("language_code"): c.params["description"]
+                    for c in api.calls_of("setMyDescription")}
+    assert bot.app.conference.short_name["uk"] in descriptions["uk"]
+    assert len(api.calls_of("setMyShortDescription")) == 4
+
+
+# --- webhook --------------------------------------------------------------------------------
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_webhook_checks_the_secret(app: Application, api: BotApiStandIn):
+    port = _free_port()
+    transport = transport_for(app, api, webhook_url=f"http://127.0.0.1:{port}/hook/tg",
+                              webhook_secret="s3cret", webhook_listen="127.0.0.1",
+                              webhook_port=port)
+    update = {"update_id": 1, "message": {
+        "message_id": 1, "date": 0, "chat": {"id": ENGLISH, "type": "private"},
+        "from": api.user(ENGLISH), "text": "/now",
+        "entities": [{"type": "bot_command", "offset": 0, "length": 4}]}}
+
+    def post(secret: str) -> int:
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{port}/hook/tg", data=json.dumps(update).encode(),
+            headers={"Content-Type": "application/json",
+                     "X-Telegram-Bot-Api-Secret-Token": secret})
+        try:
+            return urllib.request.urlopen(request, timeout=5).status
+        except urllib.error.HTTPError as error:
+            return error.code
+
+    with Running(app, transport):
+        (hook,) = api.calls_of("setWebhook")
+        assert hook.params["secret_token"] == "s3cret"
+        assert post("wrong") == 403
+        assert post("s3cret") == 200
+        (reply,) = api.wait_for(1, chat_id=ENGLISH)
+        assert "Now (10:05)" in reply.params["text"]
