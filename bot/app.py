@@ -70,6 +70,7 @@ class Application:
         if conference.languages != self.conference.languages:
             self.catalogue = Catalogue(conference.languages, conference.timezone)
         self._install(conference, lexicon)
+        self.dispatcher.forget_answers()
         self.reminders.refresh()
 
     def context_for(self, user: UserRecord, conference: Conference | None = None) -> Context:
@@ -77,7 +78,8 @@ class Application:
         incoming = Incoming(platform=user.platform, user_id=user.external_id,
                             chat_id=user.chat_id or user.external_id, text="",
                             client_language=user.client_language)
-        lang, _ = self.language_for(incoming, user.chosen_language, user.detected_language)
+        lang = negotiate(self.conference.languages, chosen=user.chosen_language,
+                         remembered=user.detected_language, client=user.client_language)
         return Context(incoming=incoming, user=user, t=self.catalogue[lang],
                        conference=conference or self.conference,
                        understanding=self.understanding, catalogue=self.catalogue,
@@ -88,19 +90,14 @@ class Application:
         conference, lexicon = load_conference(settings.data_dir)
         return cls(conference, lexicon, Store(settings.database_url), clock)
 
-    def language_for(self, incoming: Incoming, chosen: str | None, remembered: str | None
-                     ) -> tuple[str, str | None]:
-        """The reply language, and the language detected in this message (if any)."""
+    def detect(self, incoming: Incoming) -> str | None:
+        """The conference language a message is written in, if it can be told."""
         text = incoming.text.strip()
         if text.startswith(COMMAND_PREFIXES):
             text = text.partition(" ")[2]
         detected = (self.lexicon.detect_language(text, self.understanding.proper_names)
                     if text else None)
-        if detected not in self.conference.languages:
-            detected = None
-        lang = negotiate(self.conference.languages, chosen=chosen, detected=detected,
-                         remembered=remembered, client=incoming.client_language)
-        return lang, detected
+        return detected if detected in self.conference.languages else None
 
     def handle(self, incoming: Incoming) -> list[Reply]:
         """Answer one message. Never raises: a failure becomes an apology in the user's language."""
@@ -108,14 +105,15 @@ class Application:
                  f"chat={incoming.chat_id} message={incoming.message_id or '-'}")
         lang = self.conference.languages[0]
         try:
+            detected = self.detect(incoming)
             user = self.store.touch_user(
                 incoming.platform, incoming.user_id, now=self.clock.now(),
                 display_name=incoming.display_name, client_language=incoming.client_language,
-                chat_id=None if incoming.is_group else incoming.chat_id)
-            lang, detected = self.language_for(incoming, user.chosen_language,
-                                               user.detected_language)
-            if detected and detected != user.detected_language:
-                self.store.set_language(user.id, detected=detected)
+                chat_id=None if incoming.is_group else incoming.chat_id,
+                detected_language=detected)
+            lang = negotiate(self.conference.languages, chosen=user.chosen_language,
+                             detected=detected, remembered=user.detected_language,
+                             client=incoming.client_language)
             ctx = Context(incoming=incoming, user=user, t=self.catalogue[lang],
                           conference=self.conference, understanding=self.understanding,
                           catalogue=self.catalogue, store=self.store, clock=self.clock,

@@ -31,7 +31,8 @@ class Pacer:
         chat_ready = self._next_chat.get(chat, 0.0)
         if reply and not is_group:
             credit, since = self._reply_credit.get(chat, (self.reply_burst, now))
-            credit = min(self.reply_burst, credit + int((now - since) / self.chat_interval))
+            regained = int((now - since) / self.chat_interval) if self.chat_interval else 1
+            credit = min(self.reply_burst, credit + regained)
             if credit > 0:
                 chat_ready = now  # a short answer of a few messages goes out at once
                 self._reply_credit[chat] = (credit - 1, now)

@@ -8,6 +8,7 @@ the same way.
 from __future__ import annotations
 
 import re
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -66,6 +67,14 @@ class Context:
 
 HandlerResult = Reply | Sequence[Reply]
 Handler = Callable[[Context], HandlerResult]
+CACHE_SIZE = 2048
+
+
+def same_for_everyone(handler: Handler) -> Handler:
+    """Mark a handler whose answer depends only on the words, the language and the minute
+    (not on who asks): the dispatcher may reuse its replies within that minute."""
+    handler.same_for_everyone = True  # type: ignore[attr-defined]
+    return handler
 
 
 @dataclass
@@ -116,6 +125,11 @@ class Dispatcher:
         for required in ("unknown", "unknown_command"):
             if required not in self.intents:
                 raise ValueError(f"no handler for the '{required}' intent")
+        self._answers: OrderedDict[tuple[object, ...], list[Reply]] = OrderedDict()
+
+    def forget_answers(self) -> None:
+        """The programme changed: no reused answer may outlive it."""
+        self._answers.clear()
 
     def dispatch(self, ctx: Context) -> list[Reply]:
         text = ctx.incoming.text.strip()
@@ -138,7 +152,15 @@ class Dispatcher:
         else:
             ctx.intent = ctx.understanding.interpret(text, ctx.now) if text else Intent("unknown")
             handler = self.intents.get(ctx.intent.name) or self.intents["unknown"]
-        return as_list(handler(ctx))
+        if not getattr(handler, "same_for_everyone", False) or ctx.incoming.location:
+            return as_list(handler(ctx))
+        key = (handler, text, ctx.lang, int(ctx.now.timestamp() // 60))
+        answer = self._answers.get(key)
+        if answer is None:
+            answer = self._answers[key] = as_list(handler(ctx))
+            if len(self._answers) > CACHE_SIZE:
+                self._answers.popitem(last=False)
+        return list(answer)
 
 
 def as_list(result: HandlerResult) -> list[Reply]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, time, timedelta
 
 from rapidfuzz import fuzz
@@ -67,9 +67,19 @@ class Understanding:
         self._weekdays = self._weekday_words(catalogue)
         self._months = self._month_words(catalogue)
         self._people = [(p, self._name_variants(p)) for p in conference.people.values()]
+        self._name_vocabulary = frozenset(w for _, vs in self._people for v in vs for w in v)
+        self._name_cache: dict[str, tuple[frozenset[str], frozenset[str]]] = {}
+        self._interpreted: dict[tuple[str, object], Intent] = {}
         self._index = {s.id: self._session_entries(s) for s in conference.walk()}
         self._phrase_words = Vocabulary(
             w for phrases in (self._phrases, self._topic_phrases) for _, p in phrases for w in p)
+        self._all_phrases: list[tuple[str, tuple[str, ...], InfoTopic | None]] = [
+            *((name, phrase, None) for name, phrase in self._phrases),
+            *(("topic", phrase, topic) for topic, phrase in self._topic_phrases)]
+        self._phrases_by_word: dict[str, list[int]] = {}
+        for index, (_, phrase, _) in enumerate(self._all_phrases):
+            for word in set(phrase):
+                self._phrases_by_word.setdefault(word, []).append(index)
         self._index_words = Vocabulary(
             t for entries in self._index.values() for e in entries for t in e.tokens)
         self._place_names = self._place_phrases()
@@ -144,6 +154,18 @@ class Understanding:
     # --- reading ------------------------------------------------------------------------
 
     def interpret(self, text: str, now: datetime) -> Intent:
+        """What a message asks; the same words on the same day always mean the same."""
+        key = (text, now.astimezone(self.conference.timezone).date())
+        intent = self._interpreted.get(key)
+        if intent is None:
+            intent = self._interpret(text, now)
+            if len(self._interpreted) > 4096:
+                self._interpreted.clear()
+            self._interpreted[key] = intent
+        return replace(intent, people=list(intent.people), sessions=list(intent.sessions),
+                       places=list(intent.places), moments=list(intent.moments))
+
+    def _interpret(self, text: str, now: datetime) -> Intent:
         message = words(text)
         day = self.find_day(text, now)
         asked = self._asked_place_intent(message)
@@ -181,12 +203,11 @@ class Understanding:
     def _best_phrase(self, message: list[str]) -> tuple[str, InfoTopic | None] | None:
         """The intent or topic whose phrase matches best; intents win ties over topics."""
         best: tuple[float, str, InfoTopic | None] | None = None
-        candidates = [(name, phrase, None) for name, phrase in self._phrases
-                      if name not in PLACE_QUESTIONS and name not in ACTIONS]
-        candidates += [("topic", phrase, topic) for topic, phrase in self._topic_phrases]
         given = set(message)
         matched = self._phrase_words.matched(message)
-        for name, phrase, topic in candidates:
+        for name, phrase, topic in self._candidates(matched):
+            if name in PLACE_QUESTIONS or name in ACTIONS:
+                continue
             if matched.issuperset(phrase):
                 score = sum(self._word_weight(w, given) for w in phrase)
                 if best is None or score > best[0]:
@@ -198,12 +219,21 @@ class Understanding:
         matched = self._phrase_words.matched(message)
         best: tuple[float, str] | None = None
         given = set(message)
-        for name, phrase in self._phrases:
+        for name, phrase, _ in self._candidates(matched):
             if name in ACTIONS and matched.issuperset(phrase):
                 score = sum(self._word_weight(w, given) for w in phrase)
                 if best is None or score > best[0]:
                     best = (score, name)
         return best[1] if best else None
+
+    def _candidates(self, matched: frozenset[str]
+                    ) -> list[tuple[str, tuple[str, ...], InfoTopic | None]]:
+        """The phrases (intents and topics) that contain at least one matched word."""
+        seen: dict[int, tuple[str, tuple[str, ...], InfoTopic | None]] = {}
+        for word in matched:
+            for index in self._phrases_by_word.get(word, ()):
+                seen.setdefault(index, self._all_phrases[index])
+        return [seen[index] for index in sorted(seen)]
 
     def _asked_place_intent(self, message: list[str]) -> str | None:
         """'how far …' or 'where …' decide the question, whatever else it mentions.
@@ -258,17 +288,32 @@ class Understanding:
 
     def find_people(self, message: list[str]) -> list[Person]:
         """People named in a message: the whole name, or a surname of five letters or more."""
+        near: set[str] = set()
+        surnames: set[str] = set()
+        for word in message:
+            close, as_surname = self._name_words(word)
+            near |= close
+            surnames |= as_surname
         found = []
         for person, variants in self._people:
             for variant in variants:
-                whole = all(any(_close(n, m) for m in message) for n in variant)
-                surname = variant[-1]
-                by_surname = len(surname) >= 5 and any(
-                    m == surname or (len(m) >= 5 and _close(surname, m, 90)) for m in message)
-                if whole or by_surname:
+                if near.issuperset(variant) or (len(variant[-1]) >= 5
+                                                and variant[-1] in surnames):
                     found.append(person)
                     break
         return found
+
+    def _name_words(self, given: str) -> tuple[frozenset[str], frozenset[str]]:
+        """The name words a typed word may be, and the surnames it may be (stricter)."""
+        cached = self._name_cache.get(given)
+        if cached is None:
+            close = frozenset(n for n in self._name_vocabulary if _close(n, given))
+            surnames = frozenset(n for n in self._name_vocabulary
+                                 if n == given or (len(given) >= 5 and _close(n, given, 90)))
+            cached = self._name_cache[given] = (close, surnames)
+            if len(self._name_cache) > 1 << 14:
+                self._name_cache.clear()
+        return cached
 
     def search(self, text: str, limit: int = 6, keep: float = 0.5) -> list[Session]:
         """Sessions whose title, people, place or description match the words of a query,

@@ -6,7 +6,7 @@ from markupsafe import Markup
 
 from bot.messages import Button, TextReply
 from bot.programme import InfoTopic
-from bot.router import Context, Router
+from bot.router import Context, Router, same_for_everyone
 from bot.textmatch import fold
 from bot.views import NL, conference_dates, tr
 
@@ -15,6 +15,7 @@ router = Router("info")
 
 @router.command("info")
 @router.intent("info")
+@same_for_everyone
 def info(ctx: Context) -> TextReply:
     """List the practical information topics, or show one (/info catering)."""
     topics = ctx.conference.info
@@ -33,6 +34,7 @@ def info(ctx: Context) -> TextReply:
 
 
 @router.intent("topic")
+@same_for_everyone
 def topic_answer(ctx: Context) -> TextReply:
     assert ctx.intent is not None and ctx.intent.topic is not None
     return topic_reply(ctx, ctx.intent.topic)
@@ -45,6 +47,7 @@ def topic_reply(ctx: Context, topic: InfoTopic) -> TextReply:
 
 @router.command("about")
 @router.intent("about")
+@same_for_everyone
 def about(ctx: Context) -> TextReply:
     """What the conference is: name, edition, motto, dates, place."""
     conference = ctx.conference

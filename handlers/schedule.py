@@ -8,7 +8,7 @@ from markupsafe import Markup
 
 from bot.messages import Button, TextReply
 from bot.programme import Day, Session, Venue
-from bot.router import Context, Router
+from bot.router import Context, Router, same_for_everyone
 from bot.views import (
     KIND_LABELS,
     NL,
@@ -79,6 +79,7 @@ def _next_block(ctx: Context, after: datetime) -> Markup:
 
 @router.command("now", "teraz")
 @router.intent("now")
+@same_for_everyone
 def now(ctx: Context) -> TextReply:
     """Say what is on at this moment, and what comes next."""
     outside = _outside(ctx)
@@ -96,6 +97,7 @@ def now(ctx: Context) -> TextReply:
 
 @router.command("next", "dalej")
 @router.intent("next")
+@same_for_everyone
 def next_(ctx: Context) -> TextReply:
     """Say what starts next."""
     outside = _outside(ctx)
@@ -104,6 +106,7 @@ def next_(ctx: Context) -> TextReply:
 
 @router.command("today", "dzis")
 @router.intent("today")
+@same_for_everyone
 def today(ctx: Context) -> TextReply:
     """Show today's programme, or say that today is not a conference day."""
     day = ctx.conference.day_of(ctx.now)
@@ -117,6 +120,7 @@ def today(ctx: Context) -> TextReply:
 
 
 @router.command("programme", "program", "schedule")
+@same_for_everyone
 def programme(ctx: Context) -> list[TextReply]:
     """Show one day (/programme 2, /programme thursday), or every day."""
     argument = ctx.args.strip()
@@ -130,6 +134,7 @@ def programme(ctx: Context) -> list[TextReply]:
 
 
 @router.intent("programme")
+@same_for_everyone
 def programme_intent(ctx: Context) -> list[TextReply]:
     day = ctx.intent.day if ctx.intent else None
     if day is not None:
@@ -158,6 +163,7 @@ def session(ctx: Context) -> TextReply:
 
 
 @router.command("search", "szukaj")
+@same_for_everyone
 def search(ctx: Context) -> TextReply:
     """Find sessions by words in their title, description, people or place."""
     query = ctx.args.strip()
@@ -168,6 +174,7 @@ def search(ctx: Context) -> TextReply:
 
 
 @router.intent("search")
+@same_for_everyone
 def search_intent(ctx: Context) -> TextReply:
     assert ctx.intent is not None
     return _search_results(ctx, ctx.intent.query, ctx.intent.sessions)
@@ -187,6 +194,7 @@ def _search_results(ctx: Context, query: str, found: list[Session]) -> TextReply
 
 
 @router.intent("at")
+@same_for_everyone
 def at_time(ctx: Context) -> TextReply:
     """Say what is on at a given time ('what's on at 13:00 on Thursday?')."""
     assert ctx.intent is not None
@@ -203,6 +211,7 @@ def at_time(ctx: Context) -> TextReply:
 
 
 @router.intent("kind")
+@same_for_everyone
 def of_kind(ctx: Context) -> TextReply:
     """Answer 'when is lunch?' and the like: every session of one kind."""
     assert ctx.intent is not None and ctx.intent.kind is not None
@@ -217,6 +226,7 @@ def of_kind(ctx: Context) -> TextReply:
 
 
 @router.intent("person")
+@same_for_everyone
 def person(ctx: Context) -> TextReply:
     """Answer 'when does Bohdan Skrzypczak speak?': their sessions, with days and times."""
     assert ctx.intent is not None
@@ -253,6 +263,7 @@ def _day_bounds_line(ctx: Context, day: Day, *, opening: bool) -> Markup:
 
 
 @router.intent("conference_start")
+@same_for_everyone
 def conference_start(ctx: Context) -> TextReply:
     """When the conference (and each day) begins."""
     starts = ctx.conference.starts
@@ -263,6 +274,7 @@ def conference_start(ctx: Context) -> TextReply:
 
 
 @router.intent("conference_end")
+@same_for_everyone
 def conference_end(ctx: Context) -> TextReply:
     """When the conference (and each day) ends, and what is not announced about it."""
     ends = ctx.conference.ends

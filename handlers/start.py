@@ -6,7 +6,7 @@ from markupsafe import Markup
 
 from bot.i18n import N_
 from bot.messages import TextReply
-from bot.router import Context, Router
+from bot.router import Context, Router, same_for_everyone
 from bot.views import NL, conference_dates, tr
 from handlers.language import language_buttons
 
@@ -60,6 +60,7 @@ def examples(ctx: Context) -> Markup:
 
 
 @router.command("start")
+@same_for_everyone
 def start(ctx: Context) -> TextReply:
     """Welcome the person and offer the language choice."""
     conference = ctx.conference
@@ -79,6 +80,7 @@ def start(ctx: Context) -> TextReply:
 
 @router.command("help", "pomoc")
 @router.intent("help")
+@same_for_everyone
 def help_(ctx: Context) -> TextReply:
     """List what the bot can do."""
     return TextReply(NL.join([ctx._("<b>What I can do</b>"), command_list(ctx), Markup(""),
@@ -86,6 +88,7 @@ def help_(ctx: Context) -> TextReply:
 
 
 @router.intent("unknown")
+@same_for_everyone
 def unknown(ctx: Context) -> TextReply:
     """Say briefly, in the user's language, what the bot can answer."""
     return TextReply(NL.join([
@@ -96,6 +99,7 @@ def unknown(ctx: Context) -> TextReply:
 
 
 @router.intent("unknown_command")
+@same_for_everyone
 def unknown_command(ctx: Context) -> TextReply:
     name = ctx.intent.query if ctx.intent else ""
     return TextReply(NL.join([

@@ -10,7 +10,7 @@ from markupsafe import Markup, escape
 from bot.geo import distance_m, map_link, route_link, search_link, walking_minutes
 from bot.messages import Button, LocationReply, Reply, TextReply
 from bot.programme import Coordinates, Landmark, NotAnnounced, Place, Session, Venue
-from bot.router import Context, Router
+from bot.router import Context, Router, same_for_everyone
 from bot.textmatch import words
 from bot.views import NL, not_announced, session_lines, tr
 
@@ -114,6 +114,7 @@ def _place_replies(ctx: Context, place: Place) -> list[Reply]:
 
 @router.command("venues", "miejsca", "places")
 @router.intent("venues")
+@same_for_everyone
 def venues(ctx: Context) -> TextReply:
     """List every place with what happens there and when."""
     blocks = [ctx._("<b>Where the conference happens</b>")]
@@ -133,6 +134,7 @@ def venues(ctx: Context) -> TextReply:
 
 
 @router.command("where", "gdzie", "de")
+@same_for_everyone
 def where_command(ctx: Context) -> list[Reply] | TextReply:
     """Where a place or a session is (/where skawina, /where s4)."""
     argument = ctx.args.strip()
@@ -150,6 +152,7 @@ def where_command(ctx: Context) -> list[Reply] | TextReply:
 
 
 @router.intent("where")
+@same_for_everyone
 def where(ctx: Context) -> list[Reply] | TextReply:
     """Answer 'where is …' / 'how do I get to …' with the address, directions and a pin."""
     assert ctx.intent is not None
@@ -176,6 +179,7 @@ def _session_place(ctx: Context, sessions: list[Session]) -> list[Reply] | TextR
 
 
 @router.intent("distance")
+@same_for_everyone
 def distance(ctx: Context) -> TextReply:
     """'How far is A from B?': the straight-line distance and a walking estimate."""
     assert ctx.intent is not None

@@ -73,6 +73,8 @@ class BotApiStandIn:
             self._new_update = asyncio.Event()
             app = web.Application(client_max_size=50 * 2**20)
             app.router.add_route("*", "/bot{token}/{method}", self._handle)
+            app.router.add_post("/_test/push", self._control_push)
+            app.router.add_get("/_test/wait", self._control_wait)
             self._runner = web.AppRunner(app, access_log=None)
             self._loop.run_until_complete(self._runner.setup())
             site = web.TCPSite(self._runner, "127.0.0.1", 0)
@@ -160,12 +162,40 @@ class BotApiStandIn:
             if len(found) >= count:
                 return found
             time.sleep(0.01)
+        found = self.sent(chat_id, method)
+        last = [(c.method, str(c.params.get("text", ""))[:60]) for c in found[-5:]]
         raise AssertionError(f"expected {count} call(s) {method or ''} to {chat_id}; got "
-                             f"{[(c.method, c.params.get('text', '')[:60]) for c in self.sent()]}")
+                             f"{len(found)}, the last: {last}")
 
     def calls_of(self, method: str) -> list[Call]:
         with self._lock:
             return [c for c in self.calls if c.method == method]
+
+    # --- control endpoints, for a stand-in running in its own process (benchmarks) --------
+
+    async def _control_push(self, request: web.Request) -> web.Response:
+        """Queue updates: [{"user": 5, "text": "/now", "language_code": "pl"}, …]."""
+        stamps = []
+        for item in await request.json():
+            stamps.append(time.monotonic())
+            self.send_text(int(item["user"]), item["text"],
+                           language_code=item.get("language_code", "en"))
+        return web.json_response({"pushed": stamps})
+
+    async def _control_wait(self, request: web.Request) -> web.Response:
+        """Wait until `count` calls of `method` were made; answer with their times."""
+        method, count = request.query["method"], int(request.query["count"])
+        deadline = time.monotonic() + float(request.query.get("timeout", "30"))
+        while time.monotonic() < deadline:
+            calls = self.calls_of(method)
+            if len(calls) >= count:
+                break
+            await asyncio.sleep(0.0005)
+        calls = self.calls_of(method)
+        since = int(request.query.get("since", "0"))
+        return web.json_response({"count": len(calls), "too_many": self.too_many,
+                                  "times": [c.at for c in calls[since:]],
+                                  "chats": [c.chat_id for c in calls[since:]]})
 
     # --- the server ---------------------------------------------------------------------
 
@@ -290,3 +320,23 @@ def _failure(status: int, retry_after: int | None) -> web.Response:
         return web.Response(status=status, text="<html><body>Bad Gateway</body></html>",
                             content_type="text/html")
     return _error(status, "Bad Request")
+
+
+def main() -> None:
+    """Run in its own process: print the port, serve until standard input closes."""
+    import argparse
+    import sys
+
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--token", default="123456:TEST-TOKEN")
+    parser.add_argument("--limit", type=float, default=None,
+                        help="sends a second before answering 429")
+    args = parser.parse_args()
+    stand_in = BotApiStandIn(args.token, global_limit=args.limit).start()
+    print(stand_in.port, flush=True)
+    sys.stdin.read()
+    stand_in.stop()
+
+
+if __name__ == "__main__":
+    main()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from alembic import command
@@ -12,9 +12,16 @@ from sqlalchemy import Engine, create_engine, delete, event, func, select, updat
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.storage.models import OutboxMessage, State, Subscription, User
+from bot.storage.models import (
+    DEFAULT_REMINDER_MINUTES,
+    OutboxMessage,
+    State,
+    Subscription,
+    User,
+)
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+LAST_SEEN_GRANULARITY = timedelta(minutes=10)
 
 
 @dataclass(frozen=True)
@@ -30,6 +37,12 @@ class UserRecord:
     chat_id: str | None = None
     reminder_minutes: int = 15
     active: bool = True
+
+
+def _row_record(row) -> UserRecord:  # type: ignore[no-untyped-def]
+    return UserRecord(row["id"], row["platform"], row["external_id"], row["chosen_language"],
+                      row["detected_language"], row["client_language"], row["chat_id"],
+                      row["reminder_minutes"], row["active"])
 
 
 def _record(user: User) -> UserRecord:
@@ -92,12 +105,35 @@ def upgrade(engine: Engine) -> None:
         command.upgrade(config, "head")
 
 
+@dataclass(frozen=True)
+class _Known:
+    """What touch_user last wrote for a person, so an unchanged message needs no write."""
+
+    record: UserRecord
+    display_name: str | None
+    written: datetime
+
+
 class Store:
+    """The database, for one bot process.
+
+    Users are cached after their first message: a message that changes nothing about the
+    person (the usual case) costs no database write; `last_seen_at` is kept to the nearest
+    ten minutes. Every change to a user goes through this class, which keeps the cache true.
+    """
+
     def __init__(self, url: str, *, migrate: bool = True) -> None:
         self.engine = make_engine(url)
         if migrate:
             upgrade(self.engine)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self._known: dict[tuple[str, str], _Known] = {}
+        self._key_of: dict[int, tuple[str, str]] = {}
+
+    def _forget(self, user_id: int) -> None:
+        key = self._key_of.pop(user_id, None)
+        if key is not None:
+            self._known.pop(key, None)
 
     def session(self) -> Session:
         return self._sessions()
@@ -107,28 +143,68 @@ class Store:
 
     def touch_user(self, platform: str, external_id: str, *, now: datetime,
                    display_name: str | None = None, client_language: str | None = None,
-                   chat_id: str | None = None) -> UserRecord:
-        """Find or create a user, refreshing what their client tells us."""
-        with self.session() as db, db.begin():
-            user = db.scalar(select(User).where(User.platform == platform,
-                                                User.external_id == external_id))
-            if user is None:
-                user = User(platform=platform, external_id=external_id, created_at=now)
-                db.add(user)
-            user.last_seen_at = now.astimezone(UTC)
-            if display_name:
-                user.display_name = display_name
-            if client_language:
-                user.client_language = client_language
-            if chat_id:
-                user.chat_id = chat_id
-            if user.active is False:
-                user.active = True  # they wrote to us again: they have unblocked the bot
-            db.flush()
-            return _record(user)
+                   chat_id: str | None = None, detected_language: str | None = None
+                   ) -> UserRecord:
+        """Find or create a user, refreshing what their client (and their message) tell us.
+
+        Writes only when something changed, or `last_seen_at` is ten minutes old.
+        """
+        known = self._known.get((platform, external_id))
+        if known is not None and self._unchanged(known.record, known.display_name,
+                                                 known.written, now, display_name,
+                                                 client_language, chat_id, detected_language):
+            return known.record
+        users = User.__table__
+        where = (users.c.platform == platform) & (users.c.external_id == external_id)
+        with self.engine.begin() as connection:
+            row = connection.execute(select(users).where(where)).mappings().first()
+            if row is not None:
+                record = _row_record(row)
+                if self._unchanged(record, row["display_name"], row["last_seen_at"], now,
+                                   display_name, client_language, chat_id, detected_language):
+                    self._remember(record, row["display_name"], row["last_seen_at"])
+                    return record
+            changes = {"last_seen_at": now, "active": True}
+            for column, value in (("display_name", display_name),
+                                  ("client_language", client_language),
+                                  ("chat_id", chat_id),
+                                  ("detected_language", detected_language)):
+                if value:
+                    changes[column] = value
+            if row is None:
+                fields = {"platform": platform, "external_id": external_id, "created_at": now,
+                          "reminder_minutes": DEFAULT_REMINDER_MINUTES,
+                          "chosen_language": None, "detected_language": None,
+                          "client_language": None, "chat_id": None, "display_name": None,
+                          **changes}
+                result = connection.execute(users.insert().values(**fields))
+                fields["id"] = result.inserted_primary_key[0]
+            else:
+                connection.execute(users.update().where(where).values(**changes))
+                fields = {**row, **changes}
+        record = _row_record(fields)
+        self._remember(record, fields["display_name"], now)
+        return record
+
+    @staticmethod
+    def _unchanged(record: UserRecord, known_name: str | None, written: datetime,
+                   now: datetime, display_name: str | None, client_language: str | None,
+                   chat_id: str | None, detected_language: str | None) -> bool:
+        return (record.active and display_name in (None, known_name)
+                and client_language in (None, record.client_language)
+                and chat_id in (None, record.chat_id)
+                and detected_language in (None, record.detected_language)
+                and abs(now - written) < LAST_SEEN_GRANULARITY)
+
+    def _remember(self, record: UserRecord, display_name: str | None,
+                  written: datetime) -> None:
+        self._known[(record.platform, record.external_id)] = _Known(record, display_name,
+                                                                    written)
+        self._key_of[record.id] = (record.platform, record.external_id)
 
     def set_language(self, user_id: int, *, chosen: str | None = None,
                      detected: str | None = None, clear_choice: bool = False) -> None:
+        self._forget(user_id)
         with self.session() as db, db.begin():
             user = db.get(User, user_id)
             if user is None:
@@ -150,16 +226,19 @@ class Store:
             return _record(user) if user else None
 
     def set_reminder_minutes(self, user_id: int, minutes: int) -> None:
+        self._forget(user_id)
         with self.session() as db, db.begin():
             db.execute(update(User).where(User.id == user_id).values(reminder_minutes=minutes))
 
     def deactivate(self, platform: str, external_id: str) -> None:
         """The person blocked the bot (or left): send them nothing more."""
+        self._known.pop((platform, external_id), None)
         with self.session() as db, db.begin():
             db.execute(update(User).where(User.platform == platform,
                                           User.external_id == external_id).values(active=False))
 
     def set_active(self, user_id: int, active: bool) -> None:
+        self._forget(user_id)
         with self.session() as db, db.begin():
             db.execute(update(User).where(User.id == user_id).values(active=active))
 

@@ -33,6 +33,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Tele
 from telegram.ext import Application as TelegramApplication
 from telegram.ext import (
     ApplicationBuilder,
+    BaseUpdateProcessor,
     CallbackQueryHandler,
     ContextTypes,
     MessageHandler,
@@ -52,6 +53,37 @@ os.environ.setdefault("PTB_TIMEDELTA", "1")
 PLATFORM = "telegram"
 MAX_REPLY_ATTEMPTS = 4
 CALLBACK_DATA_LIMIT = 64  # bytes, Telegram's limit for a button's data
+CONCURRENT_UPDATES = 4  # chats handled at once; one chat's updates stay in order
+
+
+class PerChatOrder(BaseUpdateProcessor):
+    """Updates from different chats are handled concurrently (one waiting for Telegram does
+    not hold up the others); updates from one chat keep their order."""
+
+    def __init__(self, max_concurrent_updates: int = 64) -> None:
+        super().__init__(max_concurrent_updates)
+        self._chats: dict[object, asyncio.Lock] = {}
+        self._waiting: dict[object, int] = {}
+
+    async def do_process_update(self, update: object, coroutine) -> None:  # type: ignore[no-untyped-def]
+        chat = (update.effective_chat.id if isinstance(update, Update)
+                and update.effective_chat else None)
+        lock = self._chats.setdefault(chat, asyncio.Lock())
+        self._waiting[chat] = self._waiting.get(chat, 0) + 1
+        try:
+            async with lock:
+                await coroutine
+        finally:
+            self._waiting[chat] -= 1
+            if not self._waiting[chat]:
+                del self._waiting[chat]
+                self._chats.pop(chat, None)
+
+    async def initialize(self) -> None:
+        """Nothing to set up."""
+
+    async def shutdown(self) -> None:
+        """Nothing to release."""
 
 
 class TelegramTransport:
@@ -69,7 +101,9 @@ class TelegramTransport:
         self.webhook_secret = webhook_secret or (secrets.token_urlsafe(32) if webhook_url
                                                  else None)
         self.webhook_listen, self.webhook_port = webhook_listen, webhook_port
-        builder = ApplicationBuilder().token(token).job_queue(None).concurrent_updates(False)
+        builder = (ApplicationBuilder().token(token).job_queue(None)
+                   .concurrent_updates(PerChatOrder(CONCURRENT_UPDATES))
+                   .connection_pool_size(CONCURRENT_UPDATES + 8))
         if base_url:
             builder = builder.base_url(base_url).base_file_url(
                 base_url.replace("/bot", "/file/bot", 1))
