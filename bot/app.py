@@ -7,7 +7,7 @@ Every transport (console, Telegram, Matrix) turns its events into `Incoming` and
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Protocol
 
 from bot.clock import Clock
@@ -24,6 +24,7 @@ from bot.understanding import Understanding
 
 if TYPE_CHECKING:
     from bot.changes import Change
+    from bot.storage.store import AnnouncementRecord
 
 log = logging.getLogger(__name__)
 
@@ -36,11 +37,15 @@ class PushMessages(Protocol):
 
     def change(self, ctx: Context, change: Change, session: Session | None) -> list[Reply]: ...
 
+    def broadcast_report(self, ctx: Context, announcement: AnnouncementRecord,
+                         counts: dict[tuple[str, str, str], int]) -> list[Reply]: ...
+
 
 class Application:
     def __init__(self, conference: Conference, lexicon: Lexicon, store: Store, clock: Clock,
                  routers: Sequence[Router] | None = None,
-                 messages: PushMessages | None = None) -> None:
+                 messages: PushMessages | None = None,
+                 organisers: frozenset[str] = frozenset()) -> None:
         import handlers
 
         routers = handlers.ROUTERS if routers is None else routers
@@ -52,6 +57,9 @@ class Application:
         self.store = store
         self.clock = clock
         self.messages = messages
+        self.organisers = organisers
+        self.notify_queued: Callable[[], None] = lambda: None
+        """Called when messages were queued; the running bot wakes its dispatchers."""
         self.dispatcher = Dispatcher(routers)
         self.reminders = Reminders(self)
         self.catalogue = Catalogue(conference.languages, conference.timezone)
@@ -83,7 +91,11 @@ class Application:
         return Context(incoming=incoming, user=user, t=self.catalogue[lang],
                        conference=conference or self.conference,
                        understanding=self.understanding, catalogue=self.catalogue,
-                       store=self.store, clock=self.clock, reminders=self.reminders)
+                       store=self.store, clock=self.clock, reminders=self.reminders,
+                       organiser=self.is_organiser(user.platform, user.external_id), app=self)
+
+    def is_organiser(self, platform: str, user_id: str) -> bool:
+        return f"{platform}:{user_id}" in self.organisers
 
     @classmethod
     def from_settings(cls, settings: Settings, clock: Clock) -> Application:
@@ -117,7 +129,8 @@ class Application:
             ctx = Context(incoming=incoming, user=user, t=self.catalogue[lang],
                           conference=self.conference, understanding=self.understanding,
                           catalogue=self.catalogue, store=self.store, clock=self.clock,
-                          reminders=self.reminders)
+                          reminders=self.reminders, app=self,
+                          organiser=self.is_organiser(incoming.platform, incoming.user_id))
             replies = self.dispatcher.dispatch(ctx)
             log.info("%s lang=%s intent=%s replies=%d", where, lang,
                      ctx.intent.name if ctx.intent else "command", len(replies))

@@ -109,6 +109,8 @@ def apply_programme(app: Application, conference: Conference) -> list[Change]:
                  ", ".join(k for k, v in (("moved", change.moved), ("relocated", change.relocated))
                            if v))
     app.store.set_state(SNAPSHOT_KEY, json.dumps(new, sort_keys=True))
+    if queued:
+        app.notify_queued()
     if changes:
         log.info("programme: %d change(s), %d notice(s) queued", len(changes), queued)
     return told

@@ -39,6 +39,15 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
     commands.add_parser("reload", help="validate the edited data and tell subscribers what "
                                        "changed (a running bot also notices by itself)")
     commands.add_parser("outbox", help="show what is queued, sent and failed")
+    announce = commands.add_parser("announce", help="queue an announcement; a running bot "
+                                                    "delivers it")
+    for lang in ("pl", "uk", "en"):
+        announce.add_argument(f"--{lang}", metavar="TEXT", help=f"the text in {lang}")
+    announce.add_argument("--text", nargs=2, action="append", metavar=("LANG", "TEXT"),
+                          default=[], help="the text in another conference language")
+    announce.add_argument("--audience", default="all",
+                          help="all | lang:uk | session:s12 | platform:telegram")
+    announce.add_argument("--yes", action="store_true", help="send without asking")
     return parser.parse_args(argv)
 
 
@@ -95,6 +104,53 @@ def _reload(settings: Settings) -> int:
     return 0
 
 
+def _announce(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.broadcasts import Draft, parse_audience, queue, recipients, render
+    from bot.storage import Store
+    from bot.transports.console import render as plain
+
+    conference, lexicon = load_conference(settings.data_dir)
+    given = {lang: getattr(args, lang) for lang in ("pl", "uk", "en") if getattr(args, lang)}
+    given.update({lang: text for lang, text in args.text})
+    unknown = sorted(set(given) - set(conference.languages))
+    if unknown:
+        raise ConfigError("--text", f"{', '.join(unknown)} is not a conference language "
+                                    f"({', '.join(conference.languages)})")
+    if not given:
+        raise ConfigError("--pl", "give the announcement's text, e.g. --pl 'Obiad o 14:30'")
+    store = Store(settings.database_url)
+    try:
+        app = Application(conference, lexicon, store, SystemClock(),
+                          organisers=settings.organisers)
+        audience = parse_audience(app, args.audience)
+        if audience is None:
+            raise ConfigError("--audience", f"'{args.audience}' is not all, lang:<language>, "
+                                            "session:<id> or platform:<name>")
+        source = next(lang for lang in conference.languages if lang in given)
+        draft = Draft(given, source, audience)
+        chosen = recipients(app, audience)
+        for lang in conference.languages:
+            group = sum(1 for _, reader in chosen if reader == lang)
+            if group:
+                print(f"--- {lang}: {group} recipient(s) ---")
+                print(plain(render(app, draft, lang)))
+        print(f"--- {len(chosen)} recipient(s) in all ---")
+        if not args.yes:
+            if not sys.stdin.isatty():
+                print("Not sent: add --yes to send without asking.", file=sys.stderr)
+                return 1
+            if input("Send? [y/N] ").strip().lower() not in ("y", "yes", "t", "tak", "так"):
+                print("Not sent.")
+                return 1
+        announcement_id, count = queue(app, draft, author_platform="cli", author_chat=None,
+                                       author_user_id=None)
+        print(f"Announcement #{announcement_id} queued for {count} recipient(s); a running bot "
+              "delivers it (see `confbot outbox`).")
+    finally:
+        store.close()
+    return 0
+
+
 def _outbox(settings: Settings) -> int:
     from collections import Counter
 
@@ -125,7 +181,8 @@ def _start(args: argparse.Namespace, settings: Settings) -> int:
                           "transport is not built yet; unset the MATRIX_* variables")
     from bot.storage import Store
 
-    app = Application(conference, lexicon, Store(settings.database_url), clock)
+    app = Application(conference, lexicon, Store(settings.database_url), clock,
+                      organisers=settings.organisers)
     transports: list = []  # type: ignore[type-arg]
     if args.command == "run" and settings.telegram is not None:
         from bot.transports.telegram import TelegramTransport
@@ -161,6 +218,8 @@ def main(argv: list[str] | None = None) -> int:
             return _reload(settings)
         if args.command == "outbox":
             return _outbox(settings)
+        if args.command == "announce":
+            return _announce(args, settings)
         return _start(args, settings)
     except (ConfigError, DataError, I18nError) as error:
         if settings is None:

@@ -45,6 +45,8 @@ class Settings:
     telegram_token: str | None
     matrix: Mapping[str, str]
     telegram: TelegramSettings | None = None
+    organisers: frozenset[str] = frozenset()
+    """Who may broadcast, as platform:id (telegram:123456, matrix:@anna:example.org)."""
 
     @property
     def telegram_enabled(self) -> bool:
@@ -97,7 +99,21 @@ def load_settings(environ: Mapping[str, str] | None = None,
     return Settings(database_url=database_url, data_dir=data_dir,
                     log_level=log_level.upper() if log_level else None,
                     telegram_token=get("TELEGRAM_TOKEN"), matrix=matrix,
-                    telegram=_telegram(get))
+                    telegram=_telegram(get), organisers=_organisers(get("ORGANISERS")))
+
+
+ORGANISER_PLATFORMS = ("telegram", "matrix", "console")
+
+
+def _organisers(value: str | None) -> frozenset[str]:
+    entries = set()
+    for entry in (value or "").replace(",", " ").split():
+        platform, _, identity = entry.partition(":")
+        if platform not in ORGANISER_PLATFORMS or not identity:
+            raise ConfigError("ORGANISERS", f"'{entry}' is not platform:id (e.g. telegram:123456 "
+                                            "or matrix:@anna:example.org)")
+        entries.add(f"{platform}:{identity}")
+    return frozenset(entries)
 
 
 def _telegram(get) -> TelegramSettings | None:  # type: ignore[no-untyped-def]

@@ -123,6 +123,12 @@ class Catalogue:
         return lang in self._translators
 
 
+def native_name(lang: str) -> str:
+    """A language's name in itself, capitalised: Polski, Українська, English."""
+    name = Locale.parse(lang).get_display_name(lang) or lang
+    return name[:1].upper() + name[1:]
+
+
 def primary_language(tag: str | None) -> str | None:
     """'uk-UA' -> 'uk'; None and '' stay None."""
     if not tag:

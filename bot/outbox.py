@@ -82,12 +82,14 @@ class Dispatcher:
     """Drains one platform's queued messages through that platform's deliver function."""
 
     def __init__(self, store: Store, clock: Clock, platform: str, deliver: Deliver,
-                 *, batch: int = 50, idle_seconds: float = 1.0, chat_id: str | None = None
-                 ) -> None:
+                 *, batch: int = 50, idle_seconds: float = 1.0, chat_id: str | None = None,
+                 on_done: Callable[[OutboxRecord], None] | None = None) -> None:
         self.store, self.clock, self.platform, self.deliver = store, clock, platform, deliver
         self.batch = batch
         self.chat_id = chat_id
         """Only this chat's messages (the console serves one person)."""
+        self.on_done = on_done or (lambda message: None)
+        """Called once a message reached a final status (sent, failed, blocked, expired)."""
         self.idle_seconds = idle_seconds
         self._wake = asyncio.Event()
 
@@ -102,10 +104,13 @@ class Dispatcher:
             if not due:
                 return handled
             for message in due:
-                await self._send(message)
+                final = await self._send(message)
                 handled += 1
+                if final:
+                    self.on_done(message)
 
-    async def _send(self, message: OutboxRecord) -> None:
+    async def _send(self, message: OutboxRecord) -> bool:
+        """Try one message; True when its status is final."""
         now = self.clock.now()
         where = f"platform={message.platform} chat={message.chat_id} outbox={message.id} " \
                 f"kind={message.kind} key={message.dedupe_key}"
@@ -113,7 +118,7 @@ class Dispatcher:
             log.info("%s: dropped, too late to matter (expired %s)", where,
                      message.expires_at.isoformat())
             self.store.finish(message.id, "expired", now=now, error="expired before delivery")
-            return
+            return True
         try:
             await self.deliver(Address(message.platform, message.chat_id),
                                decode(message.payload))
@@ -123,24 +128,26 @@ class Dispatcher:
             self.store.finish(message.id, "blocked", now=now, error=str(error))
             if message.user_id is not None:
                 self.store.set_active(message.user_id, False)
+            return True
         except Exception as error:  # a failed send must never stop the dispatcher
-            self._retry_or_fail(message, where, error, now)
-        else:
-            self.store.finish(message.id, "sent", now=self.clock.now())
-            log.info("%s: sent (attempt %d)", where, message.attempts)
+            return self._retry_or_fail(message, where, error, now)
+        self.store.finish(message.id, "sent", now=self.clock.now())
+        log.info("%s: sent (attempt %d)", where, message.attempts)
+        return True
 
     def _retry_or_fail(self, message: OutboxRecord, where: str, error: Exception,
-                       now: datetime) -> None:
+                       now: datetime) -> bool:
         text = f"{error.__class__.__name__}: {error}"
         if message.attempts >= MAX_ATTEMPTS:
             log.error("%s: failed for good after %d attempts: %s", where, message.attempts, text)
             self.store.finish(message.id, "failed", now=now, error=text)
-            return
+            return True
         wait = getattr(error, "retry_after", None)
         retry_at = now + (timedelta(seconds=wait) if wait else backoff(message.attempts))
         log.warning("%s: attempt %d failed (%s); retrying at %s", where, message.attempts, text,
                     retry_at.isoformat())
         self.store.finish(message.id, "queued", now=now, error=text, retry_at=retry_at)
+        return False
 
     async def run(self, stop: asyncio.Event) -> None:
         """Deliver until stopped, waking early whenever something is queued."""

@@ -10,7 +10,6 @@ sent if the session has not started, and dropped once it has.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -37,12 +36,10 @@ class Reminders:
     def __init__(self, app: Application) -> None:
         self.app = app
         self.scheduler: AsyncIOScheduler | None = None
-        self.on_queued: Callable[[], None] = lambda: None
 
-    def attach(self, scheduler: AsyncIOScheduler, on_queued: Callable[[], None]) -> None:
-        """Run inside an event loop: fire ticks at the due moments, wake the dispatchers."""
+    def attach(self, scheduler: AsyncIOScheduler) -> None:
+        """Run inside an event loop: fire ticks at the due moments."""
         self.scheduler = scheduler
-        self.on_queued = on_queued
 
     def tick(self) -> int:
         """Queue every reminder that is due now; return how many were queued."""
@@ -70,7 +67,7 @@ class Reminders:
                 log.info("platform=%s user=%s: reminder for %s queued (starts %s)",
                          user.platform, user.external_id, session.id, start.isoformat())
         if queued:
-            self.on_queued()
+            app.notify_queued()
         return queued
 
     def _previous(self, user_id: int, session: Session) -> Session | None:

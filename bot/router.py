@@ -44,6 +44,10 @@ class Context:
     store: Store
     clock: Clock
     reminders: Reminders | None = None
+    organiser: bool = False
+    """The sender may broadcast (ORGANISERS)."""
+    app: object = None
+    """The Application, for handlers that start work beyond one reply (broadcasts)."""
     args: str = ""
     match: re.Match[str] | None = None
     intent: Intent | None = None
@@ -85,6 +89,14 @@ class Router:
     commands: dict[str, Handler] = field(default_factory=dict)
     patterns: list[tuple[re.Pattern[str], Handler]] = field(default_factory=list)
     intents: dict[str, Handler] = field(default_factory=dict)
+    conversations: list[Callable[[Context], HandlerResult | None]] = field(default_factory=list)
+
+    def conversation(self, handler: Callable[[Context], HandlerResult | None]
+                     ) -> Callable[[Context], HandlerResult | None]:
+        """Register a step of a multi-message exchange: it sees plain text first and answers
+        None when the person is not in that exchange."""
+        self.conversations.append(handler)
+        return handler
 
     def command(self, *names: str) -> Callable[[Handler], Handler]:
         def register(handler: Handler) -> Handler:
@@ -114,6 +126,7 @@ class Dispatcher:
         self.commands: dict[str, Handler] = {}
         self.patterns: list[tuple[re.Pattern[str], Handler]] = []
         self.intents: dict[str, Handler] = {}
+        self.conversations = [c for router in routers for c in router.conversations]
         for router in routers:
             for table, routes in ((self.commands, router.commands),
                                   (self.intents, router.intents)):
@@ -150,6 +163,10 @@ class Dispatcher:
                 ctx.intent = Intent("unknown_command", query=name)
                 handler = self.intents["unknown_command"]
         else:
+            for conversation in self.conversations:
+                result = conversation(ctx)
+                if result is not None:
+                    return as_list(result)
             ctx.intent = ctx.understanding.interpret(text, ctx.now) if text else Intent("unknown")
             handler = self.intents.get(ctx.intent.name) or self.intents["unknown"]
         if not getattr(handler, "same_for_everyone", False) or ctx.incoming.location:

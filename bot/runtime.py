@@ -12,9 +12,11 @@ from typing import Protocol
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.app import Application
+from bot.broadcasts import finish
 from bot.dataload import DataError, load_conference
 from bot.messages import Address, Reply
 from bot.outbox import Dispatcher
+from bot.storage.store import OutboxRecord
 
 log = logging.getLogger(__name__)
 
@@ -65,7 +67,12 @@ async def serve(app: Application, transports: list[Transport], *,
     stop = asyncio.Event()
     scheduler = AsyncIOScheduler(timezone=UTC)
     scheduler.start()
-    dispatchers = [Dispatcher(app.store, app.clock, t.platform, t.deliver, chat_id=t.outbox_chat)
+    def delivered(message: OutboxRecord) -> None:
+        if message.kind == "broadcast" and message.announcement_id is not None:
+            finish(app, message.announcement_id)
+
+    dispatchers = [Dispatcher(app.store, app.clock, t.platform, t.deliver, chat_id=t.outbox_chat,
+                              on_done=delivered)
                    for t in transports]
 
     def wake_all() -> None:
@@ -75,7 +82,8 @@ async def serve(app: Application, transports: list[Transport], *,
     requeued = app.store.requeue_interrupted()
     if requeued:
         log.warning("%d message(s) were being sent when the bot stopped; queued again", requeued)
-    app.reminders.attach(scheduler, wake_all)
+    app.notify_queued = wake_all
+    app.reminders.attach(scheduler)
     app.reminders.refresh()
     background = [asyncio.create_task(d.run(stop)) for d in dispatchers]
     if data_dir is not None:

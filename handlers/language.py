@@ -2,19 +2,14 @@
 
 from __future__ import annotations
 
-from babel import Locale
 from markupsafe import escape
 
+from bot.i18n import native_name
 from bot.messages import Button, TextReply
 from bot.router import Context, Router
 
 router = Router("language")
 AUTOMATIC = ("auto", "automatic", "reset")
-
-
-def native_name(lang: str) -> str:
-    name = Locale.parse(lang).get_display_name(lang) or lang
-    return name[:1].upper() + name[1:]
 
 
 def language_buttons(ctx: Context) -> tuple[tuple[Button, ...], ...]:

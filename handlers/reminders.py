@@ -12,7 +12,9 @@ from bot.messages import Button, Reply, TextReply
 from bot.programme import Session, Venue
 from bot.reminders import LEAD_CHOICES
 from bot.router import Context, Router
+from bot.storage.store import AnnouncementRecord
 from bot.views import NL, session_line, session_lines, span, tr, until, venue_text
+from handlers import announce
 from handlers.venues import directions_button, travel_note
 
 router = Router("reminders")
@@ -205,6 +207,11 @@ class PushMessages:
 
 def escape_day(ctx: Context, moment: datetime) -> Markup:
     return Markup("%s") % ctx.t.day(moment)
+
+
+    def broadcast_report(self, ctx: Context, announcement: AnnouncementRecord,
+                         counts: dict[tuple[str, str, str], int]) -> list[Reply]:
+        return announce.report(ctx, announcement, counts)
 
 
 PUSH_MESSAGES = PushMessages()

@@ -107,6 +107,10 @@ class OutboxMessage(Base):
     expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     """After this moment the message is pointless (a reminder for a session that began)."""
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    lang: Mapped[str | None] = mapped_column(String(8))
+    """The language the message was rendered in (for delivery reports)."""
+    announcement_id: Mapped[int | None] = mapped_column(
+        ForeignKey("announcements.id", ondelete="SET NULL"), index=True)
 
 
 class State(Base):
@@ -116,3 +120,25 @@ class State(Base):
 
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
     value: Mapped[str] = mapped_column(Text)
+
+
+class Announcement(Base):
+    """An organiser's broadcast: its language versions, audience, author and outcome."""
+
+    __tablename__ = "announcements"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    author_platform: Mapped[str] = mapped_column(String(16))
+    author_chat: Mapped[str | None] = mapped_column(String(255))
+    author_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id",
+                                                                  ondelete="SET NULL"))
+    texts: Mapped[str] = mapped_column(Text)
+    """JSON {language: text}; languages without a version fall back to `source_language`."""
+    source_language: Mapped[str] = mapped_column(String(8))
+    audience: Mapped[str] = mapped_column(String(64))
+    """all | lang:uk | session:s12 | platform:telegram"""
+    status: Mapped[str] = mapped_column(String(16))
+    """draft, queued, done, cancelled."""
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    queued_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.storage.models import (
     DEFAULT_REMINDER_MINUTES,
+    Announcement,
     OutboxMessage,
     State,
     Subscription,
@@ -67,12 +68,35 @@ class OutboxRecord:
     last_error: str | None
     not_before: datetime
     expires_at: datetime | None
+    lang: str | None = None
+    announcement_id: int | None = None
 
 
 def _outbox_record(row: OutboxMessage) -> OutboxRecord:
     return OutboxRecord(row.id, row.dedupe_key, row.kind, row.platform, row.chat_id, row.user_id,
                         row.payload, row.status, row.attempts, row.last_error,
-                        row.not_before, row.expires_at)
+                        row.not_before, row.expires_at, row.lang, row.announcement_id)
+
+
+@dataclass(frozen=True)
+class AnnouncementRecord:
+    id: int
+    author_platform: str
+    author_chat: str | None
+    author_user_id: int | None
+    texts: str
+    source_language: str
+    audience: str
+    status: str
+    created_at: datetime
+    queued_at: datetime | None
+    finished_at: datetime | None
+
+
+def _announcement(row: Announcement) -> AnnouncementRecord:
+    return AnnouncementRecord(row.id, row.author_platform, row.author_chat, row.author_user_id,
+                              row.texts, row.source_language, row.audience, row.status,
+                              row.created_at, row.queued_at, row.finished_at)
 
 
 def make_engine(url: str) -> Engine:
@@ -284,17 +308,87 @@ class Store:
 
     def enqueue(self, *, dedupe_key: str, kind: str, platform: str, chat_id: str,
                 user_id: int | None, payload: str, now: datetime,
-                not_before: datetime | None = None, expires_at: datetime | None = None) -> bool:
+                not_before: datetime | None = None, expires_at: datetime | None = None,
+                lang: str | None = None, announcement_id: int | None = None) -> bool:
         """Queue a message once: False when the same dedupe key is already there."""
         try:
             with self.session() as db, db.begin():
                 db.add(OutboxMessage(
                     dedupe_key=dedupe_key, kind=kind, platform=platform, chat_id=chat_id,
                     user_id=user_id, payload=payload, status="queued", attempts=0,
-                    created_at=now, not_before=not_before or now, expires_at=expires_at))
+                    created_at=now, not_before=not_before or now, expires_at=expires_at,
+                    lang=lang, announcement_id=announcement_id))
             return True
         except IntegrityError:
             return False
+
+    def enqueue_many(self, rows: list[dict[str, object]], now: datetime) -> int:
+        """Queue many messages in one transaction (a broadcast); skip dedupe keys already there."""
+        if not rows:
+            return 0
+        keys = [row["dedupe_key"] for row in rows]
+        with self.session() as db, db.begin():
+            present = set(db.scalars(select(OutboxMessage.dedupe_key)
+                                     .where(OutboxMessage.dedupe_key.in_(keys))))
+            fresh = [{"status": "queued", "attempts": 0, "created_at": now, "not_before": now,
+                      "expires_at": None, **row}
+                     for row in rows if row["dedupe_key"] not in present]
+            if fresh:
+                db.execute(OutboxMessage.__table__.insert(), fresh)
+            return len(fresh)
+
+    # --- announcements ------------------------------------------------------------------
+
+    def create_announcement(self, *, author_platform: str, author_chat: str | None,
+                            author_user_id: int | None, texts: str, source_language: str,
+                            audience: str, now: datetime) -> int:
+        with self.session() as db, db.begin():
+            row = Announcement(author_platform=author_platform, author_chat=author_chat,
+                               author_user_id=author_user_id, texts=texts,
+                               source_language=source_language, audience=audience,
+                               status="queued", created_at=now, queued_at=now)
+            db.add(row)
+            db.flush()
+            return row.id
+
+    def announcement(self, announcement_id: int) -> AnnouncementRecord | None:
+        with self.session() as db:
+            row = db.get(Announcement, announcement_id)
+            return _announcement(row) if row else None
+
+    def announcements(self, status: str | None = None) -> list[AnnouncementRecord]:
+        query = select(Announcement).order_by(Announcement.id)
+        if status is not None:
+            query = query.where(Announcement.status == status)
+        with self.session() as db:
+            return [_announcement(row) for row in db.scalars(query)]
+
+    def finish_announcement(self, announcement_id: int, now: datetime) -> bool:
+        """Mark a broadcast done once (False if it already was)."""
+        with self.session() as db, db.begin():
+            result = db.execute(update(Announcement)
+                                .where(Announcement.id == announcement_id,
+                                       Announcement.status == "queued")
+                                .values(status="done", finished_at=now))
+            return bool(result.rowcount)
+
+    def delivery_counts(self, announcement_id: int) -> dict[tuple[str, str, str], int]:
+        """(platform, language, status) -> how many messages of a broadcast."""
+        query = (select(OutboxMessage.platform, OutboxMessage.lang, OutboxMessage.status,
+                        func.count())
+                 .where(OutboxMessage.announcement_id == announcement_id,
+                        OutboxMessage.kind == "broadcast")
+                 .group_by(OutboxMessage.platform, OutboxMessage.lang, OutboxMessage.status))
+        with self.session() as db:
+            return {(p, lang or "?", s): n for p, lang, s, n in db.execute(query)}
+
+    def active_users(self, platform: str | None = None) -> list[UserRecord]:
+        """Everyone the bot may write to: active, with a private chat."""
+        query = select(User).where(User.active.is_(True), User.chat_id.is_not(None))
+        if platform is not None:
+            query = query.where(User.platform == platform)
+        with self.session() as db:
+            return [_record(user) for user in db.scalars(query.order_by(User.id))]
 
     def has_message(self, dedupe_key: str) -> bool:
         with self.session() as db:
@@ -351,6 +445,10 @@ class Store:
         with self.session() as db:
             row = db.get(State, key)
             return row.value if row else None
+
+    def delete_state(self, key: str) -> None:
+        with self.session() as db, db.begin():
+            db.execute(delete(State).where(State.key == key))
 
     def set_state(self, key: str, value: str) -> None:
         with self.session() as db, db.begin():

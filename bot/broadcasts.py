@@ -1,0 +1,136 @@
+"""Organiser broadcasts: who receives them, how each language group sees them, queueing them
+in the outbox (one row per recipient), and the delivery report when they are done."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from markupsafe import Markup, escape
+
+from bot.i18n import N_, native_name, negotiate
+from bot.messages import TextReply
+from bot.outbox import encode
+from bot.storage import UserRecord
+
+if TYPE_CHECKING:
+    from bot.app import Application
+
+log = logging.getLogger(__name__)
+
+PLATFORMS = ("telegram", "matrix", "console")
+HEADER = N_("📢 <b>From the organisers</b>")
+FALLBACK = N_("(Only available in %(language)s.)")
+DONE_STATUSES = ("sent", "failed", "blocked", "expired")
+
+
+@dataclass(frozen=True)
+class Draft:
+    """An announcement before it is sent: its versions and its audience."""
+
+    texts: dict[str, str]
+    source_language: str
+    audience: str = "all"
+
+
+def parse_audience(app: Application, value: str) -> str | None:
+    """'all', 'lang:uk', 'session:s12', 'platform:telegram' — or None when not valid."""
+    value = value.strip().lower()
+    kind, _, what = value.partition(":")
+    if value == "all":
+        return "all"
+    if kind == "lang" and what in app.conference.languages:
+        return value
+    if kind == "session" and what in app.conference.sessions:
+        return value
+    if kind == "platform" and what in PLATFORMS:
+        return value
+    return None
+
+
+def reader_language(app: Application, user: UserRecord) -> str:
+    return negotiate(app.conference.languages, chosen=user.chosen_language,
+                     remembered=user.detected_language, client=user.client_language)
+
+
+def recipients(app: Application, audience: str) -> list[tuple[UserRecord, str]]:
+    """Everyone the audience covers, each with the language they will read it in."""
+    kind, _, what = audience.partition(":")
+    if kind == "session":
+        people = [user for user, _ in app.store.subscribers(what) if user.chat_id]
+    else:
+        people = app.store.active_users(what if kind == "platform" else None)
+    chosen = [(user, reader_language(app, user)) for user in people]
+    if kind == "lang":
+        chosen = [(user, lang) for user, lang in chosen if lang == what]
+    return chosen
+
+
+def render(app: Application, draft: Draft, lang: str) -> TextReply:
+    """The announcement as a reader of `lang` sees it, with a note when it is not in their
+    language."""
+    t = app.catalogue[lang]
+    text = draft.texts.get(lang)
+    lines = [Markup(t.gettext(HEADER))]
+    if text is None:
+        text = draft.texts[draft.source_language]
+        lines.append(escape(t.gettext(FALLBACK,
+                                      language=native_name(draft.source_language))))
+    lines.append(escape(text))
+    return TextReply(Markup("\n").join(lines))
+
+
+def queue(app: Application, draft: Draft, *, author_platform: str, author_chat: str | None,
+          author_user_id: int | None) -> tuple[int, int]:
+    """Store the announcement and queue one outbox row per recipient; (id, recipients)."""
+    now = app.clock.now()
+    announcement_id = app.store.create_announcement(
+        author_platform=author_platform, author_chat=author_chat,
+        author_user_id=author_user_id, texts=json.dumps(draft.texts, ensure_ascii=False),
+        source_language=draft.source_language, audience=draft.audience, now=now)
+    payloads = {lang: encode([render(app, draft, lang)]) for lang in app.conference.languages}
+    rows = [{"dedupe_key": f"broadcast:{announcement_id}:{user.id}", "kind": "broadcast",
+             "platform": user.platform, "chat_id": user.chat_id, "user_id": user.id,
+             "payload": payloads[lang], "lang": lang, "announcement_id": announcement_id}
+            for user, lang in recipients(app, draft.audience)]
+    count = app.store.enqueue_many(rows, now)
+    log.info("announcement %d by %s:%s queued for %d recipient(s), audience %s",
+             announcement_id, author_platform, author_chat, count, draft.audience)
+    if count == 0:
+        finish(app, announcement_id)
+    app.notify_queued()
+    return announcement_id, count
+
+
+def finish(app: Application, announcement_id: int) -> bool:
+    """When nothing of a broadcast is left to send: mark it done and report to its author."""
+    counts = app.store.delivery_counts(announcement_id)
+    if any(status not in DONE_STATUSES for (_, _, status) in counts):
+        return False
+    if not app.store.finish_announcement(announcement_id, app.clock.now()):
+        return False
+    announcement = app.store.announcement(announcement_id)
+    if announcement is None or not announcement.author_chat or announcement.author_user_id is None:
+        return True
+    author = app.store.user(announcement.author_user_id)
+    if author is None:
+        return True
+    ctx = app.context_for(author)
+    report = app.messages.broadcast_report(ctx, announcement, counts)
+    app.store.enqueue(dedupe_key=f"report:{announcement_id}", kind="report",
+                      platform=announcement.author_platform, chat_id=announcement.author_chat,
+                      user_id=author.id, payload=encode(report), now=app.clock.now())
+    app.notify_queued()
+    return True
+
+
+def summarise(counts: dict[tuple[str, str, str], int]
+              ) -> dict[tuple[str, str], dict[str, int]]:
+    """(platform, language) -> {status: count}."""
+    table: dict[tuple[str, str], dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for (platform, lang, status), n in counts.items():
+        table[(platform, lang)][status] += n
+    return {key: dict(value) for key, value in sorted(table.items())}
