@@ -121,8 +121,7 @@ class Application:
             user = self.store.touch_user(
                 incoming.platform, incoming.user_id, now=self.clock.now(),
                 display_name=incoming.display_name, client_language=incoming.client_language,
-                chat_id=None if incoming.is_group else incoming.chat_id,
-                detected_language=detected)
+                chat_id=None if incoming.is_group else incoming.chat_id)
             lang = negotiate(self.conference.languages, chosen=user.chosen_language,
                              detected=detected, remembered=user.detected_language,
                              client=incoming.client_language)
@@ -132,6 +131,8 @@ class Application:
                           reminders=self.reminders, app=self,
                           organiser=self.is_organiser(incoming.platform, incoming.user_id))
             replies = self.dispatcher.dispatch(ctx)
+            if detected and detected != user.detected_language and ctx.remember_language:
+                self.store.set_language(user.id, detected=detected)
             log.info("%s lang=%s intent=%s replies=%d", where, lang,
                      ctx.intent.name if ctx.intent else "command", len(replies))
             return replies

@@ -46,6 +46,9 @@ class Context:
     reminders: Reminders | None = None
     organiser: bool = False
     """The sender may broadcast (ORGANISERS)."""
+    remember_language: bool = True
+    """False when the message's language says nothing about the person (a text they are
+    composing for others)."""
     app: object = None
     """The Application, for handlers that start work beyond one reply (broadcasts)."""
     args: str = ""

@@ -43,7 +43,7 @@ def announce(ctx: Context) -> TextReply:
     """Start an announcement: the text first, then other languages, the audience, a preview."""
     if not ctx.organiser:
         return _refuse(ctx)
-    _save(ctx, {"step": "text", "texts": {}})
+    _save(ctx, {"step": "text", "texts": {}, "ui": ctx.lang})
     return TextReply(ctx._("Write the announcement, in any of the conference languages. "
                            "/cancel to stop."))
 
@@ -56,6 +56,7 @@ def announcement_step(ctx: Context) -> Reply | list[Reply] | None:
     state = _load(ctx)
     if state is None:
         return None
+    _keep_language(ctx, state)
     text = ctx.incoming.text.strip()
     if state["step"] == "text":
         lang = ctx.app.detect(ctx.incoming) or ctx.lang  # type: ignore[attr-defined]
@@ -67,6 +68,14 @@ def announcement_step(ctx: Context) -> Reply | list[Reply] | None:
     if state["step"] == "audience":
         return _choose_audience(ctx, state, text)
     return _preview(ctx, state)
+
+
+def _keep_language(ctx: Context, state: dict) -> None:  # type: ignore[type-arg]
+    """Writing the Ukrainian version does not turn the organiser's bot into Ukrainian:
+    the exchange goes on in the language it started in."""
+    ctx.remember_language = False
+    if state.get("ui") in ctx.catalogue:
+        ctx.t = ctx.catalogue[state["ui"]]
 
 
 def _next_version(ctx: Context, state: dict) -> TextReply | list[Reply]:  # type: ignore[type-arg]
@@ -100,6 +109,7 @@ def skip(ctx: Context) -> TextReply | list[Reply]:
     state = _load(ctx) if ctx.organiser else None
     if state is None or state.get("step") != "versions":
         return TextReply(ctx._("There is nothing to skip."))
+    _keep_language(ctx, state)
     state.setdefault("skipped", []).append(state["asking"])
     return _next_version(ctx, state)
 
@@ -109,6 +119,7 @@ def to(ctx: Context) -> TextReply | list[Reply]:
     state = _load(ctx) if ctx.organiser else None
     if state is None or state.get("step") not in ("audience", "confirm"):
         return TextReply(ctx._("Start with /announce."))
+    _keep_language(ctx, state)
     return _choose_audience(ctx, state, ctx.args)
 
 
@@ -145,6 +156,7 @@ def send(ctx: Context) -> TextReply:
     state = _load(ctx) if ctx.organiser else None
     if state is None or state.get("step") != "confirm":
         return TextReply(ctx._("Start with /announce."))
+    _keep_language(ctx, state)
     ctx.store.delete_state(_key(ctx))
     draft = Draft(state["texts"], state["source"], state["audience"])
     announcement_id, count = queue(ctx.app, draft, author_platform=ctx.incoming.platform,  # type: ignore[arg-type]

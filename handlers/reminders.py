@@ -205,13 +205,13 @@ class PushMessages:
         return [TextReply(NL.join(lines), (tuple(buttons),))]
 
 
-def escape_day(ctx: Context, moment: datetime) -> Markup:
-    return Markup("%s") % ctx.t.day(moment)
-
-
     def broadcast_report(self, ctx: Context, announcement: AnnouncementRecord,
                          counts: dict[tuple[str, str, str], int]) -> list[Reply]:
         return announce.report(ctx, announcement, counts)
+
+
+def escape_day(ctx: Context, moment: datetime) -> Markup:
+    return Markup("%s") % ctx.t.day(moment)
 
 
 PUSH_MESSAGES = PushMessages()
