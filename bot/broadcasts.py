@@ -107,6 +107,8 @@ def queue(app: Application, draft: Draft, *, author_platform: str, author_chat: 
 
 def finish(app: Application, announcement_id: int) -> bool:
     """When nothing of a broadcast is left to send: mark it done and report to its author."""
+    if app.store.pending(announcement_id):
+        return False
     counts = app.store.delivery_counts(announcement_id)
     if any(status not in DONE_STATUSES for (_, _, status) in counts):
         return False

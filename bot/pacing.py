@@ -7,18 +7,23 @@ from __future__ import annotations
 
 import asyncio
 import time
+from bisect import insort
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 
 class Pacer:
-    def __init__(self, *, per_second: float = 30.0, chat_interval: float = 1.0,
+    """Telegram allows about 30 messages a second overall; 29 leaves room for jitter."""
+
+    def __init__(self, *, per_second: float = 29.0, chat_interval: float = 1.0,
                  group_interval: float = 3.0, reply_burst: int = 3) -> None:
-        self.global_interval = 1.0 / per_second
+        self.per_second = per_second
+        self._sent: list[float] = []
+        """When the messages of the last second were (to be) sent: a sliding window, like the
+        limit itself, so a stall (a slow database write) is made up for, never exceeded."""
         self.chat_interval = chat_interval
         self.group_interval = group_interval
         self.reply_burst = reply_burst
-        self._next_global = 0.0
         self._next_chat: dict[str, float] = {}
         self._reply_credit: dict[str, tuple[int, float]] = {}
         self._replying = 0
@@ -36,8 +41,13 @@ class Pacer:
             if credit > 0:
                 chat_ready = now  # a short answer of a few messages goes out at once
                 self._reply_credit[chat] = (credit - 1, now)
-        at = max(now, self._next_global, chat_ready)
-        self._next_global = at + self.global_interval
+        at = max(now, chat_ready)
+        while self._sent and self._sent[0] <= now - 1.0:
+            self._sent.pop(0)
+        earlier = [moment for moment in self._sent if moment <= at]
+        if len(earlier) >= self.per_second:
+            at = max(at, earlier[len(earlier) - int(self.per_second)] + 1.0)
+        insort(self._sent, at)
         self._next_chat[chat] = at + interval
         return at - now
 

@@ -30,6 +30,8 @@ class Call:
     params: dict[str, Any]
     at: float
     files: dict[str, bytes] = field(default_factory=dict)
+    status: int = 200
+    """How the stand-in answered (429, 403, 502 … or 200)."""
 
     @property
     def chat_id(self) -> str:
@@ -195,7 +197,8 @@ class BotApiStandIn:
         since = int(request.query.get("since", "0"))
         return web.json_response({"count": len(calls), "too_many": self.too_many,
                                   "times": [c.at for c in calls[since:]],
-                                  "chats": [c.chat_id for c in calls[since:]]})
+                                  "chats": [c.chat_id for c in calls[since:]],
+                                  "statuses": [c.status for c in calls[since:]]})
 
     # --- the server ---------------------------------------------------------------------
 
@@ -225,18 +228,22 @@ class BotApiStandIn:
             return _error(401, "Unauthorized")
         method = request.match_info["method"]
         params, files = await self._params(request)
+        call = Call(method, params, time.monotonic(), files)
         with self._lock:
-            self.calls.append(Call(method, params, time.monotonic(), files))
+            self.calls.append(call)
             queued = self._failures.get(method)
             failure = queued.popleft() if queued else None
         if self.latency:
             await asyncio.sleep(self.latency)
         if failure is not None:
+            call.status = failure[0]
             return _failure(*failure)
         if method in SEND_METHODS:
             if str(params.get("chat_id")) in self.blocked_chats:
+                call.status = 403
                 return _error(403, "Forbidden: bot was blocked by the user")
             if self._over_limit():
+                call.status = 429
                 return _failure(429, 1)
         return await self._answer(method, params)
 

@@ -8,6 +8,7 @@ from sqlalchemy import (
     Boolean,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
@@ -89,6 +90,8 @@ class OutboxMessage(Base):
     """
 
     __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_announcement_status", "announcement_id", "status"),
+                      Index("ix_outbox_due", "platform", "status", "not_before"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     dedupe_key: Mapped[str] = mapped_column(String(255), unique=True)

@@ -372,6 +372,14 @@ class Store:
                                 .values(status="done", finished_at=now))
             return bool(result.rowcount)
 
+    def pending(self, announcement_id: int) -> bool:
+        """Is anything of a broadcast still waiting to be sent? (An indexed lookup.)"""
+        query = (select(OutboxMessage.id)
+                 .where(OutboxMessage.announcement_id == announcement_id,
+                        OutboxMessage.status.in_(("queued", "sending"))).limit(1))
+        with self.session() as db:
+            return db.scalar(query) is not None
+
     def delivery_counts(self, announcement_id: int) -> dict[tuple[str, str, str], int]:
         """(platform, language, status) -> how many messages of a broadcast."""
         query = (select(OutboxMessage.platform, OutboxMessage.lang, OutboxMessage.status,

@@ -1,0 +1,101 @@
+"""Kill the bot with SIGKILL in the middle of a broadcast, start it again: everyone gets the
+announcement, and at most what was in flight at the kill is repeated."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from bot.storage import Store
+from tests.conftest import warsaw
+from tests.telegram_standin import BotApiStandIn
+
+RECIPIENTS = 150
+
+
+def environment(api: BotApiStandIn, database: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("TELEGRAM_", "MATRIX_", "CONFBOT_", "DATABASE_URL"))}
+    env.update(DATABASE_URL=database, TELEGRAM_TOKEN=api.token, TELEGRAM_BASE_URL=api.base_url,
+               CONFBOT_LOG_LEVEL="INFO")
+    return env
+
+
+def start_bot(env: dict[str, str], cwd: Path) -> subprocess.Popen[bytes]:
+    return subprocess.Popen([sys.executable, "-m", "bot", "run"], env=env, cwd=cwd,
+                            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                            stderr=open(cwd / "bot.log", "ab"))
+
+
+def wait_until(condition, timeout: float, what: str) -> None:  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.02)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+@pytest.fixture
+def api():  # type: ignore[no-untyped-def]
+    stand_in = BotApiStandIn(latency=0.005).start()
+    yield stand_in
+    stand_in.stop()
+
+
+def test_sigkill_mid_broadcast(api: BotApiStandIn, tmp_path: Path):
+    database = f"sqlite:///{tmp_path / 'crash.sqlite3'}"
+    store = Store(database)
+    for user in range(1, RECIPIENTS + 1):
+        store.touch_user("telegram", str(10_000 + user), now=warsaw("2023-11-30T09:00"),
+                         chat_id=str(10_000 + user), client_language="pl")
+    store.close()
+    env = environment(api, database)
+    queued = subprocess.run(
+        [sys.executable, "-m", "bot", "announce", "--pl", "Obiad o 14:30.", "--en",
+         "Lunch at 14:30.", "--audience", "platform:telegram", "--yes"],
+        env=env, cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    assert queued.returncode == 0, queued.stderr
+    assert f"queued for {RECIPIENTS} recipient(s)" in queued.stdout
+
+    def messages() -> list[str]:
+        return [c.chat_id for c in api.sent(method="sendMessage")]
+
+    first = start_bot(env, tmp_path)
+    try:
+        wait_until(lambda: len(messages()) >= 40, 60, "the broadcast to start")
+        os.kill(first.pid, signal.SIGKILL)
+        first.wait(10)
+    finally:
+        if first.poll() is None:
+            first.kill()
+    at_kill = len(messages())
+    assert at_kill < RECIPIENTS, "the broadcast finished before the kill; slow the stand-in"
+
+    second = start_bot(env, tmp_path)
+    try:
+        wait_until(lambda: len(set(messages())) >= RECIPIENTS, 90, "every recipient")
+        time.sleep(1.0)                                   # anything more would be a repeat
+    finally:
+        second.terminate()
+        second.wait(15)
+
+    received = messages()
+    assert set(received) == {str(10_000 + user) for user in range(1, RECIPIENTS + 1)}
+    repeats = len(received) - RECIPIENTS
+    assert repeats <= 1, f"{repeats} repeated (at most the one in flight may be)"
+    store = Store(database)
+    try:
+        statuses = {m.status for m in store.outbox() if m.kind == "broadcast"}
+        assert statuses == {"sent"}
+        assert [a.status for a in store.announcements()] == ["done"]
+    finally:
+        store.close()
+    log = (tmp_path / "bot.log").read_text(encoding="utf-8")
+    assert "queued again" in log or repeats == 0
