@@ -58,6 +58,10 @@ class Application:
         self.clock = clock
         self.messages = messages
         self.organisers = organisers
+        self.room_organisers: frozenset[str] = frozenset()
+        """Organisers found by a transport (power level in the Matrix organiser room)."""
+        self.announce_rooms: dict[str, str] = {}
+        """platform -> a room where every broadcast is also posted once."""
         self.notify_queued: Callable[[], None] = lambda: None
         """Called when messages were queued; the running bot wakes its dispatchers."""
         self.dispatcher = Dispatcher(routers)
@@ -95,7 +99,8 @@ class Application:
                        organiser=self.is_organiser(user.platform, user.external_id), app=self)
 
     def is_organiser(self, platform: str, user_id: str) -> bool:
-        return f"{platform}:{user_id}" in self.organisers
+        key = f"{platform}:{user_id}"
+        return key in self.organisers or key in self.room_organisers
 
     @classmethod
     def from_settings(cls, settings: Settings, clock: Clock) -> Application:

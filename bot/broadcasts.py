@@ -97,6 +97,14 @@ def queue(app: Application, draft: Draft, *, author_platform: str, author_chat: 
              "payload": payloads[lang], "lang": lang, "announcement_id": announcement_id}
             for user, lang in recipients(app, draft.audience)]
     count = app.store.enqueue_many(rows, now)
+    every_version = TextReply(Markup("\n\n").join(
+        render(app, Draft(draft.texts, lang, draft.audience), lang).html
+        for lang in app.conference.languages if lang in draft.texts))
+    for platform, room in app.announce_rooms.items():
+        app.store.enqueue(dedupe_key=f"announce-room:{announcement_id}:{platform}",
+                          kind="announce-room", platform=platform, chat_id=room, user_id=None,
+                          payload=encode([every_version]), now=now,
+                          announcement_id=announcement_id)
     log.info("announcement %d by %s:%s queued for %d recipient(s), audience %s",
              announcement_id, author_platform, author_chat, count, draft.audience)
     if count == 0:

@@ -176,9 +176,6 @@ def _outbox(settings: Settings) -> int:
 def _start(args: argparse.Namespace, settings: Settings) -> int:
     conference, lexicon = load_conference(settings.data_dir)
     clock = _clock(args.now, conference.timezone)
-    if args.command == "run" and settings.matrix_enabled:
-        raise ConfigError("MATRIX_HOMESERVER", "Matrix credentials are set, but the Matrix "
-                          "transport is not built yet; unset the MATRIX_* variables")
     from bot.storage import Store
 
     app = Application(conference, lexicon, Store(settings.database_url), clock,
@@ -192,6 +189,16 @@ def _start(args: argparse.Namespace, settings: Settings) -> int:
             app, telegram.token, base_url=telegram.base_url, webhook_url=telegram.webhook_url,
             webhook_secret=telegram.webhook_secret, webhook_listen=telegram.webhook_listen,
             webhook_port=telegram.webhook_port))
+    if args.command == "run" and settings.matrix_enabled:
+        from bot.transports.matrix import MatrixTransport
+
+        matrix = settings.matrix
+        transports.append(MatrixTransport(
+            app, matrix["MATRIX_HOMESERVER"], matrix["MATRIX_USER_ID"],
+            password=matrix.get("MATRIX_PASSWORD"), access_token=matrix.get("MATRIX_ACCESS_TOKEN"),
+            device_id=matrix.get("MATRIX_DEVICE_ID"),
+            organiser_room=matrix.get("MATRIX_ORGANISER_ROOM"),
+            announce_room=matrix.get("MATRIX_ANNOUNCE_ROOM")))
     if not transports:
         user = getattr(args, "user", "console")
         session = ConsoleSession(app, user=user, client_language=getattr(args, "lang", None))

@@ -16,7 +16,8 @@ from bot import PROJECT_ROOT
 
 DEFAULT_DATABASE_URL = "sqlite:///confbot.sqlite3"
 MATRIX_VARIABLES = ("MATRIX_HOMESERVER", "MATRIX_USER_ID", "MATRIX_PASSWORD",
-                    "MATRIX_ACCESS_TOKEN", "MATRIX_DEVICE_ID")
+                    "MATRIX_ACCESS_TOKEN", "MATRIX_DEVICE_ID", "MATRIX_ORGANISER_ROOM",
+                    "MATRIX_ANNOUNCE_ROOM")
 
 
 class ConfigError(Exception):

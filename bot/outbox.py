@@ -121,7 +121,7 @@ class Dispatcher:
             return True
         try:
             await self.deliver(Address(message.platform, message.chat_id),
-                               decode(message.payload))
+                               decode(message.payload), message_id=message.id)
         except RecipientGone as error:
             log.warning("%s: recipient gone (%s); not retrying, user marked inactive", where,
                         error)

@@ -29,7 +29,8 @@ class Transport(Protocol):
     async def run(self) -> None:
         """Receive messages until the transport ends (end of input, or cancellation)."""
 
-    async def deliver(self, address: Address, replies: list[Reply]) -> None:
+    async def deliver(self, address: Address, replies: list[Reply],
+                      message_id: int | None = None) -> None:
         """Send pushed replies; raise outbox.DeliveryError or outbox.RecipientGone."""
 
 

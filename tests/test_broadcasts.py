@@ -171,3 +171,15 @@ def test_a_server_error_is_retried_until_delivered(app, clock):
     assert len(phone.of("ala")) == 1
     (row,) = [m for m in app.store.outbox() if m.kind == "broadcast"]
     assert (row.status, row.attempts) == ("sent", 4)
+
+
+def test_the_matrix_announce_room_gets_one_post_with_every_version(app):
+    audience_of(app)
+    app.announce_rooms["matrix"] = "!announcements:localhost"
+    organiser = person(app, ORGANISER, "en")
+    compose(organiser, "/announce", "Obiad o 14:30.", "Обід о 14:30.", "Lunch at 14:30.",
+            "/to all", "/send")
+    (post,) = [m for m in app.store.outbox() if m.kind == "announce-room"]
+    assert (post.platform, post.chat_id) == ("matrix", "!announcements:localhost")
+    for text in ("Obiad o 14:30.", "Обід о 14:30.", "Lunch at 14:30."):
+        assert text in post.payload

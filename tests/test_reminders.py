@@ -26,7 +26,8 @@ class Phone:
         self.received: dict[str, list[str]] = {}
         self.fail_with: list[Exception] = []
 
-    async def deliver(self, address: Address, replies: list[Reply]) -> None:
+    async def deliver(self, address: Address, replies: list[Reply],
+                      message_id: int | None = None) -> None:
         if self.fail_with:
             raise self.fail_with.pop(0)
         self.received.setdefault(address.chat_id, []).append(

@@ -244,6 +244,16 @@ class Store:
         with self.session() as db:
             return db.scalar(select(func.count(User.id))) or 0
 
+    def known_user(self, platform: str, external_id: str) -> UserRecord | None:
+        """The person if the bot has met them, without recording anything."""
+        known = self._known.get((platform, external_id))
+        if known is not None:
+            return known.record
+        with self.session() as db:
+            user = db.scalar(select(User).where(User.platform == platform,
+                                                User.external_id == external_id))
+            return _record(user) if user else None
+
     def user(self, user_id: int) -> UserRecord | None:
         with self.session() as db:
             user = db.get(User, user_id)

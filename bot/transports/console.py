@@ -94,7 +94,8 @@ class ConsoleTransport:
                 self.stdout.flush()
         log.info("console: end of input for user=%s", self.session.user)
 
-    async def deliver(self, address: Address, replies: list[Reply]) -> None:
+    async def deliver(self, address: Address, replies: list[Reply],
+                      message_id: int | None = None) -> None:
         text = "\n\n".join(render(reply) for reply in replies)
         self.stdout.write(("\n" if self.interactive else "") + text + "\n\n")
         self._prompt()

@@ -263,7 +263,8 @@ class TelegramTransport:
         except (TelegramError, DeliveryError) as error:
             log.error("%s: reply dropped after %d attempts: %s", where, MAX_REPLY_ATTEMPTS, error)
 
-    async def deliver(self, address: Address, replies: list[Reply]) -> None:
+    async def deliver(self, address: Address, replies: list[Reply],
+                      message_id: int | None = None) -> None:
         """Send a pushed message (outbox); errors tell the outbox what to do next."""
         chat_id = int(address.chat_id)
         await self._send(chat_id, replies, pushed=True, is_group=chat_id < 0)

@@ -1,0 +1,253 @@
+"""Matrix end to end against a real Synapse started on loopback by the tests."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+import urllib.parse
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from bot.app import Application
+from bot.messages import Address, TextReply
+from bot.runtime import serve
+from bot.storage import Store
+from bot.transports.matrix import MatrixTransport
+from tests.synapse_server import Synapse
+
+BOT = "confbot"
+
+
+@pytest.fixture(scope="session")
+def synapse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Synapse]:
+    server = Synapse(Path(tmp_path_factory.mktemp("synapse"))).start()
+    server.register(BOT, "bot-password")
+    yield server
+    server.stop()
+
+
+class Person:
+    """A Matrix user driven over the client-server API, as a test would click in Element."""
+
+    def __init__(self, synapse: Synapse, name: str) -> None:
+        self.synapse = synapse
+        account = synapse.register(f"{name}-{uuid.uuid4().hex[:6]}", "password")
+        self.user_id, self.token = account["user_id"], account["access_token"]
+
+    def call(self, method: str, path: str, body: dict | None = None) -> dict:  # type: ignore[type-arg]
+        return self.synapse.request(method, "/_matrix/client/v3" + path, body, self.token)
+
+    def room(self, *invite: str, direct: bool = True) -> str:
+        return self.call("POST", "/createRoom", {
+            "invite": list(invite), "is_direct": direct,
+            "preset": "trusted_private_chat" if direct else "private_chat"})["room_id"]
+
+    def join(self, room: str) -> None:
+        self.call("POST", f"/join/{urllib.parse.quote(room)}", {})
+
+    def say(self, room: str, text: str) -> None:
+        self.call("PUT", f"/rooms/{urllib.parse.quote(room)}/send/m.room.message/"
+                         f"{uuid.uuid4().hex}", {"msgtype": "m.text", "body": text})
+
+    def events_from(self, room: str, sender: str) -> list[dict]:  # type: ignore[type-arg]
+        chunk = self.call("GET", f"/rooms/{urllib.parse.quote(room)}/messages?dir=b&limit=100"
+                          )["chunk"]
+        return [e for e in reversed(chunk)
+                if e["sender"] == sender and e["type"] == "m.room.message"]
+
+    def wait_for(self, room: str, sender: str, count: int, timeout: float = 20
+                 ) -> list[dict]:  # type: ignore[type-arg]
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            events = self.events_from(room, sender)
+            if len(events) >= count:
+                return events
+            time.sleep(0.1)
+        got = [e["content"].get("body", "")[:50] for e in self.events_from(room, sender)]
+        raise AssertionError(f"expected {count} message(s) from {sender}; got {got}")
+
+    def wait_joined(self, room: str, user: str, timeout: float = 20) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            members = self.call("GET", f"/rooms/{urllib.parse.quote(room)}/joined_members")
+            if user in members["joined"]:
+                return
+            time.sleep(0.1)
+        raise AssertionError(f"{user} did not join {room}")
+
+
+class Running:
+    def __init__(self, app: Application, transport: MatrixTransport) -> None:
+        self.app, self.transport = app, transport
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(
+            target=lambda: self.loop.run_until_complete(serve(app, [transport])), daemon=True)
+
+    def __enter__(self) -> Running:
+        self.thread.start()
+        deadline = time.monotonic() + 30
+        while not self.transport.ready.is_set():
+            assert time.monotonic() < deadline and self.thread.is_alive(), "no Matrix start"
+            time.sleep(0.05)
+        return self
+
+    def run(self, coroutine) -> object:  # type: ignore[no-untyped-def]
+        return asyncio.run_coroutine_threadsafe(coroutine, self.loop).result(60)
+
+    def __exit__(self, *exc: object) -> None:
+        self.loop.call_soon_threadsafe(self.transport.stop)
+        self.thread.join(30)
+
+
+def bot_id(synapse: Synapse) -> str:
+    return f"@{BOT}:localhost"
+
+
+def transport_for(app: Application, synapse: Synapse, **options) -> MatrixTransport:  # type: ignore[no-untyped-def]
+    return MatrixTransport(app, synapse.url, bot_id(synapse), password="bot-password",
+                           sync_timeout_ms=500, **options)
+
+
+@pytest.fixture
+def matrix_app(loaded, tmp_path: Path, clock) -> Iterator[Application]:  # type: ignore[no-untyped-def]
+    application = Application(loaded[0], loaded[1], Store(f"sqlite:///{tmp_path / 'mx.sqlite3'}"),
+                              clock)
+    yield application
+    application.store.close()
+
+
+@pytest.fixture
+def bot(matrix_app: Application, synapse: Synapse) -> Iterator[Running]:
+    with Running(matrix_app, transport_for(matrix_app, synapse)) as running:
+        yield running
+
+
+# --- the stories ------------------------------------------------------------------------------
+
+def test_a_user_invites_the_bot_and_asks(bot: Running, synapse: Synapse):
+    alice = Person(synapse, "alice")
+    room = alice.room(bot_id(synapse))
+    alice.wait_joined(room, bot_id(synapse))
+    alice.say(room, "co teraz?")
+    answer, offer = alice.wait_for(room, bot_id(synapse), 2)
+    content = answer["content"]
+    assert content["msgtype"] == "m.notice"
+    assert "Teraz (10:05)" in content["body"]
+    assert content["format"] == "org.matrix.custom.html" and "<b>" in content["formatted_body"]
+    assert "!s16" in content["body"] and "/s16" not in content["body"]
+    assert "!lang uk" in offer["content"]["body"]          # first contact: the language choice
+    alice.say(room, "що далі?")
+    later = alice.wait_for(room, bot_id(synapse), 3)[-1]["content"]["body"]
+    assert "10:20" in later and "через 15 хвилин" in later  # no second offer: remembered
+
+
+def test_directions_arrive_as_a_location(bot: Running, synapse: Synapse, matrix_app):
+    alice = Person(synapse, "alice")
+    room = alice.room(bot_id(synapse))
+    alice.wait_joined(room, bot_id(synapse))
+    alice.say(room, "jak dojechać do Skawiny?")
+    events = alice.wait_for(room, bot_id(synapse), 2)
+    location = next(e["content"] for e in events if e["content"]["msgtype"] == "m.location")
+    skawina = matrix_app.conference.venues["skawina-library"].coordinates
+    geo = f"geo:{skawina.lat:.5f},{skawina.lon:.5f}"
+    assert location["geo_uri"] == geo
+    assert location["org.matrix.msc3488.location"]["uri"] == geo
+
+
+def test_a_restart_neither_repeats_nor_misses(matrix_app: Application, synapse: Synapse):
+    alice = Person(synapse, "alice")
+    with Running(matrix_app, transport_for(matrix_app, synapse)):
+        room = alice.room(bot_id(synapse))
+        alice.wait_joined(room, bot_id(synapse))
+        alice.say(room, "/now")
+        before = len(alice.wait_for(room, bot_id(synapse), 2))
+    devices_before = bot_devices(synapse)
+    alice.say(room, "!next")                                   # while the bot is down
+    with Running(matrix_app, transport_for(matrix_app, synapse)):
+        answered = alice.wait_for(room, bot_id(synapse), before + 1)
+        time.sleep(1.5)
+        assert len(alice.events_from(room, bot_id(synapse))) == before + 1
+        assert "10:20" in answered[-1]["content"]["body"]      # the missed one, answered once
+    assert bot_devices(synapse) == devices_before              # no new device per start
+
+
+def bot_devices(synapse: Synapse) -> int:
+    return synapse.request("GET", "/_synapse/admin/v2/users/"
+                           + urllib.parse.quote(bot_id(synapse)) + "/devices",
+                           token=synapse.admin_token)["total"]
+
+
+def test_in_a_room_only_commands_and_mentions(bot: Running, synapse: Synapse):
+    alice, bob = Person(synapse, "alice"), Person(synapse, "bob")
+    room = alice.room(bot_id(synapse), bob.user_id, direct=False)
+    bob.join(room)
+    alice.wait_joined(room, bot_id(synapse))
+    alice.say(room, "co teraz?")
+    time.sleep(1.5)
+    assert alice.events_from(room, bot_id(synapse)) == []
+    alice.say(room, "!now")
+    alice.wait_for(room, bot_id(synapse), 1)
+    alice.say(room, f"{BOT}: when is lunch?")
+    answers = alice.wait_for(room, bot_id(synapse), 2)
+    assert "14:20–15:00" in answers[-1]["content"]["body"]
+
+
+def test_a_non_organiser_cannot_announce(bot: Running, synapse: Synapse):
+    alice = Person(synapse, "alice")
+    room = alice.room(bot_id(synapse))
+    alice.wait_joined(room, bot_id(synapse))
+    alice.say(room, "!announce")
+    answer = alice.wait_for(room, bot_id(synapse), 1)[0]["content"]["body"]
+    assert "only the organisers" in answer or "tylko organizatorzy" in answer
+
+
+def test_organisers_by_power_level_in_the_organiser_room(matrix_app, synapse: Synapse):
+    anna, bob = Person(synapse, "anna"), Person(synapse, "bob")
+    organisers = anna.room(bot_id(synapse), bob.user_id, direct=False)  # anna: level 100
+    bob.join(organisers)
+    transport = transport_for(matrix_app, synapse, organiser_room=organisers)
+    with Running(matrix_app, transport):
+        anna.wait_joined(organisers, bot_id(synapse))
+        deadline = time.monotonic() + 10
+        while f"matrix:{anna.user_id}" not in matrix_app.room_organisers:
+            assert time.monotonic() < deadline
+            time.sleep(0.1)
+        assert f"matrix:{bob.user_id}" not in matrix_app.room_organisers
+        dm = anna.room(bot_id(synapse))
+        anna.wait_joined(dm, bot_id(synapse))
+        anna.say(dm, "!announce")
+        answer = anna.wait_for(dm, bot_id(synapse), 1)[0]["content"]["body"]
+        assert "Write the announcement" in answer or "Napisz ogłoszenie" in answer
+
+
+# --- delivery ---------------------------------------------------------------------------------
+
+def test_a_resent_message_is_removed_as_a_duplicate(bot: Running, synapse: Synapse):
+    alice = Person(synapse, "alice")
+    room = alice.room(bot_id(synapse))
+    alice.wait_joined(room, bot_id(synapse))
+    reply = [TextReply("Obiad o 14:30.")]
+    bot.run(bot.transport.deliver(Address("matrix", room), reply, message_id=4242))
+    bot.run(bot.transport.deliver(Address("matrix", room), reply, message_id=4242))
+    time.sleep(1)
+    assert [e["content"]["body"] for e in alice.events_from(room, bot_id(synapse))] == [
+        "Obiad o 14:30."]
+
+
+def test_rate_limits_are_honoured_and_nothing_is_lost(bot: Running, synapse: Synapse):
+    alice = Person(synapse, "alice")
+    room = alice.room(bot_id(synapse))
+    alice.wait_joined(room, bot_id(synapse))
+    synapse.set_unlimited(bot_id(synapse), False)              # Synapse's default: 0.2/s, 10
+    try:
+        for number in range(12):
+            bot.run(bot.transport.deliver(Address("matrix", room),
+                                          [TextReply(f"message {number}")], message_id=number))
+    finally:
+        synapse.set_unlimited(bot_id(synapse), True)
+    bodies = [e["content"]["body"] for e in alice.wait_for(room, bot_id(synapse), 12)]
+    assert bodies == [f"message {n}" for n in range(12)]
