@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import threading
 import time
 import urllib.parse
 import uuid
@@ -14,9 +12,9 @@ import pytest
 
 from bot.app import Application
 from bot.messages import Address, TextReply
-from bot.runtime import serve
 from bot.storage import Store
 from bot.transports.matrix import MatrixTransport
+from tests.harness import RunningBot
 from tests.synapse_server import Synapse
 
 BOT = "confbot"
@@ -80,29 +78,6 @@ class Person:
         raise AssertionError(f"{user} did not join {room}")
 
 
-class Running:
-    def __init__(self, app: Application, transport: MatrixTransport) -> None:
-        self.app, self.transport = app, transport
-        self.loop = asyncio.new_event_loop()
-        self.thread = threading.Thread(
-            target=lambda: self.loop.run_until_complete(serve(app, [transport])), daemon=True)
-
-    def __enter__(self) -> Running:
-        self.thread.start()
-        deadline = time.monotonic() + 30
-        while not self.transport.ready.is_set():
-            assert time.monotonic() < deadline and self.thread.is_alive(), "no Matrix start"
-            time.sleep(0.05)
-        return self
-
-    def run(self, coroutine) -> object:  # type: ignore[no-untyped-def]
-        return asyncio.run_coroutine_threadsafe(coroutine, self.loop).result(60)
-
-    def __exit__(self, *exc: object) -> None:
-        self.loop.call_soon_threadsafe(self.transport.stop)
-        self.thread.join(30)
-
-
 def bot_id(synapse: Synapse) -> str:
     return f"@{BOT}:localhost"
 
@@ -121,14 +96,14 @@ def matrix_app(loaded, tmp_path: Path, clock) -> Iterator[Application]:  # type:
 
 
 @pytest.fixture
-def bot(matrix_app: Application, synapse: Synapse) -> Iterator[Running]:
-    with Running(matrix_app, transport_for(matrix_app, synapse)) as running:
+def bot(matrix_app: Application, synapse: Synapse) -> Iterator[RunningBot]:
+    with RunningBot(matrix_app, transport_for(matrix_app, synapse)) as running:
         yield running
 
 
 # --- the stories ------------------------------------------------------------------------------
 
-def test_a_user_invites_the_bot_and_asks(bot: Running, synapse: Synapse):
+def test_a_user_invites_the_bot_and_asks(bot: RunningBot, synapse: Synapse):
     alice = Person(synapse, "alice")
     room = alice.room(bot_id(synapse))
     alice.wait_joined(room, bot_id(synapse))
@@ -145,7 +120,7 @@ def test_a_user_invites_the_bot_and_asks(bot: Running, synapse: Synapse):
     assert "10:20" in later and "через 15 хвилин" in later  # no second offer: remembered
 
 
-def test_directions_arrive_as_a_location(bot: Running, synapse: Synapse, matrix_app):
+def test_directions_arrive_as_a_location(bot: RunningBot, synapse: Synapse, matrix_app):
     alice = Person(synapse, "alice")
     room = alice.room(bot_id(synapse))
     alice.wait_joined(room, bot_id(synapse))
@@ -160,14 +135,14 @@ def test_directions_arrive_as_a_location(bot: Running, synapse: Synapse, matrix_
 
 def test_a_restart_neither_repeats_nor_misses(matrix_app: Application, synapse: Synapse):
     alice = Person(synapse, "alice")
-    with Running(matrix_app, transport_for(matrix_app, synapse)):
+    with RunningBot(matrix_app, transport_for(matrix_app, synapse)):
         room = alice.room(bot_id(synapse))
         alice.wait_joined(room, bot_id(synapse))
         alice.say(room, "/now")
         before = len(alice.wait_for(room, bot_id(synapse), 2))
     devices_before = bot_devices(synapse)
     alice.say(room, "!next")                                   # while the bot is down
-    with Running(matrix_app, transport_for(matrix_app, synapse)):
+    with RunningBot(matrix_app, transport_for(matrix_app, synapse)):
         answered = alice.wait_for(room, bot_id(synapse), before + 1)
         time.sleep(1.5)
         assert len(alice.events_from(room, bot_id(synapse))) == before + 1
@@ -181,7 +156,7 @@ def bot_devices(synapse: Synapse) -> int:
                            token=synapse.admin_token)["total"]
 
 
-def test_in_a_room_only_commands_and_mentions(bot: Running, synapse: Synapse):
+def test_in_a_room_only_commands_and_mentions(bot: RunningBot, synapse: Synapse):
     alice, bob = Person(synapse, "alice"), Person(synapse, "bob")
     room = alice.room(bot_id(synapse), bob.user_id, direct=False)
     bob.join(room)
@@ -196,7 +171,7 @@ def test_in_a_room_only_commands_and_mentions(bot: Running, synapse: Synapse):
     assert "14:20–15:00" in answers[-1]["content"]["body"]
 
 
-def test_a_non_organiser_cannot_announce(bot: Running, synapse: Synapse):
+def test_a_non_organiser_cannot_announce(bot: RunningBot, synapse: Synapse):
     alice = Person(synapse, "alice")
     room = alice.room(bot_id(synapse))
     alice.wait_joined(room, bot_id(synapse))
@@ -210,7 +185,7 @@ def test_organisers_by_power_level_in_the_organiser_room(matrix_app, synapse: Sy
     organisers = anna.room(bot_id(synapse), bob.user_id, direct=False)  # anna: level 100
     bob.join(organisers)
     transport = transport_for(matrix_app, synapse, organiser_room=organisers)
-    with Running(matrix_app, transport):
+    with RunningBot(matrix_app, transport):
         anna.wait_joined(organisers, bot_id(synapse))
         deadline = time.monotonic() + 10
         while f"matrix:{anna.user_id}" not in matrix_app.room_organisers:
@@ -226,7 +201,7 @@ def test_organisers_by_power_level_in_the_organiser_room(matrix_app, synapse: Sy
 
 # --- delivery ---------------------------------------------------------------------------------
 
-def test_a_resent_message_is_removed_as_a_duplicate(bot: Running, synapse: Synapse):
+def test_a_resent_message_is_removed_as_a_duplicate(bot: RunningBot, synapse: Synapse):
     alice = Person(synapse, "alice")
     room = alice.room(bot_id(synapse))
     alice.wait_joined(room, bot_id(synapse))
@@ -238,7 +213,7 @@ def test_a_resent_message_is_removed_as_a_duplicate(bot: Running, synapse: Synap
         "Obiad o 14:30."]
 
 
-def test_rate_limits_are_honoured_and_nothing_is_lost(bot: Running, synapse: Synapse):
+def test_rate_limits_are_honoured_and_nothing_is_lost(bot: RunningBot, synapse: Synapse):
     alice = Person(synapse, "alice")
     room = alice.room(bot_id(synapse))
     alice.wait_joined(room, bot_id(synapse))

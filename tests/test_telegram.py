@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import socket
-import threading
 import time
 import urllib.error
 import urllib.request
@@ -15,9 +13,9 @@ import pytest
 
 from bot.app import Application
 from bot.pacing import Pacer
-from bot.runtime import serve
 from bot.transports.telegram import TelegramTransport
 from tests.conftest import warsaw
+from tests.harness import RunningBot
 from tests.telegram_standin import BotApiStandIn
 
 UKRAINIAN, POLISH, ENGLISH = 1001, 1002, 1003
@@ -30,42 +28,14 @@ def api() -> Iterator[BotApiStandIn]:
     stand_in.stop()
 
 
-class Running:
-    """The whole bot (transport, outbox, reminders) running in its own event loop thread."""
-
-    def __init__(self, app: Application, transport: TelegramTransport) -> None:
-        self.app, self.transport = app, transport
-        self.loop = asyncio.new_event_loop()
-        self.thread = threading.Thread(
-            target=lambda: self.loop.run_until_complete(serve(app, [transport])), daemon=True)
-
-    def __enter__(self) -> Running:
-        self.thread.start()
-        deadline = time.monotonic() + 15
-        while not self.transport.ready.is_set():
-            assert time.monotonic() < deadline, "the Telegram transport did not start"
-            time.sleep(0.02)
-        return self
-
-    def call(self, function) -> None:  # type: ignore[no-untyped-def]
-        """Run something inside the bot's event loop (e.g. a reminder tick)."""
-        done = threading.Event()
-        self.loop.call_soon_threadsafe(lambda: (function(), done.set()))
-        done.wait(5)
-
-    def __exit__(self, *exc: object) -> None:
-        self.loop.call_soon_threadsafe(self.transport.stop)
-        self.thread.join(20)
-
-
 def transport_for(app: Application, api: BotApiStandIn, **kwargs) -> TelegramTransport:  # type: ignore[no-untyped-def]
     return TelegramTransport(app, api.token, base_url=api.base_url, poll_timeout=1,
                              pacer=Pacer(chat_interval=0.05, group_interval=0.1), **kwargs)
 
 
 @pytest.fixture
-def bot(app: Application, api: BotApiStandIn) -> Iterator[Running]:
-    with Running(app, transport_for(app, api)) as running:
+def bot(app: Application, api: BotApiStandIn) -> Iterator[RunningBot]:
+    with RunningBot(app, transport_for(app, api)) as running:
         yield running
 
 
@@ -76,7 +46,7 @@ def buttons(call) -> list[str]:  # type: ignore[no-untyped-def]
 
 # --- the stories of the issue ---------------------------------------------------------------
 
-def test_a_ukrainian_user_starts_chooses_and_asks(bot: Running, api: BotApiStandIn):
+def test_a_ukrainian_user_starts_chooses_and_asks(bot: RunningBot, api: BotApiStandIn):
     api.send_text(UKRAINIAN, "/start", language_code="uk")
     (welcome,) = api.wait_for(1, chat_id=UKRAINIAN)
     assert "Вітаю" in welcome.params["text"] or "Привіт" in welcome.params["text"]
@@ -91,7 +61,7 @@ def test_a_ukrainian_user_starts_chooses_and_asks(bot: Running, api: BotApiStand
     assert bot.app.conference.sessions["s16"].title["uk"] in answer.params["text"]
 
 
-def test_a_polish_user_gets_directions_to_skawina_with_a_venue(bot: Running, api: BotApiStandIn):
+def test_a_polish_user_gets_directions_to_skawina_with_a_venue(bot: RunningBot, api: BotApiStandIn):
     api.send_text(POLISH, "jak dojechać do Skawiny?", language_code="pl")
     (venue,) = api.wait_for(1, chat_id=POLISH, method="sendVenue")
     skawina = bot.app.conference.venues["skawina-library"]
@@ -103,7 +73,7 @@ def test_a_polish_user_gets_directions_to_skawina_with_a_venue(bot: Running, api
     assert "Czerwone Maki" in text
 
 
-def test_subscribing_with_the_button_brings_the_reminder(bot: Running, api: BotApiStandIn,
+def test_subscribing_with_the_button_brings_the_reminder(bot: RunningBot, api: BotApiStandIn,
                                                          clock):
     api.send_text(ENGLISH, "/s20")
     (details,) = api.wait_for(1, chat_id=ENGLISH)
@@ -118,7 +88,7 @@ def test_subscribing_with_the_button_brings_the_reminder(bot: Running, api: BotA
     assert "/where zablocie" in buttons(reminder)
 
 
-def test_a_blocked_user_receives_nothing_more(bot: Running, api: BotApiStandIn, clock):
+def test_a_blocked_user_receives_nothing_more(bot: RunningBot, api: BotApiStandIn, clock):
     api.send_text(ENGLISH, "/remind s20")
     api.send_text(ENGLISH, "/remind s26")
     api.wait_for(2, chat_id=ENGLISH)
@@ -140,7 +110,7 @@ def test_a_blocked_user_receives_nothing_more(bot: Running, api: BotApiStandIn, 
 
 # --- delivery -------------------------------------------------------------------------------
 
-def test_retry_after_is_honoured(bot: Running, api: BotApiStandIn):
+def test_retry_after_is_honoured(bot: RunningBot, api: BotApiStandIn):
     api.fail_next("sendMessage", 429, retry_after=1)
     api.send_text(ENGLISH, "/now")
     first, second = api.wait_for(2, chat_id=ENGLISH, method="sendMessage", timeout=10)
@@ -148,20 +118,20 @@ def test_retry_after_is_honoured(bot: Running, api: BotApiStandIn):
     assert "Now (10:05)" in second.params["text"]
 
 
-def test_a_server_error_is_retried(bot: Running, api: BotApiStandIn):
+def test_a_server_error_is_retried(bot: RunningBot, api: BotApiStandIn):
     api.fail_next("sendMessage", 502, times=2)
     api.send_text(ENGLISH, "/next")
     calls = api.wait_for(3, chat_id=ENGLISH, method="sendMessage", timeout=10)
     assert "Next, at 10:20" in calls[-1].params["text"]
 
 
-def test_user_text_is_escaped_in_html(bot: Running, api: BotApiStandIn):
+def test_user_text_is_escaped_in_html(bot: RunningBot, api: BotApiStandIn):
     api.send_text(ENGLISH, "/search <b>x</b> & y")
     (reply,) = api.wait_for(1, chat_id=ENGLISH)
     assert "&lt;b&gt;x&lt;/b&gt; &amp; y" in reply.params["text"]
 
 
-def test_a_shared_location_gets_the_nearest_venues(bot: Running, api: BotApiStandIn):
+def test_a_shared_location_gets_the_nearest_venues(bot: RunningBot, api: BotApiStandIn):
     skawina = bot.app.conference.venues["skawina-library"]
     api.send_location(ENGLISH, skawina.coordinates.lat, skawina.coordinates.lon + 0.001)
     (reply,) = api.wait_for(1, chat_id=ENGLISH)
@@ -169,13 +139,13 @@ def test_a_shared_location_gets_the_nearest_venues(bot: Running, api: BotApiStan
     assert skawina.name["en"] in reply.params["text"]
 
 
-def test_an_unsupported_language_gets_the_choice(bot: Running, api: BotApiStandIn):
+def test_an_unsupported_language_gets_the_choice(bot: RunningBot, api: BotApiStandIn):
     api.send_text(2002, "/start", language_code="ru")
     (welcome,) = api.wait_for(1, chat_id=2002)
     assert {"/lang pl", "/lang uk", "/lang en"} <= set(buttons(welcome))
 
 
-def test_a_calendar_file_is_a_document(bot: Running, api: BotApiStandIn):
+def test_a_calendar_file_is_a_document(bot: RunningBot, api: BotApiStandIn):
     api.send_text(ENGLISH, "/ics s20")
     (document,) = api.wait_for(1, chat_id=ENGLISH, method="sendDocument")
     (content,) = document.files.values()
@@ -184,7 +154,7 @@ def test_a_calendar_file_is_a_document(bot: Running, api: BotApiStandIn):
 
 # --- groups and menus -----------------------------------------------------------------------
 
-def test_in_a_group_only_commands_and_mentions_are_answered(bot: Running, api: BotApiStandIn):
+def test_in_a_group_only_commands_and_mentions_are_answered(bot: RunningBot, api: BotApiStandIn):
     group = -500
     api.send_text(ENGLISH, "co teraz?", chat_id=group, chat_type="supergroup")
     api.send_text(ENGLISH, "/now@some_other_bot", chat_id=group, chat_type="supergroup")
@@ -198,7 +168,7 @@ def test_in_a_group_only_commands_and_mentions_are_answered(bot: Running, api: B
     assert "14:20–15:00" in replies[1].params["text"]
 
 
-def test_menus_and_descriptions_in_every_language(bot: Running, api: BotApiStandIn):
+def test_menus_and_descriptions_in_every_language(bot: RunningBot, api: BotApiStandIn):
     menus = {c.params.get("language_code"): c.params["commands"]
              for c in api.calls_of("setMyCommands")}
     assert set(menus) == {None, "pl", "uk", "en"}
@@ -238,7 +208,7 @@ def test_webhook_checks_the_secret(app: Application, api: BotApiStandIn):
         except urllib.error.HTTPError as error:
             return error.code
 
-    with Running(app, transport):
+    with RunningBot(app, transport):
         (hook,) = api.calls_of("setWebhook")
         assert hook.params["secret_token"] == "s3cret"
         assert post("wrong") == 403
