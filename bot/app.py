@@ -136,8 +136,8 @@ class Application:
                           reminders=self.reminders, app=self,
                           organiser=self.is_organiser(incoming.platform, incoming.user_id))
             replies = self.dispatcher.dispatch(ctx)
-            if detected and detected != user.detected_language and ctx.remember_language:
-                self.store.set_language(user.id, detected=detected)
+            self.store.after_message(user, self.clock.now(),
+                                     detected if ctx.remember_language else None)
             log.info("%s lang=%s intent=%s replies=%d", where, lang,
                      ctx.intent.name if ctx.intent else "command", len(replies))
             return replies

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -169,13 +169,14 @@ class Store:
                    display_name: str | None = None, client_language: str | None = None,
                    chat_id: str | None = None, detected_language: str | None = None
                    ) -> UserRecord:
-        """Find or create a user, refreshing what their client (and their message) tell us.
+        """Find or create a user, refreshing what their client tells us.
 
-        Writes only when something changed, or `last_seen_at` is ten minutes old.
+        Writes only when the person is new or something about them changed; their last-seen
+        time and the language of this message wait for `after_message` (one write at most).
         """
         known = self._known.get((platform, external_id))
         if known is not None and self._unchanged(known.record, known.display_name,
-                                                 known.written, now, display_name,
+                                                 known.written, known.written, display_name,
                                                  client_language, chat_id, detected_language):
             return known.record
         users = User.__table__
@@ -184,8 +185,9 @@ class Store:
             row = connection.execute(select(users).where(where)).mappings().first()
             if row is not None:
                 record = _row_record(row)
-                if self._unchanged(record, row["display_name"], row["last_seen_at"], now,
-                                   display_name, client_language, chat_id, detected_language):
+                if self._unchanged(record, row["display_name"], row["last_seen_at"],
+                                   row["last_seen_at"], display_name, client_language, chat_id,
+                                   detected_language):
                     self._remember(record, row["display_name"], row["last_seen_at"])
                     return record
             changes = {"last_seen_at": now, "active": True}
@@ -219,6 +221,28 @@ class Store:
                 and chat_id in (None, record.chat_id)
                 and detected_language in (None, record.detected_language)
                 and abs(now - written) < LAST_SEEN_GRANULARITY)
+
+    def after_message(self, user: UserRecord, now: datetime, detected: str | None) -> None:
+        """Record, in one write if any, the language a person wrote in and when they were last
+        seen (to the nearest ten minutes)."""
+        key = (user.platform, user.external_id)
+        known = self._known.get(key)
+        record = known.record if known else user
+        changes: dict[str, object] = {}
+        if detected and detected != record.detected_language:
+            changes["detected_language"] = detected
+        if known is None or abs(now - known.written) >= LAST_SEEN_GRANULARITY:
+            changes["last_seen_at"] = now
+        if not changes:
+            return
+        users = User.__table__
+        with self.engine.begin() as connection:
+            connection.execute(users.update().where(users.c.id == user.id).values(**changes))
+        if known is not None:
+            if "detected_language" in changes:
+                record = replace(record, detected_language=detected)
+            self._known[key] = _Known(record, known.display_name,
+                                      now if "last_seen_at" in changes else known.written)
 
     def _remember(self, record: UserRecord, display_name: str | None,
                   written: datetime) -> None:
