@@ -62,6 +62,15 @@ async def watch_data(app: Application, folder: Path, stop: asyncio.Event,
         on_reload()
 
 
+async def flush_soft_changes(app: Application, stop: asyncio.Event,
+                             every: float = 1.0) -> None:
+    """Write last-seen times and message languages once a second, and once more at the end."""
+    while not stop.is_set():
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), timeout=every)
+        app.store.flush_soft_changes()
+
+
 async def serve(app: Application, transports: list[Transport], *,
                 data_dir: Path | None = None) -> None:
     """Run until every transport ends: deliver pushed messages and fire reminders meanwhile."""
@@ -83,12 +92,15 @@ async def serve(app: Application, transports: list[Transport], *,
     requeued = app.store.requeue_interrupted()
     if requeued:
         log.warning("%d message(s) were being sent when the bot stopped; queued again", requeued)
+    loaded = app.store.preload_users()
+    log.info("%d known user(s) loaded", loaded)
     app.notify_queued = wake_all
     app.reminders.attach(scheduler)
     app.reminders.refresh()
     background = [asyncio.create_task(d.run(stop)) for d in dispatchers]
     if data_dir is not None:
         background.append(asyncio.create_task(watch_data(app, data_dir, stop, wake_all)))
+    background.append(asyncio.create_task(flush_soft_changes(app, stop)))
     try:
         await asyncio.gather(*(transport.run() for transport in transports))
         for dispatcher in dispatchers:  # deliver what is due before leaving

@@ -153,8 +153,13 @@ class Store:
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         self._known: dict[tuple[str, str], _Known] = {}
         self._key_of: dict[int, tuple[str, str]] = {}
+        self._soft: dict[int, dict[str, object]] = {}
+        self._chosen: dict[int, list[str]] = {}
+        """Each person's subscriptions, as read or written through this store."""
+        """Last-seen times and message languages waiting for flush_soft_changes()."""
 
     def _forget(self, user_id: int) -> None:
+        self.flush_soft_changes()
         key = self._key_of.pop(user_id, None)
         if key is not None:
             self._known.pop(key, None)
@@ -163,7 +168,29 @@ class Store:
         return self._sessions()
 
     def close(self) -> None:
+        self.flush_soft_changes()
         self.engine.dispose()
+
+    def preload_users(self) -> int:
+        """Know every user from the start: a first message after a restart needs no lookup.
+        (A conference has thousands of people, a few megabytes.)"""
+        users = User.__table__
+        with self.engine.connect() as connection:
+            rows = connection.execute(select(users)).mappings().all()
+        for row in rows:
+            self._remember(_row_record(row), row["display_name"], row["last_seen_at"])
+        return len(rows)
+
+    def flush_soft_changes(self) -> int:
+        """Write the waiting last-seen times and languages, all in one transaction."""
+        if not self._soft:
+            return 0
+        pending, self._soft = self._soft, {}
+        users = User.__table__
+        with self.engine.begin() as connection:
+            for user_id, changes in pending.items():
+                connection.execute(users.update().where(users.c.id == user_id).values(**changes))
+        return len(pending)
 
     def touch_user(self, platform: str, external_id: str, *, now: datetime,
                    display_name: str | None = None, client_language: str | None = None,
@@ -223,8 +250,11 @@ class Store:
                 and abs(now - written) < LAST_SEEN_GRANULARITY)
 
     def after_message(self, user: UserRecord, now: datetime, detected: str | None) -> None:
-        """Record, in one write if any, the language a person wrote in and when they were last
-        seen (to the nearest ten minutes)."""
+        """Note the language a person wrote in and when they were last seen (to ten minutes).
+
+        This is soft information: it is written with others once a second
+        (flush_soft_changes), not in a transaction of its own per message.
+        """
         key = (user.platform, user.external_id)
         known = self._known.get(key)
         record = known.record if known else user
@@ -235,9 +265,7 @@ class Store:
             changes["last_seen_at"] = now
         if not changes:
             return
-        users = User.__table__
-        with self.engine.begin() as connection:
-            connection.execute(users.update().where(users.c.id == user.id).values(**changes))
+        self._soft.setdefault(user.id, {}).update(changes)
         if known is not None:
             if "detected_language" in changes:
                 record = replace(record, detected_language=detected)
@@ -279,6 +307,7 @@ class Store:
             return _record(user) if user else None
 
     def user(self, user_id: int) -> UserRecord | None:
+        self.flush_soft_changes()
         with self.session() as db:
             user = db.get(User, user_id)
             return _record(user) if user else None
@@ -304,6 +333,7 @@ class Store:
 
     def subscribe(self, user_id: int, session_id: str, now: datetime) -> bool:
         """Remember a choice; False when it was already there."""
+        self._chosen.pop(user_id, None)
         try:
             with self.session() as db, db.begin():
                 db.add(Subscription(user_id=user_id, session_id=session_id, created_at=now))
@@ -312,19 +342,24 @@ class Store:
             return False
 
     def unsubscribe(self, user_id: int, session_id: str) -> bool:
+        self._chosen.pop(user_id, None)
         with self.session() as db, db.begin():
             result = db.execute(delete(Subscription).where(Subscription.user_id == user_id,
                                                            Subscription.session_id == session_id))
             return bool(result.rowcount)
 
     def subscriptions_of(self, user_id: int) -> list[str]:
-        with self.session() as db:
-            return list(db.scalars(select(Subscription.session_id)
-                                   .where(Subscription.user_id == user_id)
-                                   .order_by(Subscription.id)))
+        chosen = self._chosen.get(user_id)
+        if chosen is None:
+            with self.session() as db:
+                chosen = self._chosen[user_id] = list(db.scalars(
+                    select(Subscription.session_id).where(Subscription.user_id == user_id)
+                    .order_by(Subscription.id)))
+        return list(chosen)
 
     def subscribers(self, session_id: str | None = None) -> list[tuple[UserRecord, str]]:
         """(user, session id) for every active subscriber, optionally of one session."""
+        self.flush_soft_changes()  # their languages, for the messages about to be written
         query = select(User, Subscription.session_id).join(
             Subscription, Subscription.user_id == User.id).where(User.active.is_(True))
         if session_id is not None:
@@ -334,6 +369,7 @@ class Store:
                 Subscription.id))]
 
     def drop_subscriptions(self, session_id: str) -> int:
+        self._chosen.clear()
         with self.session() as db, db.begin():
             result = db.execute(delete(Subscription).where(Subscription.session_id == session_id))
             return result.rowcount
@@ -426,6 +462,7 @@ class Store:
 
     def active_users(self, platform: str | None = None) -> list[UserRecord]:
         """Everyone the bot may write to: active, with a private chat."""
+        self.flush_soft_changes()
         query = select(User).where(User.active.is_(True), User.chat_id.is_not(None))
         if platform is not None:
             query = query.where(User.platform == platform)
