@@ -177,8 +177,14 @@ class Store:
         users = User.__table__
         with self.engine.connect() as connection:
             rows = connection.execute(select(users)).mappings().all()
+        chosen: dict[int, list[str]] = {row["id"]: [] for row in rows}
+        with self.session() as db:
+            for user_id, session_id in db.execute(select(
+                    Subscription.user_id, Subscription.session_id).order_by(Subscription.id)):
+                chosen.setdefault(user_id, []).append(session_id)
         for row in rows:
             self._remember(_row_record(row), row["display_name"], row["last_seen_at"])
+        self._chosen.update(chosen)
         return len(rows)
 
     def flush_soft_changes(self) -> int:
