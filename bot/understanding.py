@@ -153,6 +153,10 @@ class Understanding:
 
     # --- reading ------------------------------------------------------------------------
 
+    def forget(self) -> None:
+        """Drop remembered interpretations (measurements of the cold path use this)."""
+        self._interpreted.clear()
+
     def interpret(self, text: str, now: datetime) -> Intent:
         """What a message asks; the same words on the same day always mean the same."""
         key = (text, now.astimezone(self.conference.timezone).date())
