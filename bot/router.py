@@ -24,6 +24,7 @@ from bot.storage import Store, UserRecord
 from bot.understanding import Intent, Understanding
 
 if TYPE_CHECKING:
+    from bot.app import Application
     from bot.i18n import Catalogue
     from bot.reminders import Reminders
 
@@ -49,7 +50,7 @@ class Context:
     remember_language: bool = True
     """False when the message's language says nothing about the person (a text they are
     composing for others)."""
-    app: object = None
+    app: Application | None = None
     """The Application, for handlers that start work beyond one reply (broadcasts)."""
     args: str = ""
     match: re.Match[str] | None = None

@@ -59,7 +59,7 @@ def announcement_step(ctx: Context) -> Reply | list[Reply] | None:
     _keep_language(ctx, state)
     text = ctx.incoming.text.strip()
     if state["step"] == "text":
-        lang = ctx.app.detect(ctx.incoming) or ctx.lang  # type: ignore[attr-defined]
+        lang = ctx.app.detect(ctx.incoming) or ctx.lang
         state.update(texts={lang: text}, source=lang, step="versions")
         return _next_version(ctx, state)
     if state["step"] == "versions":
@@ -124,7 +124,7 @@ def to(ctx: Context) -> TextReply | list[Reply]:
 
 
 def _choose_audience(ctx: Context, state: dict, value: str) -> TextReply | list[Reply]:  # type: ignore[type-arg]
-    audience = parse_audience(ctx.app, value)  # type: ignore[arg-type]
+    audience = parse_audience(ctx.app, value)
     if audience is None:
         return [TextReply(ctx._("I do not know the audience “%(value)s”.", value=value)),
                 _audience_question(ctx)]
@@ -135,7 +135,7 @@ def _choose_audience(ctx: Context, state: dict, value: str) -> TextReply | list[
 
 def _preview(ctx: Context, state: dict) -> list[Reply]:  # type: ignore[type-arg]
     draft = Draft(state["texts"], state["source"], state["audience"])
-    chosen = recipients(ctx.app, draft.audience)  # type: ignore[arg-type]
+    chosen = recipients(ctx.app, draft.audience)
     replies: list[Reply] = []
     for lang in ctx.conference.languages:
         group = sum(1 for _, reader in chosen if reader == lang)
@@ -144,7 +144,7 @@ def _preview(ctx: Context, state: dict) -> list[Reply]:  # type: ignore[type-arg
         replies.append(TextReply(ctx.ngettext("Preview for %(language)s (%(num)d person):",
                                               "Preview for %(language)s (%(num)d people):",
                                               group, language=native_name(lang))))
-        replies.append(render(ctx.app, draft, lang))  # type: ignore[arg-type]
+        replies.append(render(ctx.app, draft, lang))
     replies.append(TextReply(
         ctx.ngettext("Send it to %(num)d person?", "Send it to %(num)d people?", len(chosen)),
         ((Button(ctx.t.gettext("Send"), "/send"), Button(ctx.t.gettext("Cancel"), "/cancel")),)))
@@ -159,7 +159,7 @@ def send(ctx: Context) -> TextReply:
     _keep_language(ctx, state)
     ctx.store.delete_state(_key(ctx))
     draft = Draft(state["texts"], state["source"], state["audience"])
-    announcement_id, count = queue(ctx.app, draft, author_platform=ctx.incoming.platform,  # type: ignore[arg-type]
+    announcement_id, count = queue(ctx.app, draft, author_platform=ctx.incoming.platform,
                                    author_chat=ctx.incoming.chat_id, author_user_id=ctx.user.id)
     return TextReply(NL.join([
         ctx.ngettext("Announcement #%(id)s is on its way to %(num)d person.",
