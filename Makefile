@@ -35,6 +35,7 @@ lint: $(STAMP)
 extract: $(STAMP)
 	$(BIN)/pybabel extract -F babel.cfg -k N_ --no-location --sort-output \
 		--project=confbot -o locales/messages.pot .
+	sed -i '/^#, fuzzy$$/d' locales/messages.pot  # a template's header is not a translation
 
 update: extract
 	$(BIN)/pybabel update -i locales/messages.pot -d locales -D messages \
