@@ -11,8 +11,6 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Protocol
 
 from bot.clock import Clock
-from bot.config import Settings
-from bot.dataload import load_conference
 from bot.i18n import Catalogue, negotiate
 from bot.lexicon import Lexicon
 from bot.messages import Incoming, Reply, TextReply
@@ -92,20 +90,19 @@ class Application:
                             client_language=user.client_language)
         lang = negotiate(self.conference.languages, chosen=user.chosen_language,
                          remembered=user.detected_language, client=user.client_language)
+        return self._context(incoming, user, lang, conference or self.conference)
+
+    def _context(self, incoming: Incoming, user: UserRecord, lang: str,
+                 conference: Conference) -> Context:
         return Context(incoming=incoming, user=user, t=self.catalogue[lang],
-                       conference=conference or self.conference,
-                       understanding=self.understanding, catalogue=self.catalogue,
-                       store=self.store, clock=self.clock, reminders=self.reminders,
-                       organiser=self.is_organiser(user.platform, user.external_id), app=self)
+                       conference=conference, understanding=self.understanding,
+                       catalogue=self.catalogue, store=self.store, clock=self.clock,
+                       reminders=self.reminders, app=self,
+                       organiser=self.is_organiser(incoming.platform, incoming.user_id))
 
     def is_organiser(self, platform: str, user_id: str) -> bool:
         key = f"{platform}:{user_id}"
         return key in self.organisers or key in self.room_organisers
-
-    @classmethod
-    def from_settings(cls, settings: Settings, clock: Clock) -> Application:
-        conference, lexicon = load_conference(settings.data_dir)
-        return cls(conference, lexicon, Store(settings.database_url), clock)
 
     def detect(self, incoming: Incoming) -> str | None:
         """The conference language a message is written in, if it can be told."""
@@ -130,11 +127,7 @@ class Application:
             lang = negotiate(self.conference.languages, chosen=user.chosen_language,
                              detected=detected, remembered=user.detected_language,
                              client=incoming.client_language)
-            ctx = Context(incoming=incoming, user=user, t=self.catalogue[lang],
-                          conference=self.conference, understanding=self.understanding,
-                          catalogue=self.catalogue, store=self.store, clock=self.clock,
-                          reminders=self.reminders, app=self,
-                          organiser=self.is_organiser(incoming.platform, incoming.user_id))
+            ctx = self._context(incoming, user, lang, self.conference)
             replies = self.dispatcher.dispatch(ctx)
             self.store.after_message(user, self.clock.now(),
                                      detected if ctx.remember_language else None)

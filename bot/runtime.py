@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Callable
 from datetime import UTC
 from pathlib import Path
 from typing import Protocol
@@ -41,7 +42,7 @@ def data_fingerprint(folder: Path) -> tuple[tuple[str, int, int], ...]:
 
 
 async def watch_data(app: Application, folder: Path, stop: asyncio.Event,
-                     on_reload: callable, every: float = 2.0) -> None:  # type: ignore[valid-type]
+                     on_reload: Callable[[], None], every: float = 2.0) -> None:
     """Reload the programme when the data files change; keep the old one if the new is bad."""
     seen = data_fingerprint(folder)
     while not stop.is_set():
@@ -62,6 +63,16 @@ async def watch_data(app: Application, folder: Path, stop: asyncio.Event,
         on_reload()
 
 
+def after_delivery(app: Application) -> Callable[[OutboxRecord], None]:
+    """What follows a message reaching its final status: a broadcast may be complete."""
+
+    def delivered(message: OutboxRecord) -> None:
+        if message.kind == "broadcast" and message.announcement_id is not None:
+            finish(app, message.announcement_id)
+
+    return delivered
+
+
 async def flush_soft_changes(app: Application, stop: asyncio.Event,
                              every: float = 1.0) -> None:
     """Write last-seen times and message languages once a second, and once more at the end."""
@@ -77,12 +88,8 @@ async def serve(app: Application, transports: list[Transport], *,
     stop = asyncio.Event()
     scheduler = AsyncIOScheduler(timezone=UTC)
     scheduler.start()
-    def delivered(message: OutboxRecord) -> None:
-        if message.kind == "broadcast" and message.announcement_id is not None:
-            finish(app, message.announcement_id)
-
     dispatchers = [Dispatcher(app.store, app.clock, t.platform, t.deliver, chat_id=t.outbox_chat,
-                              on_done=delivered)
+                              on_done=after_delivery(app))
                    for t in transports]
 
     def wake_all() -> None:

@@ -55,7 +55,7 @@ def _leg(ctx: Context, origin: Place, venue: Venue) -> Markup | None:
                  link=route_link(start, end))
 
 
-def venue_text(ctx: Context, venue: Venue) -> Markup:
+def place_details(ctx: Context, venue: Venue) -> Markup:
     """Everything known about a place, with what is not announced said plainly."""
     lines = [Markup("<b>%s</b>") % tr(ctx, venue.name)]
     address = (not_announced(ctx) if isinstance(venue.address, NotAnnounced)
@@ -91,7 +91,7 @@ def venue_text(ctx: Context, venue: Venue) -> Markup:
 
 
 def where_replies(ctx: Context, venue: Venue) -> list[Reply]:
-    replies: list[Reply] = [TextReply(venue_text(ctx, venue))]
+    replies: list[Reply] = [TextReply(place_details(ctx, venue))]
     point = _coordinates(venue)
     if point is not None:
         address = venue.address if isinstance(venue.address, str) else ""

@@ -11,6 +11,7 @@ import pytest
 from bot.app import Application
 from bot.messages import Incoming
 from bot.outbox import DeliveryError, Dispatcher, RecipientGone
+from bot.runtime import after_delivery
 from bot.storage import Store
 from bot.transports.console import ConsoleSession
 from tests.test_reminders import Phone
@@ -42,13 +43,8 @@ def audience_of(app: Application) -> dict[str, ConsoleSession]:
 
 
 def deliver(app: Application, phone: Phone, platform: str = "console") -> int:
-    from bot.broadcasts import finish
-
-    def done(message) -> None:  # type: ignore[no-untyped-def]
-        if message.announcement_id:
-            finish(app, message.announcement_id)
-
-    dispatcher = Dispatcher(app.store, app.clock, platform, phone.deliver, on_done=done)
+    dispatcher = Dispatcher(app.store, app.clock, platform, phone.deliver,
+                            on_done=after_delivery(app))
     return asyncio.run(dispatcher.drain_once())
 
 

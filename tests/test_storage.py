@@ -38,7 +38,7 @@ def test_language_memory(database_url: str):
     try:
         user = store.touch_user("matrix", "@olena:example.org", now=warsaw("2023-11-30T10:00"),
                                 client_language="uk-UA")
-        store.set_language(user.id, detected="uk")
+        store.after_message(user, warsaw("2023-11-30T10:00"), "uk")
         store.set_language(user.id, chosen="en")
         again = store.touch_user("matrix", "@olena:example.org", now=warsaw("2023-11-30T10:05"))
         assert (again.chosen_language, again.detected_language, again.client_language) == (

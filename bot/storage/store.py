@@ -200,17 +200,15 @@ class Store:
 
     def touch_user(self, platform: str, external_id: str, *, now: datetime,
                    display_name: str | None = None, client_language: str | None = None,
-                   chat_id: str | None = None, detected_language: str | None = None
-                   ) -> UserRecord:
+                   chat_id: str | None = None) -> UserRecord:
         """Find or create a user, refreshing what their client tells us.
 
         Writes only when the person is new or something about them changed; their last-seen
         time and the language of this message wait for `after_message` (one write at most).
         """
         known = self._known.get((platform, external_id))
-        if known is not None and self._unchanged(known.record, known.display_name,
-                                                 known.written, known.written, display_name,
-                                                 client_language, chat_id, detected_language):
+        if known is not None and self._unchanged(known.record, known.display_name, display_name,
+                                                 client_language, chat_id):
             return known.record
         users = User.__table__
         where = (users.c.platform == platform) & (users.c.external_id == external_id)
@@ -218,16 +216,14 @@ class Store:
             row = connection.execute(select(users).where(where)).mappings().first()
             if row is not None:
                 record = _row_record(row)
-                if self._unchanged(record, row["display_name"], row["last_seen_at"],
-                                   row["last_seen_at"], display_name, client_language, chat_id,
-                                   detected_language):
+                if self._unchanged(record, row["display_name"], display_name,
+                                   client_language, chat_id):
                     self._remember(record, row["display_name"], row["last_seen_at"])
                     return record
             changes = {"last_seen_at": now, "active": True}
             for column, value in (("display_name", display_name),
                                   ("client_language", client_language),
-                                  ("chat_id", chat_id),
-                                  ("detected_language", detected_language)):
+                                  ("chat_id", chat_id)):
                 if value:
                     changes[column] = value
             if row is None:
@@ -246,14 +242,12 @@ class Store:
         return record
 
     @staticmethod
-    def _unchanged(record: UserRecord, known_name: str | None, written: datetime,
-                   now: datetime, display_name: str | None, client_language: str | None,
-                   chat_id: str | None, detected_language: str | None) -> bool:
+    def _unchanged(record: UserRecord, known_name: str | None, display_name: str | None,
+                   client_language: str | None, chat_id: str | None) -> bool:
+        """Nothing that needs writing now (the last-seen time waits for after_message)."""
         return (record.active and display_name in (None, known_name)
                 and client_language in (None, record.client_language)
-                and chat_id in (None, record.chat_id)
-                and detected_language in (None, record.detected_language)
-                and abs(now - written) < LAST_SEEN_GRANULARITY)
+                and chat_id in (None, record.chat_id))
 
     def after_message(self, user: UserRecord, now: datetime, detected: str | None) -> None:
         """Note the language a person wrote in and when they were last seen (to ten minutes).
@@ -285,7 +279,8 @@ class Store:
         self._key_of[record.id] = (record.platform, record.external_id)
 
     def set_language(self, user_id: int, *, chosen: str | None = None,
-                     detected: str | None = None, clear_choice: bool = False) -> None:
+                     clear_choice: bool = False) -> None:
+        """A language the person chose (/lang), or the choice cleared (/lang auto)."""
         self._forget(user_id)
         with self.session() as db, db.begin():
             user = db.get(User, user_id)
@@ -295,8 +290,6 @@ class Store:
                 user.chosen_language = chosen
             if clear_choice:
                 user.chosen_language = None
-            if detected:
-                user.detected_language = detected
 
     def count_users(self) -> int:
         with self.session() as db:

@@ -234,7 +234,8 @@ class MatrixTransport:
         return None
 
     def _language_offer(self, incoming: Incoming) -> TextReply:
-        user = self.app.store.touch_user(PLATFORM, incoming.user_id, now=self.app.clock.now())
+        user = self.app.store.known_user(PLATFORM, incoming.user_id)
+        assert user is not None  # handle() has just met them
         ctx = self.app.context_for(user)
         choices = " · ".join(f"{native_name(lang)}: !lang {lang}"
                              for lang in self.app.conference.languages)
