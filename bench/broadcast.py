@@ -76,14 +76,14 @@ def main() -> None:
         # every accepted send, 429s included, is a call; wait for all recipients or a stall
         deadline = time.monotonic() + args.recipients / args.limit * 3 + 60
         while time.monotonic() < deadline:
-            statuses = Counter(m.status for m in store.outbox())
+            statuses = Counter(m.status for m in store.outbox.messages())
             if statuses.get("queued", 0) + statuses.get("sending", 0) == 0:
                 break
             time.sleep(0.5)
         after = api.wait("sendMessage", 0, since=before["count"], timeout=0)
         loop.call_soon_threadsafe(transport.stop)
         thread.join(20)
-        statuses = Counter(m.status for m in store.outbox())
+        statuses = Counter(m.status for m in store.outbox.messages())
         store.close()
     api.stop()
 

@@ -152,7 +152,7 @@ def main() -> None:
         our_rate, our_latency = measure(api, args.burst, args.sequential)
         loop.call_soon_threadsafe(ours.stop)
         thread.join(20)
-        users = store.count_users()
+        users = store.users.count()
         store.close()
     api.stop()
 

@@ -1,117 +1,81 @@
 """The application: data, storage, languages and routes together, answering one message at a time.
 
 Every transport (console, Telegram, Matrix) turns its events into `Incoming` and calls
-`Application.handle`; nothing here knows which platform a message came from.
+`Application.handle`; nothing here knows which platform a message came from. The features
+(routes, pushed messages, menus) are given to it; `bot/wiring.py` decides which.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Protocol
+from collections.abc import Callable
 
+from bot.changes import apply_programme
 from bot.clock import Clock
 from bot.i18n import Catalogue, negotiate
 from bot.lexicon import Lexicon
 from bot.messages import Incoming, Reply, TextReply
-from bot.programme import Conference, Session
+from bot.programme import Conference
+from bot.programme_diff import Change
 from bot.reminders import Reminders
-from bot.router import COMMAND_PREFIXES, Context, Dispatcher, Router
+from bot.router import Context, Dispatcher, Features
+from bot.speaker import Speaker
 from bot.storage import Store, UserRecord
 from bot.understanding import Understanding
-
-if TYPE_CHECKING:
-    from bot.changes import Change
-    from bot.storage.store import AnnouncementRecord
 
 log = logging.getLogger(__name__)
 
 
-class PushMessages(Protocol):
-    """How pushed messages look; the handlers provide it (see handlers/reminders.py)."""
-
-    def reminder(self, ctx: Context, session: Session, previous: Session | None
-                 ) -> list[Reply]: ...
-
-    def change(self, ctx: Context, change: Change, session: Session | None) -> list[Reply]: ...
-
-    def broadcast_report(self, ctx: Context, announcement: AnnouncementRecord,
-                         counts: dict[tuple[str, str, str], int]) -> list[Reply]: ...
-
-
 class Application:
-    def __init__(self, conference: Conference, lexicon: Lexicon, store: Store, clock: Clock,
-                 routers: Sequence[Router] | None = None,
-                 messages: PushMessages | None = None,
-                 organisers: frozenset[str] = frozenset()) -> None:
-        import handlers
+    """Implements `bot.services.Services` for the reminders, change notices and broadcasts."""
 
-        routers = handlers.ROUTERS if routers is None else routers
-        messages = handlers.PUSH_MESSAGES if messages is None else messages
-        self.command_menu: tuple[tuple[str, str], ...] = handlers.COMMAND_MENU
-        """(command, untranslated description) for platform menus."""
-        self.descriptions: tuple[str, str] = handlers.BOT_DESCRIPTIONS
-        """(long, short) untranslated bot descriptions, with %(name)s for the conference."""
+    def __init__(self, conference: Conference, lexicon: Lexicon, store: Store, clock: Clock,
+                 features: Features, organisers: frozenset[str] = frozenset()) -> None:
+        self.features = features
+        self.messages = features.messages
         self.store = store
         self.clock = clock
-        self.messages = messages
         self.organisers = organisers
         self.room_organisers: frozenset[str] = frozenset()
         """Organisers found by a transport (power level in the Matrix organiser room)."""
         self.announce_rooms: dict[str, str] = {}
         """platform -> a room where every broadcast is also posted once."""
-        self.notify_queued: Callable[[], None] = lambda: None
-        """Called when messages were queued; the running bot wakes its dispatchers."""
-        self.dispatcher = Dispatcher(routers)
+        self.on_queued: Callable[[], None] = lambda: None
+        """The running bot's hook that wakes its outbox senders."""
+        self.dispatcher = Dispatcher(features.routers)
         self.reminders = Reminders(self)
         self.catalogue = Catalogue(conference.languages, conference.timezone)
-        self._install(conference, lexicon)
-
-    def _install(self, conference: Conference, lexicon: Lexicon) -> None:
-        from bot.changes import apply_programme
-
-        self.understanding = Understanding(conference, lexicon, self.catalogue)
         self.conference = conference
         self.lexicon = lexicon
-        self.last_changes = apply_programme(self, conference)
+        self.understanding = Understanding(conference, lexicon, self.catalogue)
 
-    def replace_programme(self, conference: Conference, lexicon: Lexicon) -> None:
+    def apply_programme(self) -> list[Change]:
+        """Make the served programme the known one: queue notices for what changed since the
+        last programme the bot knew (an explicit step of `run` and `reload`)."""
+        return apply_programme(self, self.conference)
+
+    def replace_programme(self, conference: Conference, lexicon: Lexicon) -> list[Change]:
         """Serve a new programme: tell subscribers what changed, re-derive the reminders."""
         if conference.languages != self.conference.languages:
             self.catalogue = Catalogue(conference.languages, conference.timezone)
-        self._install(conference, lexicon)
+        self.understanding = Understanding(conference, lexicon, self.catalogue)
+        self.conference, self.lexicon = conference, lexicon
         self.dispatcher.forget_answers()
+        changes = self.apply_programme()
         self.reminders.refresh()
+        return changes
 
-    def context_for(self, user: UserRecord, conference: Conference | None = None) -> Context:
-        """A context for a message the bot pushes to someone (no message to answer)."""
-        incoming = Incoming(platform=user.platform, user_id=user.external_id,
-                            chat_id=user.chat_id or user.external_id, text="",
-                            client_language=user.client_language)
+    def notify_queued(self) -> None:
+        self.on_queued()
+
+    def speaker_for(self, user: UserRecord, conference: Conference | None = None) -> Speaker:
         lang = negotiate(self.conference.languages, chosen=user.chosen_language,
                          remembered=user.detected_language, client=user.client_language)
-        return self._context(incoming, user, lang, conference or self.conference)
-
-    def _context(self, incoming: Incoming, user: UserRecord, lang: str,
-                 conference: Conference) -> Context:
-        return Context(incoming=incoming, user=user, t=self.catalogue[lang],
-                       conference=conference, understanding=self.understanding,
-                       catalogue=self.catalogue, store=self.store, clock=self.clock,
-                       reminders=self.reminders, app=self,
-                       organiser=self.is_organiser(incoming.platform, incoming.user_id))
+        return Speaker(self.catalogue[lang], conference or self.conference, self.clock)
 
     def is_organiser(self, platform: str, user_id: str) -> bool:
         key = f"{platform}:{user_id}"
         return key in self.organisers or key in self.room_organisers
-
-    def detect(self, incoming: Incoming) -> str | None:
-        """The conference language a message is written in, if it can be told."""
-        text = incoming.text.strip()
-        if text.startswith(COMMAND_PREFIXES):
-            text = text.partition(" ")[2]
-        detected = (self.lexicon.detect_language(text, self.understanding.proper_names)
-                    if text else None)
-        return detected if detected in self.conference.languages else None
 
     def handle(self, incoming: Incoming) -> list[Reply]:
         """Answer one message. Never raises: a failure becomes an apology in the user's language."""
@@ -119,18 +83,23 @@ class Application:
                  f"chat={incoming.chat_id} message={incoming.message_id or '-'}")
         lang = self.conference.languages[0]
         try:
-            detected = self.detect(incoming)
-            user = self.store.touch_user(
+            detected = self.understanding.language_of(incoming.text)
+            user = self.store.users.touch(
                 incoming.platform, incoming.user_id, now=self.clock.now(),
                 display_name=incoming.display_name, client_language=incoming.client_language,
                 chat_id=None if incoming.is_group else incoming.chat_id)
             lang = negotiate(self.conference.languages, chosen=user.chosen_language,
                              detected=detected, remembered=user.detected_language,
                              client=incoming.client_language)
-            ctx = self._context(incoming, user, lang, self.conference)
+            ctx = Context(
+                t=self.catalogue[lang], conference=self.conference, clock=self.clock,
+                incoming=incoming, user=user, understanding=self.understanding,
+                catalogue=self.catalogue, store=self.store, services=self,
+                reminders=self.reminders,
+                organiser=self.is_organiser(incoming.platform, incoming.user_id))
             replies = self.dispatcher.dispatch(ctx)
-            self.store.after_message(user, self.clock.now(),
-                                     detected if ctx.remember_language else None)
+            self.store.users.after_message(user, self.clock.now(),
+                                           detected if ctx.remember_language else None)
             log.info("%s lang=%s intent=%s replies=%d", where, lang,
                      ctx.intent.name if ctx.intent else "command", len(replies))
             return replies

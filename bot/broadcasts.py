@@ -7,24 +7,21 @@ import json
 import logging
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from markupsafe import Markup, escape
 
-from bot.i18n import N_, native_name, negotiate
+from bot.i18n import N_, Catalogue, native_name, negotiate
 from bot.messages import TextReply
 from bot.outbox import encode
-from bot.storage import UserRecord
-
-if TYPE_CHECKING:
-    from bot.app import Application
+from bot.programme import Conference
+from bot.services import Services
+from bot.storage import MessageKind, OutboxStatus, UserRecord
 
 log = logging.getLogger(__name__)
 
 PLATFORMS = ("telegram", "matrix", "console")
 HEADER = N_("📢 <b>From the organisers</b>")
 FALLBACK = N_("(Only available in %(language)s.)")
-DONE_STATUSES = ("sent", "failed", "blocked", "expired")
 
 
 @dataclass(frozen=True)
@@ -36,43 +33,44 @@ class Draft:
     audience: str = "all"
 
 
-def parse_audience(app: Application, value: str) -> str | None:
+def parse_audience(conference: Conference, value: str) -> str | None:
     """'all', 'lang:uk', 'session:s12', 'platform:telegram' — or None when not valid."""
     value = value.strip().lower()
     kind, _, what = value.partition(":")
     if value == "all":
         return "all"
-    if kind == "lang" and what in app.conference.languages:
+    if kind == "lang" and what in conference.languages:
         return value
-    if kind == "session" and what in app.conference.sessions:
+    if kind == "session" and what in conference.sessions:
         return value
     if kind == "platform" and what in PLATFORMS:
         return value
     return None
 
 
-def reader_language(app: Application, user: UserRecord) -> str:
-    return negotiate(app.conference.languages, chosen=user.chosen_language,
+def reader_language(conference: Conference, user: UserRecord) -> str:
+    return negotiate(conference.languages, chosen=user.chosen_language,
                      remembered=user.detected_language, client=user.client_language)
 
 
-def recipients(app: Application, audience: str) -> list[tuple[UserRecord, str]]:
+def recipients(services: Services, audience: str) -> list[tuple[UserRecord, str]]:
     """Everyone the audience covers, each with the language they will read it in."""
     kind, _, what = audience.partition(":")
     if kind == "session":
-        people = [user for user, _ in app.store.subscribers(what) if user.chat_id]
+        people = [user for user, _ in services.store.subscriptions.subscribers(what)
+                  if user.chat_id]
     else:
-        people = app.store.active_users(what if kind == "platform" else None)
-    chosen = [(user, reader_language(app, user)) for user in people]
+        people = services.store.users.active(what if kind == "platform" else None)
+    chosen = [(user, reader_language(services.conference, user)) for user in people]
     if kind == "lang":
         chosen = [(user, lang) for user, lang in chosen if lang == what]
     return chosen
 
 
-def render(app: Application, draft: Draft, lang: str) -> TextReply:
+def announcement_text(catalogue: Catalogue, draft: Draft, lang: str) -> TextReply:
     """The announcement as a reader of `lang` sees it, with a note when it is not in their
     language."""
-    t = app.catalogue[lang]
+    t = catalogue[lang]
     text = draft.texts.get(lang)
     lines = [Markup(t.gettext(HEADER))]
     if text is None:
@@ -83,57 +81,59 @@ def render(app: Application, draft: Draft, lang: str) -> TextReply:
     return TextReply(Markup("\n").join(lines))
 
 
-def queue(app: Application, draft: Draft, *, author_platform: str, author_chat: str | None,
+def queue(services: Services, draft: Draft, *, author_platform: str, author_chat: str | None,
           author_user_id: int | None) -> tuple[int, int]:
     """Store the announcement and queue one outbox row per recipient; (id, recipients)."""
-    now = app.clock.now()
-    announcement_id = app.store.create_announcement(
+    now = services.clock.now()
+    announcement_id = services.store.outbox.create_announcement(
         author_platform=author_platform, author_chat=author_chat,
         author_user_id=author_user_id, texts=json.dumps(draft.texts, ensure_ascii=False),
         source_language=draft.source_language, audience=draft.audience, now=now)
-    payloads = {lang: encode([render(app, draft, lang)]) for lang in app.conference.languages}
-    rows = [{"dedupe_key": f"broadcast:{announcement_id}:{user.id}", "kind": "broadcast",
+    payloads = {lang: encode([announcement_text(services.catalogue, draft, lang)])
+                for lang in services.conference.languages}
+    rows = [{"dedupe_key": f"broadcast:{announcement_id}:{user.id}", "kind": MessageKind.BROADCAST,
              "platform": user.platform, "chat_id": user.chat_id, "user_id": user.id,
              "payload": payloads[lang], "lang": lang, "announcement_id": announcement_id}
-            for user, lang in recipients(app, draft.audience)]
-    count = app.store.enqueue_many(rows, now)
+            for user, lang in recipients(services, draft.audience)]
+    count = services.store.outbox.enqueue_many(rows, now)
     every_version = TextReply(Markup("\n\n").join(
-        render(app, Draft(draft.texts, lang, draft.audience), lang).html
-        for lang in app.conference.languages if lang in draft.texts))
-    for platform, room in app.announce_rooms.items():
-        app.store.enqueue(dedupe_key=f"announce-room:{announcement_id}:{platform}",
-                          kind="announce-room", platform=platform, chat_id=room, user_id=None,
-                          payload=encode([every_version]), now=now,
-                          announcement_id=announcement_id)
+        announcement_text(services.catalogue, Draft(draft.texts, lang, draft.audience), lang).html
+        for lang in services.conference.languages if lang in draft.texts))
+    for platform, room in services.announce_rooms.items():
+        services.store.outbox.enqueue(
+            dedupe_key=f"announce-room:{announcement_id}:{platform}",
+            kind=MessageKind.ANNOUNCE_ROOM, platform=platform, chat_id=room, user_id=None,
+            payload=encode([every_version]), now=now, announcement_id=announcement_id)
     log.info("announcement %d by %s:%s queued for %d recipient(s), audience %s",
              announcement_id, author_platform, author_chat, count, draft.audience)
     if count == 0:
-        finish(app, announcement_id)
-    app.notify_queued()
+        finish(services, announcement_id)
+    services.notify_queued()
     return announcement_id, count
 
 
-def finish(app: Application, announcement_id: int) -> bool:
+def finish(services: Services, announcement_id: int) -> bool:
     """When nothing of a broadcast is left to send: mark it done and report to its author."""
-    if app.store.pending(announcement_id):
+    if services.store.outbox.pending(announcement_id):
         return False
-    counts = app.store.delivery_counts(announcement_id)
-    if any(status not in DONE_STATUSES for (_, _, status) in counts):
+    counts = services.store.outbox.delivery_counts(announcement_id)
+    if not all(OutboxStatus(status).final for (_, _, status) in counts):
         return False
-    if not app.store.finish_announcement(announcement_id, app.clock.now()):
+    if not services.store.outbox.finish_announcement(announcement_id, services.clock.now()):
         return False
-    announcement = app.store.announcement(announcement_id)
+    announcement = services.store.outbox.announcement(announcement_id)
     if announcement is None or not announcement.author_chat or announcement.author_user_id is None:
         return True
-    author = app.store.user(announcement.author_user_id)
+    author = services.store.users.get(announcement.author_user_id)
     if author is None:
         return True
-    ctx = app.context_for(author)
-    report = app.messages.broadcast_report(ctx, announcement, counts)
-    app.store.enqueue(dedupe_key=f"report:{announcement_id}", kind="report",
-                      platform=announcement.author_platform, chat_id=announcement.author_chat,
-                      user_id=author.id, payload=encode(report), now=app.clock.now())
-    app.notify_queued()
+    report = services.messages.broadcast_report(services.speaker_for(author), announcement,
+                                                counts)
+    services.store.outbox.enqueue(
+        dedupe_key=f"report:{announcement_id}", kind=MessageKind.REPORT,
+        platform=announcement.author_platform, chat_id=announcement.author_chat,
+        user_id=author.id, payload=encode(report), now=services.clock.now())
+    services.notify_queued()
     return True
 
 

@@ -7,16 +7,18 @@ import asyncio
 import logging
 import sys
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.app import Application
 from bot.clock import Clock, ShiftedClock, SystemClock
 from bot.config import ConfigError, Settings, load_settings
 from bot.dataload import DataError, load_conference
 from bot.i18n import Catalogue, I18nError
-from bot.runtime import serve
+from bot.runtime import Transport, serve
+from bot.storage import OutboxStatus, Store
 from bot.transports.console import ConsoleSession, ConsoleTransport
+from bot.wiring import build_application, platform_transports
 
 log = logging.getLogger("confbot")
 
@@ -57,7 +59,7 @@ def _setup_logging(settings: Settings | None, default: str) -> None:
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
 
-def _clock(now: str | None, timezone) -> Clock:  # type: ignore[no-untyped-def]
+def _clock(now: str | None, timezone: ZoneInfo) -> Clock:
     if not now:
         return SystemClock()
     try:
@@ -83,13 +85,11 @@ def _check(settings: Settings) -> int:
 
 def _reload(settings: Settings) -> int:
     """Compare the edited data with the programme the bot knew; queue the change notices."""
-    from bot.storage import Store
-
     conference, lexicon = load_conference(settings.data_dir)
     store = Store(settings.database_url)
     try:
-        app = Application(conference, lexicon, store, SystemClock())
-        changes = app.last_changes
+        app = build_application(conference, lexicon, store, SystemClock())
+        changes = app.apply_programme()
         print(f"OK: {len(conference.sessions)} sessions loaded from {settings.data_dir}.")
         if not changes:
             print("No session moved, changed place or was cancelled.")
@@ -105,9 +105,8 @@ def _reload(settings: Settings) -> int:
 
 
 def _announce(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.broadcasts import Draft, parse_audience, queue, recipients, render
-    from bot.storage import Store
-    from bot.transports.console import render as plain
+    from bot.broadcasts import Draft, announcement_text, parse_audience, queue, recipients
+    from bot.plaintext import plain_text
 
     conference, lexicon = load_conference(settings.data_dir)
     given = {lang: getattr(args, lang) for lang in ("pl", "uk", "en") if getattr(args, lang)}
@@ -120,9 +119,9 @@ def _announce(args: argparse.Namespace, settings: Settings) -> int:
         raise ConfigError("--pl", "give the announcement's text, e.g. --pl 'Obiad o 14:30'")
     store = Store(settings.database_url)
     try:
-        app = Application(conference, lexicon, store, SystemClock(),
-                          organisers=settings.organisers)
-        audience = parse_audience(app, args.audience)
+        app = build_application(conference, lexicon, store, SystemClock(),
+                                organisers=settings.organisers)
+        audience = parse_audience(conference, args.audience)
         if audience is None:
             raise ConfigError("--audience", f"'{args.audience}' is not all, lang:<language>, "
                                             "session:<id> or platform:<name>")
@@ -133,7 +132,7 @@ def _announce(args: argparse.Namespace, settings: Settings) -> int:
             group = sum(1 for _, reader in chosen if reader == lang)
             if group:
                 print(f"--- {lang}: {group} recipient(s) ---")
-                print(plain(render(app, draft, lang)))
+                print(plain_text(announcement_text(app.catalogue, draft, lang)))
         print(f"--- {len(chosen)} recipient(s) in all ---")
         if not args.yes:
             if not sys.stdin.isatty():
@@ -154,17 +153,16 @@ def _announce(args: argparse.Namespace, settings: Settings) -> int:
 def _outbox(settings: Settings) -> int:
     from collections import Counter
 
-    from bot.storage import Store
-
     store = Store(settings.database_url)
     try:
-        messages = store.outbox()
+        messages = store.outbox.messages()
         counts = Counter((m.platform, m.kind, m.status) for m in messages)
         if not messages:
             print("The outbox is empty.")
         for (platform, kind, status), count in sorted(counts.items()):
             print(f"{platform:10} {kind:10} {status:8} {count}")
-        problems = [m for m in messages if m.status in ("failed", "blocked") or m.last_error]
+        problems = [m for m in messages
+                    if m.status in (OutboxStatus.FAILED, OutboxStatus.BLOCKED) or m.last_error]
         for message in problems[-20:]:
             print(f"  #{message.id} {message.dedupe_key} [{message.status}, "
                   f"{message.attempts} attempt(s)]: {message.last_error}")
@@ -176,34 +174,16 @@ def _outbox(settings: Settings) -> int:
 def _start(args: argparse.Namespace, settings: Settings) -> int:
     conference, lexicon = load_conference(settings.data_dir)
     clock = _clock(args.now, conference.timezone)
-    from bot.storage import Store
-
-    app = Application(conference, lexicon, Store(settings.database_url), clock,
-                      organisers=settings.organisers)
-    transports: list = []  # type: ignore[type-arg]
-    if args.command == "run" and settings.telegram is not None:
-        from bot.transports.telegram import TelegramTransport
-
-        telegram = settings.telegram
-        transports.append(TelegramTransport(
-            app, telegram.token, base_url=telegram.base_url, webhook_url=telegram.webhook_url,
-            webhook_secret=telegram.webhook_secret, webhook_listen=telegram.webhook_listen,
-            webhook_port=telegram.webhook_port))
-    if args.command == "run" and settings.matrix_enabled:
-        from bot.transports.matrix import MatrixTransport
-
-        matrix = settings.matrix
-        transports.append(MatrixTransport(
-            app, matrix["MATRIX_HOMESERVER"], matrix["MATRIX_USER_ID"],
-            password=matrix.get("MATRIX_PASSWORD"), access_token=matrix.get("MATRIX_ACCESS_TOKEN"),
-            device_id=matrix.get("MATRIX_DEVICE_ID"),
-            organiser_room=matrix.get("MATRIX_ORGANISER_ROOM"),
-            announce_room=matrix.get("MATRIX_ANNOUNCE_ROOM")))
+    app = build_application(conference, lexicon, Store(settings.database_url), clock,
+                            organisers=settings.organisers)
+    transports: list[Transport] = (platform_transports(app, settings)
+                                   if args.command == "run" else [])
     if not transports:
         user = getattr(args, "user", "console")
         session = ConsoleSession(app, user=user, client_language=getattr(args, "lang", None))
         transports.append(ConsoleTransport(app, session))
         log.info("console: started for user=%s at %s", user, clock.now().isoformat())
+    app.apply_programme()
     try:
         asyncio.run(serve(app, transports, data_dir=settings.data_dir))
     except KeyboardInterrupt:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -39,23 +39,25 @@ class TelegramSettings:
 
 
 @dataclass(frozen=True)
+class MatrixSettings:
+    homeserver: str
+    user_id: str
+    password: str | None = None
+    access_token: str | None = None
+    device_id: str | None = None
+    organiser_room: str | None = None
+    announce_room: str | None = None
+
+
+@dataclass(frozen=True)
 class Settings:
     database_url: str
     data_dir: Path
     log_level: str | None
-    telegram_token: str | None
-    matrix: Mapping[str, str]
     telegram: TelegramSettings | None = None
+    matrix: MatrixSettings | None = None
     organisers: frozenset[str] = frozenset()
     """Who may broadcast, as platform:id (telegram:123456, matrix:@anna:example.org)."""
-
-    @property
-    def telegram_enabled(self) -> bool:
-        return bool(self.telegram_token)
-
-    @property
-    def matrix_enabled(self) -> bool:
-        return bool(self.matrix)
 
 
 def load_settings(environ: Mapping[str, str] | None = None,
@@ -87,20 +89,29 @@ def load_settings(environ: Mapping[str, str] | None = None,
         raise ConfigError("CONFBOT_LOG_LEVEL", f"'{log_level}' is not one of "
                           "DEBUG, INFO, WARNING, ERROR")
 
-    matrix = {name: value for name in MATRIX_VARIABLES if (value := get(name))}
-    if matrix:
-        for required in ("MATRIX_HOMESERVER", "MATRIX_USER_ID"):
-            if required not in matrix:
-                raise ConfigError(required, "is required when any MATRIX_* variable is set")
-        if "MATRIX_PASSWORD" not in matrix and "MATRIX_ACCESS_TOKEN" not in matrix:
-            raise ConfigError("MATRIX_PASSWORD", "set MATRIX_PASSWORD or MATRIX_ACCESS_TOKEN")
-        if not matrix["MATRIX_HOMESERVER"].startswith(("http://", "https://")):
-            raise ConfigError("MATRIX_HOMESERVER", "must be a URL starting with https://")
-
     return Settings(database_url=database_url, data_dir=data_dir,
                     log_level=log_level.upper() if log_level else None,
-                    telegram_token=get("TELEGRAM_TOKEN"), matrix=matrix,
-                    telegram=_telegram(get), organisers=_organisers(get("ORGANISERS")))
+                    telegram=_telegram(get), matrix=_matrix(get),
+                    organisers=_organisers(get("ORGANISERS")))
+
+
+def _matrix(get: Callable[[str], str | None]) -> MatrixSettings | None:
+    if not any(get(name) for name in MATRIX_VARIABLES):
+        return None
+    homeserver, user_id = get("MATRIX_HOMESERVER"), get("MATRIX_USER_ID")
+    if homeserver is None:
+        raise ConfigError("MATRIX_HOMESERVER", "is required when any MATRIX_* variable is set")
+    if user_id is None:
+        raise ConfigError("MATRIX_USER_ID", "is required when any MATRIX_* variable is set")
+    if not get("MATRIX_PASSWORD") and not get("MATRIX_ACCESS_TOKEN"):
+        raise ConfigError("MATRIX_PASSWORD", "set MATRIX_PASSWORD or MATRIX_ACCESS_TOKEN")
+    if not homeserver.startswith(("http://", "https://")):
+        raise ConfigError("MATRIX_HOMESERVER", "must be a URL starting with https://")
+    return MatrixSettings(homeserver, user_id, password=get("MATRIX_PASSWORD"),
+                          access_token=get("MATRIX_ACCESS_TOKEN"),
+                          device_id=get("MATRIX_DEVICE_ID"),
+                          organiser_room=get("MATRIX_ORGANISER_ROOM"),
+                          announce_room=get("MATRIX_ANNOUNCE_ROOM"))
 
 
 ORGANISER_PLATFORMS = ("telegram", "matrix", "console")
@@ -117,7 +128,7 @@ def _organisers(value: str | None) -> frozenset[str]:
     return frozenset(entries)
 
 
-def _telegram(get) -> TelegramSettings | None:  # type: ignore[no-untyped-def]
+def _telegram(get: Callable[[str], str | None]) -> TelegramSettings | None:
     token = get("TELEGRAM_TOKEN")
     if token is None:
         for name in ("TELEGRAM_BASE_URL", "TELEGRAM_WEBHOOK_URL"):

@@ -35,6 +35,8 @@ class Lexicon:
     day_words: frozenset[str] = frozenset()
     ordinals: dict[int, frozenset[str]] = field(default_factory=dict)
     time_prepositions: frozenset[str] = frozenset()
+    off_words: frozenset[str] = frozenset()
+    """Words that turn something off (/reminders off)."""
 
     @classmethod
     def load(cls, path: Path, languages: tuple[str, ...],
@@ -115,6 +117,7 @@ class Lexicon:
             lexicon.ordinals[number] = _union(folded_set(f"ordinals {number}", value))
         lexicon.time_prepositions = _union(
             folded_set("time_prepositions", raw.get("time_prepositions")))
+        lexicon.off_words = _union(folded_set("off_words", raw.get("off_words")))
         return lexicon
 
     def detect_language(self, text: str, names: frozenset[str] = frozenset()) -> str | None:

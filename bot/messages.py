@@ -6,7 +6,10 @@ Telegram and Matrix send it as HTML, the console renders it as plain text.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+
+COMMAND_PREFIXES = ("/", "!")
+"""A leading / is a command (Telegram, the console); ! too (Element keeps / for itself)."""
 
 
 @dataclass(frozen=True)
@@ -68,11 +71,3 @@ class FileReply:
 
 
 Reply = TextReply | LocationReply | FileReply
-
-
-@dataclass
-class Outgoing:
-    """Replies addressed to a chat (used for pushed messages)."""
-
-    address: Address
-    replies: list[Reply] = field(default_factory=list)

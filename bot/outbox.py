@@ -17,8 +17,7 @@ from datetime import datetime, timedelta
 
 from bot.clock import Clock
 from bot.messages import Address, Button, FileReply, LocationReply, Reply, TextReply
-from bot.storage import Store
-from bot.storage.store import OutboxRecord
+from bot.storage import OutboxRecord, OutboxStatus, Store
 
 log = logging.getLogger(__name__)
 
@@ -78,7 +77,7 @@ def backoff(attempts: int) -> timedelta:
     return timedelta(seconds=min(300, 2 ** attempts))
 
 
-class Dispatcher:
+class OutboxSender:
     """Drains one platform's queued messages through that platform's deliver function."""
 
     def __init__(self, store: Store, clock: Clock, platform: str, deliver: Deliver,
@@ -100,7 +99,7 @@ class Dispatcher:
         """Deliver what is due now; return how many messages were handled."""
         handled = 0
         while True:
-            due = self.store.claim(self.platform, self.clock.now(), self.batch, self.chat_id)
+            due = self.store.outbox.claim(self.platform, self.clock.now(), self.batch, self.chat_id)
             if not due:
                 return handled
             for message in due:
@@ -117,7 +116,8 @@ class Dispatcher:
         if message.expires_at is not None and now >= message.expires_at:
             log.info("%s: dropped, too late to matter (expired %s)", where,
                      message.expires_at.isoformat())
-            self.store.finish(message.id, "expired", now=now, error="expired before delivery")
+            self.store.outbox.finish(message.id, OutboxStatus.EXPIRED, now=now,
+                                     error="expired before delivery")
             return True
         try:
             await self.deliver(Address(message.platform, message.chat_id),
@@ -125,13 +125,13 @@ class Dispatcher:
         except RecipientGone as error:
             log.warning("%s: recipient gone (%s); not retrying, user marked inactive", where,
                         error)
-            self.store.finish(message.id, "blocked", now=now, error=str(error))
+            self.store.outbox.finish(message.id, OutboxStatus.BLOCKED, now=now, error=str(error))
             if message.user_id is not None:
-                self.store.set_active(message.user_id, False)
+                self.store.users.set_active(message.user_id, False)
             return True
         except Exception as error:  # a failed send must never stop the dispatcher
             return self._retry_or_fail(message, where, error, now)
-        self.store.finish(message.id, "sent", now=self.clock.now())
+        self.store.outbox.finish(message.id, OutboxStatus.SENT, now=self.clock.now())
         log.info("%s: sent (attempt %d)", where, message.attempts)
         return True
 
@@ -140,13 +140,14 @@ class Dispatcher:
         text = f"{error.__class__.__name__}: {error}"
         if message.attempts >= MAX_ATTEMPTS:
             log.error("%s: failed for good after %d attempts: %s", where, message.attempts, text)
-            self.store.finish(message.id, "failed", now=now, error=text)
+            self.store.outbox.finish(message.id, OutboxStatus.FAILED, now=now, error=text)
             return True
         wait = getattr(error, "retry_after", None)
         retry_at = now + (timedelta(seconds=wait) if wait else backoff(message.attempts))
         log.warning("%s: attempt %d failed (%s); retrying at %s", where, message.attempts, text,
                     retry_at.isoformat())
-        self.store.finish(message.id, "queued", now=now, error=text, retry_at=retry_at)
+        self.store.outbox.finish(message.id, OutboxStatus.QUEUED, now=now, error=text,
+                                 retry_at=retry_at)
         return False
 
     async def run(self, stop: asyncio.Event) -> None:

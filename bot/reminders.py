@@ -11,15 +11,13 @@ from __future__ import annotations
 
 import logging
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING
+
+from apscheduler.schedulers.base import BaseScheduler
 
 from bot.outbox import encode
 from bot.programme import Session
-
-if TYPE_CHECKING:
-    from apscheduler.schedulers.asyncio import AsyncIOScheduler
-
-    from bot.app import Application
+from bot.services import Services
+from bot.storage import MessageKind, UserRecord
 
 log = logging.getLogger(__name__)
 
@@ -32,77 +30,99 @@ def reminder_key(user_id: int, session: Session) -> str:
     return f"reminder:{user_id}:{session.id}:{session.span[0].astimezone(UTC).isoformat()}"
 
 
-class Reminders:
-    def __init__(self, app: Application) -> None:
-        self.app = app
-        self.scheduler: AsyncIOScheduler | None = None
+def due_moment(user: UserRecord, session: Session) -> datetime | None:
+    """When the person's reminder of the session becomes due (None: no reminder)."""
+    if not session.times_announced or user.reminder_minutes <= 0:
+        return None
+    return session.span[0] - timedelta(minutes=user.reminder_minutes)
 
-    def attach(self, scheduler: AsyncIOScheduler) -> None:
+
+class Reminders:
+    def __init__(self, services: Services) -> None:
+        self.services = services
+        self.scheduler: BaseScheduler | None = None
+
+    def attach(self, scheduler: BaseScheduler) -> None:
         """Run inside an event loop: fire ticks at the due moments."""
         self.scheduler = scheduler
 
-    def tick(self) -> int:
-        """Queue every reminder that is due now; return how many were queued."""
-        app = self.app
-        now = app.clock.now()
+    def tick(self, user_id: int | None = None) -> int:
+        """Queue every reminder that is due now (of one person, or of everyone); return how
+        many were queued."""
+        services = self.services
+        store, sessions = services.store, services.conference.sessions
+        now = services.clock.now()
         queued = 0
-        for user, session_id in app.store.subscribers():
-            session = app.conference.sessions.get(session_id)
-            if (session is None or not session.times_announced or user.reminder_minutes <= 0
-                    or not user.chat_id):
+        for user, session_id in store.subscriptions.subscribers(user_id=user_id):
+            session = sessions.get(session_id)
+            due = due_moment(user, session) if session is not None else None
+            if session is None or due is None or not user.chat_id:
                 continue
             start = session.span[0]
-            if not start - timedelta(minutes=user.reminder_minutes) <= now < start:
+            if not due <= now < start:
                 continue
             key = reminder_key(user.id, session)
-            if app.store.has_message(key):
+            if store.outbox.has(key):
                 continue
-            ctx = app.context_for(user)
-            previous = self._previous(user.id, session)
-            replies = app.messages.reminder(ctx, session, previous)
-            if app.store.enqueue(dedupe_key=key, kind="reminder", platform=user.platform,
-                                 chat_id=user.chat_id, user_id=user.id, payload=encode(replies),
-                                 now=now, expires_at=start):
+            replies = services.messages.reminder(services.speaker_for(user), session,
+                                                 self._previous(user.id, session))
+            if store.outbox.enqueue(dedupe_key=key, kind=MessageKind.REMINDER,
+                                    platform=user.platform, chat_id=user.chat_id,
+                                    user_id=user.id, payload=encode(replies), now=now,
+                                    expires_at=start):
                 queued += 1
                 log.info("platform=%s user=%s: reminder for %s queued (starts %s)",
                          user.platform, user.external_id, session.id, start.isoformat())
         if queued:
-            app.notify_queued()
+            services.notify_queued()
         return queued
 
     def _previous(self, user_id: int, session: Session) -> Session | None:
         """The person's chosen session that ends last before this one starts, that day."""
-        sessions = self.app.conference.sessions
-        earlier = [sessions[sid] for sid in self.app.store.subscriptions_of(user_id)
+        sessions = self.services.conference.sessions
+        earlier = [sessions[sid] for sid in self.services.store.subscriptions.of(user_id)
                    if sid in sessions and sessions[sid] is not session
                    and sessions[sid].day is session.day
                    and sessions[sid].span[1] <= session.span[0]]
         return max(earlier, key=lambda s: s.span[1], default=None)
 
+    def plan(self, user: UserRecord, session: Session) -> None:
+        """Schedule one person's reminder of one session (queue it at once when due)."""
+        due = due_moment(user, session)
+        if due is None:
+            return
+        if due <= self.services.clock.now():
+            self.tick(user.id)
+        else:
+            self._schedule(due)
+
+    def _schedule(self, due: datetime) -> None:
+        if self.scheduler is None:
+            return
+        offset = datetime.now(UTC) - self.services.clock.now()  # the demo clock runs shifted
+        self.scheduler.add_job(self.tick, "date", run_date=due + offset,
+                               id=f"{JOB_PREFIX}{due.isoformat()}", misfire_grace_time=None,
+                               coalesce=True, replace_existing=True)
+
     def due_moments(self) -> set[datetime]:
         """Every future moment at which some reminder becomes due."""
-        app = self.app
-        now = app.clock.now()
+        now = self.services.clock.now()
+        sessions = self.services.conference.sessions
         moments = set()
-        for user, session_id in app.store.subscribers():
-            session = app.conference.sessions.get(session_id)
-            if session is None or not session.times_announced or user.reminder_minutes <= 0:
-                continue
-            due = session.span[0] - timedelta(minutes=user.reminder_minutes)
-            if due > now:
+        for user, session_id in self.services.store.subscriptions.subscribers():
+            session = sessions.get(session_id)
+            due = due_moment(user, session) if session is not None else None
+            if due is not None and due > now:
                 moments.add(due)
         return moments
 
     def refresh(self) -> None:
-        """Re-derive the scheduled jobs from the database, then queue what is due already."""
+        """Re-derive every scheduled job from the database (at start, after a programme
+        change), then queue what is due already."""
         if self.scheduler is not None:
             for job in self.scheduler.get_jobs():
                 if job.id.startswith(JOB_PREFIX):
                     job.remove()
-            offset = datetime.now(UTC) - self.app.clock.now()  # the demo clock runs shifted
             for due in self.due_moments():
-                self.scheduler.add_job(self.tick, "date", run_date=due + offset,
-                                       id=f"{JOB_PREFIX}{due.isoformat()}",
-                                       misfire_grace_time=None, coalesce=True,
-                                       replace_existing=True)
+                self._schedule(due)
         self.tick()

@@ -11,66 +11,37 @@ import re
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
-from typing import TYPE_CHECKING
 
-from markupsafe import Markup
-
-from bot.clock import Clock
-from bot.i18n import Translator
-from bot.messages import Incoming, Reply
-from bot.programme import Conference
+from bot.i18n import Catalogue
+from bot.messages import COMMAND_PREFIXES, Incoming, Reply
+from bot.services import PushMessages, ReminderPlanner, Services
+from bot.speaker import Speaker
 from bot.storage import Store, UserRecord
 from bot.understanding import Intent, Understanding
 
-if TYPE_CHECKING:
-    from bot.app import Application
-    from bot.i18n import Catalogue
-    from bot.reminders import Reminders
-
-COMMAND_PREFIXES = ("/", "!")
 _COMMAND = re.compile(r"^[/!]([\w]+)(?:@\S+)?(?:\s+(.*))?$", re.DOTALL)
 
 
 @dataclass
-class Context:
+class Context(Speaker):
     """What a handler knows about the message it answers and the world around it."""
 
     incoming: Incoming
     user: UserRecord
-    t: Translator
-    conference: Conference
     understanding: Understanding
     catalogue: Catalogue
     store: Store
-    clock: Clock
-    reminders: Reminders | None = None
+    services: Services
+    """For handlers that start work beyond one reply (broadcasts)."""
+    reminders: ReminderPlanner
     organiser: bool = False
     """The sender may broadcast (ORGANISERS)."""
     remember_language: bool = True
     """False when the message's language says nothing about the person (a text they are
     composing for others)."""
-    app: Application | None = None
-    """The Application, for handlers that start work beyond one reply (broadcasts)."""
     args: str = ""
     match: re.Match[str] | None = None
     intent: Intent | None = None
-
-    def _(self, message: str, **values: object) -> Markup:
-        """Translate a message into the user's language; values are HTML-escaped."""
-        return Markup(self.t.gettext(message)) % values if values else Markup(
-            self.t.gettext(message))
-
-    def ngettext(self, singular: str, plural: str, n: int, **values: object) -> Markup:
-        return Markup(self.t.ngettext(singular, plural, n)) % {"num": n, **values}
-
-    @property
-    def now(self) -> datetime:
-        return self.clock.now()
-
-    @property
-    def lang(self) -> str:
-        return self.t.lang
 
 
 HandlerResult = Reply | Sequence[Reply]
@@ -81,7 +52,7 @@ CACHE_SIZE = 2048
 def same_for_everyone(handler: Handler) -> Handler:
     """Mark a handler whose answer depends only on the words, the language and the minute
     (not on who asks): the dispatcher may reuse its replies within that minute."""
-    handler.same_for_everyone = True  # type: ignore[attr-defined]
+    setattr(handler, "same_for_everyone", True)  # noqa: B010 (a mark read by getattr)
     return handler
 
 
@@ -121,6 +92,19 @@ class Router:
                 self.intents[name] = handler
             return handler
         return register
+
+
+@dataclass(frozen=True)
+class Features:
+    """What the handlers give the application: their routes, the pushed messages, and the
+    platform menus."""
+
+    routers: Sequence[Router]
+    messages: PushMessages
+    command_menu: tuple[tuple[str, str], ...] = ()
+    """(command, untranslated description) for platform menus."""
+    descriptions: tuple[str, str] = ("", "")
+    """(long, short) untranslated bot descriptions, with %(name)s for the conference."""
 
 
 class Dispatcher:

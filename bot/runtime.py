@@ -1,4 +1,4 @@
-"""Running the bot: transports, the reminder scheduler, outbox dispatchers, the data watcher."""
+"""Running the bot: transports, the reminder scheduler, outbox senders, the data watcher."""
 
 from __future__ import annotations
 
@@ -16,8 +16,8 @@ from bot.app import Application
 from bot.broadcasts import finish
 from bot.dataload import DataError, load_conference
 from bot.messages import Address, Reply
-from bot.outbox import Dispatcher
-from bot.storage.store import OutboxRecord
+from bot.outbox import OutboxSender
+from bot.storage import MessageKind, OutboxRecord
 
 log = logging.getLogger(__name__)
 
@@ -67,7 +67,7 @@ def after_delivery(app: Application) -> Callable[[OutboxRecord], None]:
     """What follows a message reaching its final status: a broadcast may be complete."""
 
     def delivered(message: OutboxRecord) -> None:
-        if message.kind == "broadcast" and message.announcement_id is not None:
+        if message.kind == MessageKind.BROADCAST and message.announcement_id is not None:
             finish(app, message.announcement_id)
 
     return delivered
@@ -79,7 +79,7 @@ async def flush_soft_changes(app: Application, stop: asyncio.Event,
     while not stop.is_set():
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), timeout=every)
-        app.store.flush_soft_changes()
+        app.store.users.flush_soft_changes()
 
 
 async def serve(app: Application, transports: list[Transport], *,
@@ -88,30 +88,30 @@ async def serve(app: Application, transports: list[Transport], *,
     stop = asyncio.Event()
     scheduler = AsyncIOScheduler(timezone=UTC)
     scheduler.start()
-    dispatchers = [Dispatcher(app.store, app.clock, t.platform, t.deliver, chat_id=t.outbox_chat,
-                              on_done=after_delivery(app))
-                   for t in transports]
+    senders = [OutboxSender(app.store, app.clock, t.platform, t.deliver, chat_id=t.outbox_chat,
+                            on_done=after_delivery(app))
+               for t in transports]
 
     def wake_all() -> None:
-        for dispatcher in dispatchers:
-            dispatcher.wake()
+        for sender in senders:
+            sender.wake()
 
-    requeued = app.store.requeue_interrupted()
+    requeued = app.store.outbox.requeue_interrupted()
     if requeued:
         log.warning("%d message(s) were being sent when the bot stopped; queued again", requeued)
-    loaded = app.store.preload_users()
+    loaded = app.store.preload()
     log.info("%d known user(s) loaded", loaded)
-    app.notify_queued = wake_all
+    app.on_queued = wake_all
     app.reminders.attach(scheduler)
     app.reminders.refresh()
-    background = [asyncio.create_task(d.run(stop)) for d in dispatchers]
+    background = [asyncio.create_task(sender.run(stop)) for sender in senders]
     if data_dir is not None:
         background.append(asyncio.create_task(watch_data(app, data_dir, stop, wake_all)))
     background.append(asyncio.create_task(flush_soft_changes(app, stop)))
     try:
         await asyncio.gather(*(transport.run() for transport in transports))
-        for dispatcher in dispatchers:  # deliver what is due before leaving
-            await dispatcher.drain_once()
+        for sender in senders:  # deliver what is due before leaving
+            await sender.drain_once()
     finally:
         stop.set()
         scheduler.shutdown(wait=False)

@@ -10,6 +10,7 @@ from rapidfuzz import fuzz
 
 from bot.i18n import Catalogue
 from bot.lexicon import Lexicon
+from bot.messages import COMMAND_PREFIXES
 from bot.programme import Conference, Day, InfoTopic, Person, Place, Session
 from bot.textmatch import Vocabulary, fold, phrase_in, word_matches, words
 
@@ -152,6 +153,15 @@ class Understanding:
                 for text, weight in parts]
 
     # --- reading ------------------------------------------------------------------------
+
+    def language_of(self, text: str) -> str | None:
+        """The conference language a message is written in, if it can be told (a command's
+        own name says nothing; its arguments may)."""
+        text = text.strip()
+        if text.startswith(COMMAND_PREFIXES):
+            text = text.partition(" ")[2]
+        detected = self.lexicon.detect_language(text, self.proper_names) if text else None
+        return detected if detected in self.conference.languages else None
 
     def forget(self) -> None:
         """Drop remembered interpretations (measurements of the cold path use this)."""

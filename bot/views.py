@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
-from babel.dates import format_interval
+from babel.dates import format_interval, format_timedelta
 from markupsafe import Markup, escape
 
 from bot.i18n import N_
 from bot.messages import Button
 from bot.programme import Conference, Day, NotAnnounced, Person, Session, Text
-from bot.router import Context
+from bot.speaker import Speaker
 
 KIND_LABELS = {
     "registration": N_("Registration"),
@@ -30,28 +30,28 @@ KIND_LABELS = {
 NL = Markup("\n")
 
 
-def tr(ctx: Context, text: Text | NotAnnounced | None) -> Markup:
+def tr(ctx: Speaker, text: Text | NotAnnounced | None) -> Markup:
     """A data text in the reader's language; 'not announced' where the data says so."""
     if text is None or isinstance(text, NotAnnounced):
         return not_announced(ctx)
     return escape(text[ctx.lang])
 
 
-def not_announced(ctx: Context) -> Markup:
+def not_announced(ctx: Speaker) -> Markup:
     return ctx._("not announced")
 
 
-def span(ctx: Context, session: Session) -> Markup:
+def span(ctx: Speaker, session: Session) -> Markup:
     start, end = session.span
     return escape(f"{ctx.t.time(start)}–{ctx.t.time(end)}")
 
 
-def conference_dates(ctx: Context) -> str:
+def conference_dates(ctx: Speaker) -> str:
     days = ctx.conference.days
     return format_interval(days[0].date, days[-1].date, "yMMMMd", locale=ctx.t.locale)
 
 
-def session_line(ctx: Context, session: Session, *, show_day: bool = False) -> Markup:
+def session_line(ctx: Speaker, session: Session, *, show_day: bool = False) -> Markup:
     """One line: '<b>11:15–12:45</b> Title /s20' (a part of a block is indented)."""
     title = tr(ctx, session.title)
     command = Markup(" /") + session.id
@@ -64,7 +64,7 @@ def session_line(ctx: Context, session: Session, *, show_day: bool = False) -> M
     return indent + Markup("<b>%s</b> ") % when + title + command
 
 
-def session_lines(ctx: Context, sessions: Iterable[Session], *, show_day: bool = False,
+def session_lines(ctx: Speaker, sessions: Iterable[Session], *, show_day: bool = False,
                   with_parts: bool = False) -> Markup:
     lines: list[Markup] = []
     for session in sessions:
@@ -78,14 +78,14 @@ def session_lines(ctx: Context, sessions: Iterable[Session], *, show_day: bool =
     return NL.join(lines)
 
 
-def person_name(ctx: Context, person: Person) -> Markup:
+def person_name(ctx: Speaker, person: Person) -> Markup:
     name = escape(person.name)
     if isinstance(person.affiliation, NotAnnounced):
         return name
     return name + Markup(" (") + tr(ctx, person.affiliation) + Markup(")")
 
 
-def venue_text(ctx: Context, session: Session) -> Markup:
+def venue_text(ctx: Speaker, session: Session) -> Markup:
     venue = session.venue
     if isinstance(venue, NotAnnounced):
         return not_announced(ctx)
@@ -97,7 +97,7 @@ def venue_text(ctx: Context, session: Session) -> Markup:
     return text
 
 
-def session_details(ctx: Context, session: Session) -> Markup:
+def session_details(ctx: Speaker, session: Session) -> Markup:
     """Everything known about a session, and what is not announced."""
     lines = [Markup("<b>%s</b>") % tr(ctx, session.title)]
     when = escape(ctx.t.day(session.span[0])) + Markup(", ") + span(ctx, session)
@@ -139,16 +139,16 @@ def session_details(ctx: Context, session: Session) -> Markup:
     return NL.join(lines)
 
 
-def _names(ctx: Context, people: Iterable[Person]) -> Markup:
+def _names(ctx: Speaker, people: Iterable[Person]) -> Markup:
     return Markup("; ").join(person_name(ctx, p) for p in people)
 
 
-def day_heading(ctx: Context, day: Day) -> Markup:
+def day_heading(ctx: Speaker, day: Day) -> Markup:
     weekday = escape(ctx.t.day(day.date))
     return Markup("<b>%s — %s</b>") % (weekday[:1].upper() + weekday[1:], tr(ctx, day.title))
 
 
-def day_listing(ctx: Context, day: Day) -> Markup:
+def day_listing(ctx: Speaker, day: Day) -> Markup:
     conference = ctx.conference
     lines = [day_heading(ctx, day)]
     for session in conference.top_level(conference.sessions_on(day)):
@@ -162,20 +162,16 @@ def day_listing(ctx: Context, day: Day) -> Markup:
     return NL.join(lines)
 
 
-def day_buttons(ctx: Context) -> tuple[tuple[Button, ...], ...]:
+def day_buttons(ctx: Speaker) -> tuple[tuple[Button, ...], ...]:
     return (tuple(
         Button(ctx.t.day(day.date), f"/programme {day.number}") for day in ctx.conference.days),)
 
 
-def until(ctx: Context, moment: datetime) -> Markup:
-    """'in 5 minutes', 'in 2 hours', 'in 3 days' — rounded to what matters."""
-    delta = moment - ctx.now
-    minutes = max(0, int((delta + timedelta(seconds=59)).total_seconds() // 60))
-    if minutes < 60:
-        return ctx.ngettext("in %(num)d minute", "in %(num)d minutes", minutes)
-    if minutes < 48 * 60:
-        return ctx.ngettext("in %(num)d hour", "in %(num)d hours", round(minutes / 60))
-    return ctx.ngettext("in %(num)d day", "in %(num)d days", round(minutes / 1440))
+def until(ctx: Speaker, moment: datetime) -> Markup:
+    """'in 5 minutes', 'in 2 hours', 'in 3 days' — rounded to what matters (Babel's words)."""
+    minutes = max(0, -int((ctx.now - moment).total_seconds() // 60))  # whole minutes, up
+    return escape(format_timedelta(timedelta(minutes=minutes), add_direction=True,
+                                   granularity="minute", threshold=2, locale=ctx.t.locale))
 
 
 def first_sessions(conference: Conference, day: Day) -> list[Session]:

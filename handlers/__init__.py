@@ -1,9 +1,12 @@
 """Feature handlers. A new feature is one module with a Router, plus one line here."""
 
+from bot.router import Features
 from handlers import announce, calendar, info, language, reminders, schedule, start, venues
 
-ROUTERS = [start.router, schedule.router, info.router, language.router, venues.router,
-           reminders.router, calendar.router, announce.router]
-PUSH_MESSAGES = reminders.PUSH_MESSAGES
-COMMAND_MENU = start.COMMAND_MENU
-BOT_DESCRIPTIONS = (start.BOT_DESCRIPTION, start.BOT_SHORT_DESCRIPTION)
+FEATURES = Features(
+    routers=(start.router, schedule.router, info.router, language.router, venues.router,
+             reminders.router, calendar.router, announce.router),
+    messages=reminders.PUSH_MESSAGES,
+    command_menu=start.COMMAND_MENU,
+    descriptions=(start.BOT_DESCRIPTION, start.BOT_SHORT_DESCRIPTION),
+)

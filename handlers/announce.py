@@ -7,11 +7,20 @@ import logging
 
 from markupsafe import Markup
 
-from bot.broadcasts import PLATFORMS, Draft, parse_audience, queue, recipients, render, summarise
+from bot.broadcasts import (
+    PLATFORMS,
+    Draft,
+    announcement_text,
+    parse_audience,
+    queue,
+    recipients,
+    summarise,
+)
 from bot.i18n import native_name
 from bot.messages import Button, Reply, TextReply
 from bot.router import Context, Router
-from bot.storage.store import AnnouncementRecord
+from bot.speaker import Speaker
+from bot.storage import AnnouncementRecord, AnnouncementStatus, OutboxStatus
 from bot.views import NL
 
 router = Router("announce")
@@ -23,12 +32,12 @@ def _key(ctx: Context) -> str:
 
 
 def _load(ctx: Context) -> dict | None:  # type: ignore[type-arg]
-    raw = ctx.store.get_state(_key(ctx))
+    raw = ctx.store.state.get(_key(ctx))
     return json.loads(raw) if raw else None
 
 
 def _save(ctx: Context, state: dict) -> None:  # type: ignore[type-arg]
-    ctx.store.set_state(_key(ctx), json.dumps(state, ensure_ascii=False))
+    ctx.store.state.set(_key(ctx), json.dumps(state, ensure_ascii=False))
 
 
 def _refuse(ctx: Context) -> TextReply:
@@ -59,7 +68,7 @@ def announcement_step(ctx: Context) -> Reply | list[Reply] | None:
     _keep_language(ctx, state)
     text = ctx.incoming.text.strip()
     if state["step"] == "text":
-        lang = ctx.app.detect(ctx.incoming) or ctx.lang
+        lang = ctx.understanding.language_of(ctx.incoming.text) or ctx.lang
         state.update(texts={lang: text}, source=lang, step="versions")
         return _next_version(ctx, state)
     if state["step"] == "versions":
@@ -124,7 +133,7 @@ def to(ctx: Context) -> TextReply | list[Reply]:
 
 
 def _choose_audience(ctx: Context, state: dict, value: str) -> TextReply | list[Reply]:  # type: ignore[type-arg]
-    audience = parse_audience(ctx.app, value)
+    audience = parse_audience(ctx.conference, value)
     if audience is None:
         return [TextReply(ctx._("I do not know the audience “%(value)s”.", value=value)),
                 _audience_question(ctx)]
@@ -135,7 +144,7 @@ def _choose_audience(ctx: Context, state: dict, value: str) -> TextReply | list[
 
 def _preview(ctx: Context, state: dict) -> list[Reply]:  # type: ignore[type-arg]
     draft = Draft(state["texts"], state["source"], state["audience"])
-    chosen = recipients(ctx.app, draft.audience)
+    chosen = recipients(ctx.services, draft.audience)
     replies: list[Reply] = []
     for lang in ctx.conference.languages:
         group = sum(1 for _, reader in chosen if reader == lang)
@@ -144,7 +153,7 @@ def _preview(ctx: Context, state: dict) -> list[Reply]:  # type: ignore[type-arg
         replies.append(TextReply(ctx.ngettext("Preview for %(language)s (%(num)d person):",
                                               "Preview for %(language)s (%(num)d people):",
                                               group, language=native_name(lang))))
-        replies.append(render(ctx.app, draft, lang))
+        replies.append(announcement_text(ctx.catalogue, draft, lang))
     replies.append(TextReply(
         ctx.ngettext("Send it to %(num)d person?", "Send it to %(num)d people?", len(chosen)),
         ((Button(ctx.t.gettext("Send"), "/send"), Button(ctx.t.gettext("Cancel"), "/cancel")),)))
@@ -157,9 +166,9 @@ def send(ctx: Context) -> TextReply:
     if state is None or state.get("step") != "confirm":
         return TextReply(ctx._("Start with /announce."))
     _keep_language(ctx, state)
-    ctx.store.delete_state(_key(ctx))
+    ctx.store.state.delete(_key(ctx))
     draft = Draft(state["texts"], state["source"], state["audience"])
-    announcement_id, count = queue(ctx.app, draft, author_platform=ctx.incoming.platform,
+    announcement_id, count = queue(ctx.services, draft, author_platform=ctx.incoming.platform,
                                    author_chat=ctx.incoming.chat_id, author_user_id=ctx.user.id)
     return TextReply(NL.join([
         ctx.ngettext("Announcement #%(id)s is on its way to %(num)d person.",
@@ -171,7 +180,7 @@ def send(ctx: Context) -> TextReply:
 @router.command("cancel")
 def cancel(ctx: Context) -> TextReply:
     if ctx.organiser and _load(ctx) is not None:
-        ctx.store.delete_state(_key(ctx))
+        ctx.store.state.delete(_key(ctx))
         return TextReply(ctx._("Cancelled. Nothing was sent."))
     return TextReply(ctx._("There is nothing to cancel."))
 
@@ -181,23 +190,25 @@ def status(ctx: Context) -> TextReply:
     """Broadcasts in progress (organisers only)."""
     if not ctx.organiser:
         return _refuse(ctx)
-    running = ctx.store.announcements("queued")
+    running = ctx.store.outbox.announcements(AnnouncementStatus.QUEUED)
     if not running:
         return TextReply(ctx._("No announcement is being sent right now."))
     lines = []
     for announcement in running:
         totals: dict[str, int] = {}
-        for (_, _, state), n in ctx.store.delivery_counts(announcement.id).items():
+        for (_, _, state), n in ctx.store.outbox.delivery_counts(announcement.id).items():
             totals[state] = totals.get(state, 0) + n
         lines.append(ctx._("Announcement #%(id)s: %(sent)s sent, %(waiting)s waiting, "
                            "%(failed)s failed, %(blocked)s blocked.", id=announcement.id,
-                           sent=totals.get("sent", 0),
-                           waiting=totals.get("queued", 0) + totals.get("sending", 0),
-                           failed=totals.get("failed", 0), blocked=totals.get("blocked", 0)))
+                           sent=totals.get(OutboxStatus.SENT, 0),
+                           waiting=totals.get(OutboxStatus.QUEUED, 0)
+                           + totals.get(OutboxStatus.SENDING, 0),
+                           failed=totals.get(OutboxStatus.FAILED, 0),
+                           blocked=totals.get(OutboxStatus.BLOCKED, 0)))
     return TextReply(NL.join(lines))
 
 
-def report(ctx: Context, announcement: AnnouncementRecord,
+def report(ctx: Speaker, announcement: AnnouncementRecord,
            counts: dict[tuple[str, str, str], int]) -> list[Reply]:
     """The delivery report for the author, when a broadcast is done."""
     took = (announcement.finished_at or ctx.now) - (announcement.queued_at or ctx.now)
@@ -208,9 +219,9 @@ def report(ctx: Context, announcement: AnnouncementRecord,
         lines.append(Markup("• ") + ctx._(
             "%(platform)s, %(language)s: %(sent)s delivered, %(failed)s failed, "
             "%(blocked)s blocked", platform=platform.capitalize(), language=native_name(lang)
-            if lang in ctx.conference.languages else lang, sent=statuses.get("sent", 0),
-            failed=statuses.get("failed", 0) + statuses.get("expired", 0),
-            blocked=statuses.get("blocked", 0)))
+            if lang in ctx.conference.languages else lang, sent=statuses.get(OutboxStatus.SENT, 0),
+            failed=statuses.get(OutboxStatus.FAILED, 0) + statuses.get(OutboxStatus.EXPIRED, 0),
+            blocked=statuses.get(OutboxStatus.BLOCKED, 0)))
     if not counts:
         lines.append(ctx._("Nobody was in the audience."))
     return [TextReply(NL.join(lines))]

@@ -22,7 +22,7 @@ def ics(ctx: Context) -> FileReply | TextReply:
                                    id=wanted))
         sessions, name = [session], f"{conference.id}-{session.id}.ics"
     else:
-        sessions = [conference.sessions[sid] for sid in ctx.store.subscriptions_of(ctx.user.id)
+        sessions = [conference.sessions[sid] for sid in ctx.store.subscriptions.of(ctx.user.id)
                     if sid in conference.sessions]
         if not sessions:
             return TextReply(ctx._("Your agenda is empty. Choose sessions with /remind, "

@@ -23,12 +23,12 @@ def choose_language(ctx: Context) -> TextReply:
     wanted = ctx.args.strip().lower()
     languages = ctx.conference.languages
     if wanted in AUTOMATIC:
-        ctx.store.set_language(ctx.user.id, clear_choice=True)
+        ctx.store.users.set_language(ctx.user.id, None)
         return TextReply(ctx._("I will answer in the language you write in."))
     by_name = {native_name(lang).lower(): lang for lang in languages}
     lang = wanted if wanted in languages else by_name.get(wanted)
     if lang:
-        ctx.store.set_language(ctx.user.id, chosen=lang)
+        ctx.store.users.set_language(ctx.user.id, lang)
         t = ctx.catalogue[lang]
         return TextReply(escape(t.gettext("I will answer in %(language)s from now on.",
                                           language=native_name(lang))))

@@ -7,14 +7,16 @@ from datetime import datetime
 
 from markupsafe import Markup
 
-from bot.changes import Change
 from bot.messages import Button, Reply, TextReply
 from bot.programme import Session, Venue
+from bot.programme_diff import Change
 from bot.reminders import LEAD_CHOICES
 from bot.router import Context, Router
-from bot.storage.store import AnnouncementRecord
+from bot.speaker import Speaker
+from bot.storage import AnnouncementRecord
+from bot.textmatch import words
 from bot.views import NL, session_line, session_lines, span, tr, until, venue_text
-from handlers import announce
+from handlers.announce import report
 from handlers.venues import directions_button, travel_note
 
 router = Router("reminders")
@@ -55,9 +57,8 @@ def remind(ctx: Context) -> TextReply:
         return TextReply(ctx._("The time of /%(id)s has not been announced, so I cannot remind "
                                "you of it. It is part of /%(parent)s.", id=session.id,
                                parent=session.parent.id if session.parent else ""))
-    added = ctx.store.subscribe(ctx.user.id, session.id, ctx.now)
-    if ctx.reminders is not None:
-        ctx.reminders.refresh()
+    added = ctx.store.subscriptions.add(ctx.user.id, session.id, ctx.now)
+    ctx.reminders.plan(ctx.user, session)
     lead = ctx.user.reminder_minutes
     lines = [ctx._("Added to your agenda:") if added else ctx._("Already in your agenda:"),
              session_line(ctx, session, show_day=True)]
@@ -79,12 +80,10 @@ def unremind(ctx: Context) -> TextReply:
     """Forget a chosen session (and its reminder)."""
     session, candidates = _target(ctx)
     if session is None:
-        mine = [ctx.conference.sessions[sid] for sid in ctx.store.subscriptions_of(ctx.user.id)
+        mine = [ctx.conference.sessions[sid] for sid in ctx.store.subscriptions.of(ctx.user.id)
                 if sid in ctx.conference.sessions]
         return _choose(ctx, [s for s in candidates if s in mine] or mine, "unremind")
-    removed = ctx.store.unsubscribe(ctx.user.id, session.id)
-    if ctx.reminders is not None:
-        ctx.reminders.refresh()
+    removed = ctx.store.subscriptions.remove(ctx.user.id, session.id)
     text = (ctx._("Removed from your agenda: %(title)s /%(id)s", title=tr(ctx, session.title),
                   id=session.id) if removed else
             ctx._("/%(id)s was not in your agenda.", id=session.id))
@@ -93,7 +92,7 @@ def unremind(ctx: Context) -> TextReply:
 
 def _clashes(ctx: Context, session: Session) -> list[Markup]:
     start, end = session.span
-    others = [ctx.conference.sessions[sid] for sid in ctx.store.subscriptions_of(ctx.user.id)
+    others = [ctx.conference.sessions[sid] for sid in ctx.store.subscriptions.of(ctx.user.id)
               if sid != session.id and sid in ctx.conference.sessions]
     return [ctx._("⚠ It overlaps with %(title)s /%(id)s.", title=tr(ctx, other.title), id=other.id)
             for other in others if other.span[0] < end and start < other.span[1]
@@ -105,7 +104,7 @@ def _clashes(ctx: Context, session: Session) -> list[Markup]:
 def agenda(ctx: Context) -> TextReply:
     """The person's chosen sessions by day, with overlaps flagged."""
     chosen = sorted((ctx.conference.sessions[sid] for sid in
-                     ctx.store.subscriptions_of(ctx.user.id) if sid in ctx.conference.sessions),
+                     ctx.store.subscriptions.of(ctx.user.id) if sid in ctx.conference.sessions),
                     key=lambda s: (s.span[0], s.number))
     if not chosen:
         return TextReply(ctx._("Your agenda is empty. Choose sessions with /remind, "
@@ -136,11 +135,11 @@ def reminder_time(ctx: Context) -> TextReply:
     argument = ctx.args.strip().lower()
     choices = [Button(str(m), f"/reminders {m}") for m in LEAD_CHOICES]
     buttons = ((*choices, Button(ctx.t.gettext("off"), "/reminders off")),)
-    if argument in ("off", "0", "wyłącz", "вимкнути"):
-        ctx.store.set_reminder_minutes(ctx.user.id, 0)
+    if argument == "0" or set(words(argument)) & ctx.understanding.lexicon.off_words:
+        ctx.store.users.set_reminder_minutes(ctx.user.id, 0)
         text = ctx._("Reminders are off. Your agenda stays: /my")
     elif argument.isdigit() and int(argument) in LEAD_CHOICES:
-        ctx.store.set_reminder_minutes(ctx.user.id, int(argument))
+        ctx.store.users.set_reminder_minutes(ctx.user.id, int(argument))
         text = ctx.ngettext("I will remind you %(num)d minute before each session.",
                             "I will remind you %(num)d minutes before each session.",
                             int(argument))
@@ -151,9 +150,17 @@ def reminder_time(ctx: Context) -> TextReply:
                 if current > 0 else ctx._("Reminders are off."))
         text += NL + ctx._("Choose: /reminders 5, 10, 15, 30, 60 or off.")
         return TextReply(text, buttons)
-    if ctx.reminders is not None:
-        ctx.reminders.refresh()
+    _plan_all(ctx)
     return TextReply(text)
+
+
+def _plan_all(ctx: Context) -> None:
+    """The lead time changed: plan the person's reminders anew."""
+    user = ctx.store.users.get(ctx.user.id)
+    sessions = ctx.conference.sessions
+    for session_id in ctx.store.subscriptions.of(ctx.user.id):
+        if user is not None and session_id in sessions:
+            ctx.reminders.plan(user, sessions[session_id])
 
 
 # --- pushed messages ------------------------------------------------------------------------
@@ -161,7 +168,7 @@ def reminder_time(ctx: Context) -> TextReply:
 class PushMessages:
     """The reminder and the change notice, as the recipient will read them."""
 
-    def reminder(self, ctx: Context, session: Session, previous: Session | None) -> list[Reply]:
+    def reminder(self, ctx: Speaker, session: Session, previous: Session | None) -> list[Reply]:
         start = session.span[0]
         lines = [ctx._("⏰ <b>%(title)s</b> starts %(until)s.", title=tr(ctx, session.title),
                        until=until(ctx, start)),
@@ -177,7 +184,7 @@ class PushMessages:
             buttons.insert(0, directions_button(ctx, venue))
         return [TextReply(NL.join(lines), (tuple(buttons),))]
 
-    def change(self, ctx: Context, change: Change, session: Session | None) -> list[Reply]:
+    def change(self, ctx: Speaker, change: Change, session: Session | None) -> list[Reply]:
         title = tr(ctx, session.title if session else change.old["title"])
         lines = [ctx._("⚠ <b>A change in your agenda</b>: %(title)s /%(id)s", title=title,
                        id=change.session_id)]
@@ -205,12 +212,12 @@ class PushMessages:
         return [TextReply(NL.join(lines), (tuple(buttons),))]
 
 
-    def broadcast_report(self, ctx: Context, announcement: AnnouncementRecord,
+    def broadcast_report(self, ctx: Speaker, announcement: AnnouncementRecord,
                          counts: dict[tuple[str, str, str], int]) -> list[Reply]:
-        return announce.report(ctx, announcement, counts)
+        return report(ctx, announcement, counts)
 
 
-def escape_day(ctx: Context, moment: datetime) -> Markup:
+def escape_day(ctx: Speaker, moment: datetime) -> Markup:
     return Markup("%s") % ctx.t.day(moment)
 
 

@@ -154,7 +154,7 @@ def session(ctx: Context) -> TextReply:
     if isinstance(found.venue, Venue):
         buttons.insert(0, directions_button(ctx, found.venue))
     if found.times_announced:
-        chosen = found.id in ctx.store.subscriptions_of(ctx.user.id)
+        chosen = found.id in ctx.store.subscriptions.of(ctx.user.id)
         buttons.insert(0, Button(ctx.t.gettext("Remove reminder"), f"/unremind {found.id}")
                        if chosen else Button(ctx.t.gettext("Remind me"), f"/remind {found.id}"))
     if found.parent is not None:

@@ -11,6 +11,7 @@ from bot.geo import distance_m, map_link, route_link, search_link, walking_minut
 from bot.messages import Button, LocationReply, Reply, TextReply
 from bot.programme import Coordinates, Landmark, NotAnnounced, Place, Session, Venue
 from bot.router import Context, Router, same_for_everyone
+from bot.speaker import Speaker
 from bot.textmatch import words
 from bot.views import NL, not_announced, session_lines, tr
 
@@ -244,7 +245,7 @@ def nearby(ctx: Context, position: Coordinates, limit: int = 3) -> TextReply:
     return TextReply(NL.join(lines))
 
 
-def travel_note(ctx: Context, previous: Session, venue: Venue) -> Markup:
+def travel_note(ctx: Speaker, previous: Session, venue: Venue) -> Markup:
     """For a reminder: how to get here from the person's previous session elsewhere."""
     origin = previous.venue
     lines = [ctx._("You are coming from %(place)s (/%(id)s).",
@@ -260,5 +261,5 @@ def travel_note(ctx: Context, previous: Session, venue: Venue) -> Markup:
     return NL.join(lines)
 
 
-def directions_button(ctx: Context, venue: Venue) -> Button:
+def directions_button(ctx: Speaker, venue: Venue) -> Button:
     return Button(ctx.t.gettext("Directions"), f"/where {venue.id}")

@@ -17,6 +17,7 @@ from bot.lexicon import Lexicon
 from bot.programme import Conference
 from bot.storage import Store
 from bot.transports.console import ConsoleSession
+from tests.helpers import start_app
 
 WARSAW = ZoneInfo("Europe/Warsaw")
 DATA_DIR = PROJECT_ROOT / "data"
@@ -49,7 +50,7 @@ def clock() -> FakeClock:
 
 @pytest.fixture
 def app(loaded: tuple[Conference, Lexicon], database_url: str, clock: FakeClock):
-    application = Application(loaded[0], loaded[1], Store(database_url), clock)
+    application = start_app(loaded[0], loaded[1], Store(database_url), clock)
     yield application
     application.store.close()
 

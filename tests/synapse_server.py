@@ -7,7 +7,6 @@ import contextlib
 import hashlib
 import hmac
 import json
-import socket
 import subprocess
 import sys
 import time
@@ -18,20 +17,17 @@ from typing import Any
 
 import yaml
 
+from tests.helpers import free_port
+
 SERVER_NAME = "localhost"
 SHARED_SECRET = "confbot-test-shared-secret"
 
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 class Synapse:
     def __init__(self, folder: Path) -> None:
         self.folder = folder
-        self.port = _free_port()
+        self.port = free_port()
         self.process: subprocess.Popen[bytes] | None = None
         self.admin_token: str | None = None
 

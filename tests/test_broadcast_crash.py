@@ -14,6 +14,7 @@ import pytest
 
 from bot.storage import Store
 from tests.conftest import warsaw
+from tests.helpers import wait_until
 from tests.telegram_standin import BotApiStandIn
 
 RECIPIENTS = 150
@@ -33,14 +34,6 @@ def start_bot(env: dict[str, str], cwd: Path) -> subprocess.Popen[bytes]:
                             stderr=open(cwd / "bot.log", "ab"))
 
 
-def wait_until(condition, timeout: float, what: str) -> None:  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.02)
-    raise AssertionError(f"timed out waiting for {what}")
-
 
 @pytest.fixture
 def api():  # type: ignore[no-untyped-def]
@@ -53,7 +46,7 @@ def test_sigkill_mid_broadcast(api: BotApiStandIn, tmp_path: Path):
     database = f"sqlite:///{tmp_path / 'crash.sqlite3'}"
     store = Store(database)
     for user in range(1, RECIPIENTS + 1):
-        store.touch_user("telegram", str(10_000 + user), now=warsaw("2023-11-30T09:00"),
+        store.users.touch("telegram", str(10_000 + user), now=warsaw("2023-11-30T09:00"),
                          chat_id=str(10_000 + user), client_language="pl")
     store.close()
     env = environment(api, database)
@@ -92,9 +85,9 @@ def test_sigkill_mid_broadcast(api: BotApiStandIn, tmp_path: Path):
     assert repeats <= 1, f"{repeats} repeated (at most the one in flight may be)"
     store = Store(database)
     try:
-        statuses = {m.status for m in store.outbox() if m.kind == "broadcast"}
+        statuses = {m.status for m in store.outbox.messages() if m.kind == "broadcast"}
         assert statuses == {"sent"}
-        assert [a.status for a in store.announcements()] == ["done"]
+        assert [a.status for a in store.outbox.announcements()] == ["done"]
     finally:
         store.close()
     log = (tmp_path / "bot.log").read_text(encoding="utf-8")

@@ -10,10 +10,11 @@ import pytest
 
 from bot.app import Application
 from bot.messages import Incoming
-from bot.outbox import DeliveryError, Dispatcher, RecipientGone
+from bot.outbox import DeliveryError, OutboxSender, RecipientGone
 from bot.runtime import after_delivery
 from bot.storage import Store
 from bot.transports.console import ConsoleSession
+from tests.helpers import start_app
 from tests.test_reminders import Phone
 
 ORGANISER = "org"
@@ -21,7 +22,7 @@ ORGANISER = "org"
 
 @pytest.fixture
 def app(loaded, database_url, clock):  # type: ignore[no-untyped-def]
-    application = Application(loaded[0], loaded[1], Store(database_url), clock,
+    application = start_app(loaded[0], loaded[1], Store(database_url), clock,
                               organisers=frozenset({f"console:{ORGANISER}",
                                                     "telegram:777"}))
     yield application
@@ -43,7 +44,7 @@ def audience_of(app: Application) -> dict[str, ConsoleSession]:
 
 
 def deliver(app: Application, phone: Phone, platform: str = "console") -> int:
-    dispatcher = Dispatcher(app.store, app.clock, platform, phone.deliver,
+    dispatcher = OutboxSender(app.store, app.clock, platform, phone.deliver,
                             on_done=after_delivery(app))
     return asyncio.run(dispatcher.drain_once())
 
@@ -89,7 +90,7 @@ def test_compose_preview_and_send_in_three_languages(app, clock):
     assert "Send it to 5 people?" in preview
     sent = organiser.ask("/send")
     assert "is on its way to 5 people" in sent
-    rows = {m.chat_id: m for m in app.store.outbox() if m.kind == "broadcast"}
+    rows = {m.chat_id: m for m in app.store.outbox.messages() if m.kind == "broadcast"}
     assert set(rows) == {"ala", "bob", "olena", "ivan", ORGANISER}
     assert {rows["olena"].lang, rows["ala"].lang, rows["bob"].lang} == {"uk", "pl", "en"}
     assert "Обід перенесено" in rows["olena"].payload
@@ -101,7 +102,7 @@ def test_cancel_sends_nothing(app):
     organiser = person(app, ORGANISER, "en")
     compose(organiser, "/announce", "Test", "/skip", "/skip", "/to all")
     assert "Nothing was sent" in organiser.ask("/cancel")
-    assert app.store.outbox() == []
+    assert app.store.outbox.messages() == []
     assert "Start with /announce" in organiser.ask("/send")
 
 
@@ -117,7 +118,7 @@ def test_audiences(app, audience: str, expected: set[str]):
     app.handle(Incoming("telegram", "555", "555", "/now", "pl"))
     organiser = person(app, ORGANISER, "en")
     compose(organiser, "/announce", "Hello", "/skip", "/skip", f"/to {audience}", "/send")
-    assert {m.chat_id for m in app.store.outbox() if m.kind == "broadcast"} == expected
+    assert {m.chat_id for m in app.store.outbox.messages() if m.kind == "broadcast"} == expected
 
 
 def test_an_unknown_audience_is_asked_again(app):
@@ -142,7 +143,7 @@ def test_retries_blocked_people_and_the_report(app, clock):
     phone.fail_with = [DeliveryError("429 Too Many Requests", retry_after=1),
                        RecipientGone("403: blocked")]
     deliver(app, phone)
-    statuses = sorted(m.status for m in app.store.outbox() if m.kind == "broadcast")
+    statuses = sorted(m.status for m in app.store.outbox.messages() if m.kind == "broadcast")
     assert statuses == ["blocked", "queued"]
     assert "Announcement #1: 0 sent, 1 waiting, 0 failed, 1 blocked." in organiser.ask("/status")
     clock.advance(seconds=2)
@@ -165,7 +166,7 @@ def test_a_server_error_is_retried_until_delivered(app, clock):
         deliver(app, phone)
         clock.advance(seconds=20)
     assert len(phone.of("ala")) == 1
-    (row,) = [m for m in app.store.outbox() if m.kind == "broadcast"]
+    (row,) = [m for m in app.store.outbox.messages() if m.kind == "broadcast"]
     assert (row.status, row.attempts) == ("sent", 4)
 
 
@@ -175,7 +176,7 @@ def test_the_matrix_announce_room_gets_one_post_with_every_version(app):
     organiser = person(app, ORGANISER, "en")
     compose(organiser, "/announce", "Obiad o 14:30.", "Обід о 14:30.", "Lunch at 14:30.",
             "/to all", "/send")
-    (post,) = [m for m in app.store.outbox() if m.kind == "announce-room"]
+    (post,) = [m for m in app.store.outbox.messages() if m.kind == "announce-room"]
     assert (post.platform, post.chat_id) == ("matrix", "!announcements:localhost")
     for text in ("Obiad o 14:30.", "Обід о 14:30.", "Lunch at 14:30."):
         assert text in post.payload

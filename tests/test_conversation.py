@@ -8,6 +8,7 @@ import pytest
 from bot.clock import FakeClock
 from bot.programme import Conference
 from tests.conftest import Chat, warsaw
+from tests.helpers import start_app
 
 
 def title(conference: Conference, session_id: str, lang: str) -> str:
@@ -229,12 +230,11 @@ def test_an_explicit_choice_wins_and_can_be_reset(chat: Chat):
 
 
 def test_language_choice_survives_a_restart(chat: Chat, app, loaded, database_url, clock):
-    from bot.app import Application
     from bot.storage import Store
     from bot.transports.console import ConsoleSession
 
     chat(user="stays").ask("/lang uk")
-    again = Application(loaded[0], loaded[1], Store(database_url), clock)
+    again = start_app(loaded[0], loaded[1], Store(database_url), clock)
     try:
         assert "Зараз" in ConsoleSession(again, user="stays").ask("/now")
     finally:

@@ -15,6 +15,7 @@ from bot.messages import Address, TextReply
 from bot.storage import Store
 from bot.transports.matrix import MatrixTransport
 from tests.harness import RunningBot
+from tests.helpers import start_app
 from tests.synapse_server import Synapse
 
 BOT = "confbot"
@@ -89,7 +90,7 @@ def transport_for(app: Application, synapse: Synapse, **options) -> MatrixTransp
 
 @pytest.fixture
 def matrix_app(loaded, tmp_path: Path, clock) -> Iterator[Application]:  # type: ignore[no-untyped-def]
-    application = Application(loaded[0], loaded[1], Store(f"sqlite:///{tmp_path / 'mx.sqlite3'}"),
+    application = start_app(loaded[0], loaded[1], Store(f"sqlite:///{tmp_path / 'mx.sqlite3'}"),
                               clock)
     yield application
     application.store.close()

@@ -12,10 +12,12 @@ from icalendar import Calendar
 from bot.app import Application
 from bot.dataload import DataError, load_conference
 from bot.messages import Address, FileReply, Reply, TextReply
-from bot.outbox import DeliveryError, Dispatcher, RecipientGone
+from bot.outbox import DeliveryError, OutboxSender, RecipientGone
+from bot.plaintext import plain_text
 from bot.storage import Store
-from bot.transports.console import ConsoleSession, render
+from bot.transports.console import ConsoleSession
 from tests.conftest import DATA_DIR, warsaw
+from tests.helpers import start_app
 from tests.test_validation import edit, session
 
 
@@ -31,7 +33,7 @@ class Phone:
         if self.fail_with:
             raise self.fail_with.pop(0)
         self.received.setdefault(address.chat_id, []).append(
-            "\n\n".join(render(r) for r in replies))
+            "\n\n".join(plain_text(r) for r in replies))
 
     def of(self, chat: str) -> list[str]:
         return self.received.get(chat, [])
@@ -45,7 +47,7 @@ def phone() -> Phone:
 def deliver(app: Application, phone: Phone) -> int:
     """Run the reminder tick and the console outbox, as the running bot does."""
     app.reminders.tick()
-    dispatcher = Dispatcher(app.store, app.clock, "console", phone.deliver)
+    dispatcher = OutboxSender(app.store, app.clock, "console", phone.deliver)
     return asyncio.run(dispatcher.drain_once())
 
 
@@ -64,7 +66,7 @@ def person(app: Application, name: str, lang: str | None = None) -> ConsoleSessi
 def test_choosing_a_session(app, text: str, lang: str, expected: str):
     answer = person(app, "ala", lang).ask(text)
     assert f"/{expected}" in answer
-    assert app.store.subscriptions_of(app.store.touch_user(
+    assert app.store.subscriptions.of(app.store.users.touch(
         "console", "ala", now=app.clock.now()).id) == [expected]
 
 
@@ -92,7 +94,7 @@ def test_an_unclear_request_offers_the_candidates(app):
     answer = person(app, "ala", "en").ask("/remind community")
     assert "Which one do you mean?" in answer
     assert "→ /remind s20]" in answer and answer.count("→ /remind s") >= 2
-    assert app.store.subscriptions_of(1) == []
+    assert app.store.subscriptions.of(1) == []
 
 
 def test_agenda_by_day_with_overlaps(app, conference):
@@ -174,11 +176,11 @@ def test_restart_neither_loses_nor_repeats(app, loaded, database_url, clock, pho
     clock.set(warsaw("2023-11-30T11:00"))
     app.reminders.tick()          # both queued …
     app.store.close()             # … and the bot dies before sending anything
-    again = Application(loaded[0], loaded[1], Store(database_url), clock)
+    again = start_app(loaded[0], loaded[1], Store(database_url), clock)
     try:
-        again.store.requeue_interrupted()
+        again.store.outbox.requeue_interrupted()
         assert deliver(again, phone) == 2
-        third = Application(loaded[0], loaded[1], Store(database_url), clock)
+        third = start_app(loaded[0], loaded[1], Store(database_url), clock)
         try:
             assert deliver(third, phone) == 0
         finally:
@@ -202,9 +204,9 @@ def test_a_queued_reminder_that_became_late_expires(app, clock, phone):
     clock.set(warsaw("2023-11-30T11:00"))
     app.reminders.tick()
     clock.set(warsaw("2023-11-30T11:16"))
-    asyncio.run(Dispatcher(app.store, clock, "console", phone.deliver).drain_once())
+    asyncio.run(OutboxSender(app.store, clock, "console", phone.deliver).drain_once())
     assert phone.of("ala") == []
-    assert [m.status for m in app.store.outbox()] == ["expired"]
+    assert [m.status for m in app.store.outbox.messages()] == ["expired"]
 
 
 def test_failed_delivery_is_retried_and_a_blocked_person_gets_nothing_more(app, clock, phone):
@@ -213,14 +215,14 @@ def test_failed_delivery_is_retried_and_a_blocked_person_gets_nothing_more(app, 
     clock.set(warsaw("2023-11-30T11:00"))
     phone.fail_with = [DeliveryError("502 Bad Gateway"), RecipientGone("403: bot blocked")]
     deliver(app, phone)
-    statuses = {m.chat_id: (m.status, m.last_error) for m in app.store.outbox()}
+    statuses = {m.chat_id: (m.status, m.last_error) for m in app.store.outbox.messages()}
     assert statuses["ala"] == ("queued", "DeliveryError: 502 Bad Gateway")
     assert statuses["bob"][0] == "blocked"
     clock.set(warsaw("2023-11-30T11:01"))
     deliver(app, phone)
     assert len(phone.of("ala")) == 1 and phone.of("bob") == []
     person(app, "bob2", "en").ask("/remind s23")
-    assert [u.external_id for u, _ in app.store.subscribers("s20")] == ["ala"]
+    assert [u.external_id for u, _ in app.store.subscriptions.subscribers("s20")] == ["ala"]
 
 
 # --- programme changes ----------------------------------------------------------------------
@@ -264,7 +266,7 @@ def test_a_new_place_and_a_cancellation(app, phone, data, conference):
     assert "New place:" in phone.of("ala")[0]
     assert conference.venues["miejsce-otwarte-cim"].name["en"] in phone.of("ala")[0]
     assert "has been cancelled" in phone.of("bob")[0]
-    assert app.store.subscribers("s5") == []
+    assert app.store.subscriptions.subscribers("s5") == []
 
 
 def test_an_unchanged_reload_tells_nobody(app, phone):

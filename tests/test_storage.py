@@ -26,9 +26,9 @@ def test_migrating_twice_is_harmless(database_url: str):
     Store(database_url).close()
     store = Store(database_url)
     try:
-        user = store.touch_user("console", "ala", now=warsaw("2023-11-30T10:00"))
-        assert store.touch_user("console", "ala", now=warsaw("2023-11-30T10:01")).id == user.id
-        assert store.count_users() == 1
+        user = store.users.touch("console", "ala", now=warsaw("2023-11-30T10:00"))
+        assert store.users.touch("console", "ala", now=warsaw("2023-11-30T10:01")).id == user.id
+        assert store.users.count() == 1
     finally:
         store.close()
 
@@ -36,15 +36,15 @@ def test_migrating_twice_is_harmless(database_url: str):
 def test_language_memory(database_url: str):
     store = Store(database_url)
     try:
-        user = store.touch_user("matrix", "@olena:example.org", now=warsaw("2023-11-30T10:00"),
+        user = store.users.touch("matrix", "@olena:example.org", now=warsaw("2023-11-30T10:00"),
                                 client_language="uk-UA")
-        store.after_message(user, warsaw("2023-11-30T10:00"), "uk")
-        store.set_language(user.id, chosen="en")
-        again = store.touch_user("matrix", "@olena:example.org", now=warsaw("2023-11-30T10:05"))
+        store.users.after_message(user, warsaw("2023-11-30T10:00"), "uk")
+        store.users.set_language(user.id, "en")
+        again = store.users.touch("matrix", "@olena:example.org", now=warsaw("2023-11-30T10:05"))
         assert (again.chosen_language, again.detected_language, again.client_language) == (
             "en", "uk", "uk-UA")
-        store.set_language(user.id, clear_choice=True)
-        assert store.touch_user("matrix", "@olena:example.org",
+        store.users.set_language(user.id, None)
+        assert store.users.touch("matrix", "@olena:example.org",
                                 now=warsaw("2023-11-30T10:06")).chosen_language is None
     finally:
         store.close()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import socket
 import time
 import urllib.error
 import urllib.request
@@ -16,6 +15,7 @@ from bot.pacing import Pacer
 from bot.transports.telegram import TelegramTransport
 from tests.conftest import warsaw
 from tests.harness import RunningBot
+from tests.helpers import free_port
 from tests.telegram_standin import BotApiStandIn
 
 UKRAINIAN, POLISH, ENGLISH = 1001, 1002, 1003
@@ -97,15 +97,15 @@ def test_a_blocked_user_receives_nothing_more(bot: RunningBot, api: BotApiStandI
     bot.call(bot.app.reminders.tick)
     deadline = time.monotonic() + 5
     while time.monotonic() < deadline and not any(
-            m.status == "blocked" for m in bot.app.store.outbox()):
+            m.status == "blocked" for m in bot.app.store.outbox.messages()):
         time.sleep(0.02)
-    assert [m.status for m in bot.app.store.outbox()] == ["blocked"]
+    assert [m.status for m in bot.app.store.outbox.messages()] == ["blocked"]
     attempts = len(api.sent(ENGLISH))
     clock.set(warsaw("2023-11-30T14:05"))           # lunch's reminder would be due now
     bot.call(bot.app.reminders.tick)
     time.sleep(0.5)
     assert len(api.sent(ENGLISH)) == attempts
-    assert len(bot.app.store.outbox()) == 1
+    assert len(bot.app.store.outbox.messages()) == 1
 
 
 # --- delivery -------------------------------------------------------------------------------
@@ -182,14 +182,9 @@ def test_menus_and_descriptions_in_every_language(bot: RunningBot, api: BotApiSt
 
 # --- webhook --------------------------------------------------------------------------------
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
 
 def test_webhook_checks_the_secret(app: Application, api: BotApiStandIn):
-    port = _free_port()
+    port = free_port()
     transport = transport_for(app, api, webhook_url=f"http://127.0.0.1:{port}/hook/tg",
                               webhook_secret="s3cret", webhook_listen="127.0.0.1",
                               webhook_port=port)

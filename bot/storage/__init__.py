@@ -1,5 +1,14 @@
-"""Persistence: SQLAlchemy 2 models, the Store facade, and Alembic migrations."""
+"""Persistence: SQLAlchemy 2 models, the stores per concern, and Alembic migrations."""
 
-from bot.storage.store import Store, UserRecord
+from bot.storage.outbox import (
+    AnnouncementRecord,
+    AnnouncementStatus,
+    MessageKind,
+    OutboxRecord,
+    OutboxStatus,
+)
+from bot.storage.store import Store
+from bot.storage.users import UserRecord
 
-__all__ = ["Store", "UserRecord"]
+__all__ = ["AnnouncementRecord", "AnnouncementStatus", "MessageKind", "OutboxRecord",
+           "OutboxStatus", "Store", "UserRecord"]

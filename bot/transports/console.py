@@ -3,39 +3,16 @@
 from __future__ import annotations
 
 import asyncio
-import html
 import logging
-import re
 import sys
 from typing import TextIO
 
 from bot.app import Application
 from bot.i18n import negotiate
-from bot.messages import Address, FileReply, Incoming, LocationReply, Reply, TextReply
+from bot.messages import Address, Incoming, Reply
+from bot.plaintext import plain_text
 
 log = logging.getLogger(__name__)
-
-_LINK = re.compile(r'<a href="([^"]*)">(.*?)</a>', re.DOTALL)
-_TAG = re.compile(r"<[^>]+>")
-
-
-def render(reply: Reply) -> str:
-    """Plain text for a reply, as the console shows it."""
-    if isinstance(reply, TextReply):
-        text = _LINK.sub(lambda m: f"{m.group(2)} ({m.group(1)})", reply.html)
-        text = html.unescape(_TAG.sub("", text))
-        for row in reply.buttons:
-            text += "\n" + "   ".join(f"[{b.label} → {b.command}]" for b in row)
-        return text
-    if isinstance(reply, LocationReply):
-        osm = (f"https://www.openstreetmap.org/?mlat={reply.latitude:.5f}"
-               f"&mlon={reply.longitude:.5f}#map=17/{reply.latitude:.5f}/{reply.longitude:.5f}")
-        return (f"📍 {reply.title}, {reply.address}\n"
-                f"   {reply.latitude:.5f}, {reply.longitude:.5f} — {osm}")
-    if isinstance(reply, FileReply):
-        return f"📎 {reply.filename} ({len(reply.content)} bytes) {reply.caption}".rstrip()
-    raise TypeError(f"unknown reply type {type(reply).__name__}")
-
 
 class ConsoleSession:
     """One person at the console: send text, get replies (what tests drive, too)."""
@@ -56,7 +33,7 @@ class ConsoleSession:
 
     def ask(self, text: str) -> str:
         """Send a message and return the replies as the console prints them."""
-        return "\n\n".join(render(reply) for reply in self.send(text))
+        return "\n\n".join(plain_text(reply) for reply in self.send(text))
 
 
 class ConsoleTransport:
@@ -96,7 +73,7 @@ class ConsoleTransport:
 
     async def deliver(self, address: Address, replies: list[Reply],
                       message_id: int | None = None) -> None:
-        text = "\n\n".join(render(reply) for reply in replies)
+        text = "\n\n".join(plain_text(reply) for reply in replies)
         self.stdout.write(("\n" if self.interactive else "") + text + "\n\n")
         self._prompt()
         self.stdout.flush()

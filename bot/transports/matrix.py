@@ -36,7 +36,7 @@ from bot.app import Application
 from bot.i18n import native_name
 from bot.messages import Address, FileReply, Incoming, LocationReply, Reply, TextReply
 from bot.outbox import DeliveryError, RecipientGone
-from bot.transports.console import render
+from bot.plaintext import plain_text
 
 log = logging.getLogger(__name__)
 
@@ -79,7 +79,7 @@ class MatrixTransport:
     async def run(self) -> None:
         try:
             await self._login()
-            since = self.app.store.get_state(self._key("next_batch"))
+            since = self.app.store.state.get(self._key("next_batch"))
             if since is None:
                 first = await self.client.sync(timeout=0, full_state=True)
                 if isinstance(first, SyncError):
@@ -125,13 +125,13 @@ class MatrixTransport:
 
     def _save_position(self, next_batch: str) -> None:
         self.client.next_batch = next_batch
-        self.app.store.set_state(self._key("next_batch"), next_batch)
+        self.app.store.state.set(self._key("next_batch"), next_batch)
 
     async def _login(self) -> None:
         if self.access_token:
             self.client.restore_login(self.user_id, self.device_id or "", self.access_token)
             return
-        stored = self.app.store.get_state(self._key("session"))
+        stored = self.app.store.state.get(self._key("session"))
         if stored:
             session = json.loads(stored)
             self.client.restore_login(self.user_id, session["device_id"],
@@ -141,7 +141,7 @@ class MatrixTransport:
         response = await self.client.login(self.password or "", device_name="confbot")
         if not isinstance(response, LoginResponse):
             raise DeliveryError(f"MATRIX_PASSWORD: login as {self.user_id} failed: {response}")
-        self.app.store.set_state(self._key("session"), json.dumps(
+        self.app.store.state.set(self._key("session"), json.dumps(
             {"device_id": response.device_id, "access_token": response.access_token}))
         log.info("platform=matrix: logged in; device %s kept for later starts",
                  response.device_id)
@@ -205,7 +205,7 @@ class MatrixTransport:
             text = self._addressed(room, event)
             if text is None:
                 return
-        new_person = self.app.store.known_user(PLATFORM, event.sender) is None
+        new_person = self.app.store.users.known(PLATFORM, event.sender) is None
         incoming = Incoming(platform=PLATFORM, user_id=event.sender, chat_id=room.room_id,
                             text=text, display_name=room.user_name(event.sender),
                             message_id=event.event_id, is_group=not direct)
@@ -234,9 +234,9 @@ class MatrixTransport:
         return None
 
     def _language_offer(self, incoming: Incoming) -> TextReply:
-        user = self.app.store.known_user(PLATFORM, incoming.user_id)
+        user = self.app.store.users.known(PLATFORM, incoming.user_id)
         assert user is not None  # handle() has just met them
-        ctx = self.app.context_for(user)
+        ctx = self.app.speaker_for(user)
         choices = " · ".join(f"{native_name(lang)}: !lang {lang}"
                              for lang in self.app.conference.languages)
         return TextReply(Markup("%s<br>%s") % (ctx._("I answer in the language you write in. "
@@ -276,7 +276,7 @@ class MatrixTransport:
     async def _content(self, reply: Reply) -> dict[str, object]:
         if isinstance(reply, TextReply):
             lines = [bang_commands(str(reply.html))]
-            plain = [bang_commands(render(TextReply(reply.html)))]
+            plain = [bang_commands(plain_text(TextReply(reply.html)))]
             for row in reply.buttons:
                 commands = [bang_commands(b.command) for b in row]
                 lines.append(" · ".join(f"{Markup.escape(b.label)}: <code>{Markup.escape(c)}"

@@ -44,7 +44,7 @@ from bot.app import Application
 from bot.messages import Address, Button, FileReply, Incoming, LocationReply, Reply, TextReply
 from bot.outbox import DeliveryError, RecipientGone
 from bot.pacing import Pacer
-from bot.transports.console import render
+from bot.plaintext import plain_text
 
 log = logging.getLogger(__name__)
 # Opt in to RetryAfter.retry_after as a timedelta (PTB's coming default); _seconds takes both.
@@ -147,14 +147,14 @@ class TelegramTransport:
     async def _set_menus(self) -> None:
         """The command menu and descriptions in every language, plus a default."""
         conference, catalogue = self.app.conference, self.app.catalogue
-        long, short = self.app.descriptions
+        long, short = self.app.features.descriptions
         for lang in (None, *conference.languages):
             t = catalogue[lang or conference.languages[0]]
             name = conference.short_name[t.lang]
             try:
                 await self.ptb.bot.set_my_commands(
                     [BotCommand(command, t.gettext(text)[:256])
-                     for command, text in self.app.command_menu], language_code=lang)
+                     for command, text in self.app.features.command_menu], language_code=lang)
                 await self.ptb.bot.set_my_description(t.gettext(long, name=name)[:512],
                                                       language_code=lang)
                 await self.ptb.bot.set_my_short_description(t.gettext(short, name=name)[:120],
@@ -259,7 +259,7 @@ class TelegramTransport:
                              is_group=incoming.is_group)
         except RecipientGone as error:
             log.warning("%s: reply not delivered, the person blocked the bot (%s)", where, error)
-            self.app.store.deactivate(PLATFORM, incoming.user_id)
+            self.app.store.users.deactivate(PLATFORM, incoming.user_id)
         except (TelegramError, DeliveryError) as error:
             log.error("%s: reply dropped after %d attempts: %s", where, MAX_REPLY_ATTEMPTS, error)
 
@@ -314,7 +314,7 @@ class TelegramTransport:
         bot = self.ptb.bot
         if isinstance(unit, TextReply):
             if plain:
-                await bot.send_message(chat_id, render(TextReply(unit.html)),
+                await bot.send_message(chat_id, plain_text(TextReply(unit.html)),
                                        reply_markup=_keyboard(unit.buttons))
             else:
                 await bot.send_message(chat_id, unit.html, parse_mode=ParseMode.HTML,

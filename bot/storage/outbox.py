@@ -1,0 +1,233 @@
+"""The outbox table (one row per pushed message and recipient) and the announcements whose
+messages it carries."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.storage.models import Announcement, OutboxMessage
+
+
+class OutboxStatus(StrEnum):
+    QUEUED = "queued"
+    SENDING = "sending"
+    SENT = "sent"
+    FAILED = "failed"
+    BLOCKED = "blocked"
+    EXPIRED = "expired"
+
+    @property
+    def final(self) -> bool:
+        return self not in (OutboxStatus.QUEUED, OutboxStatus.SENDING)
+
+
+class MessageKind(StrEnum):
+    REMINDER = "reminder"
+    CHANGE = "change"
+    BROADCAST = "broadcast"
+    REPORT = "report"
+    ANNOUNCE_ROOM = "announce-room"
+
+
+class AnnouncementStatus(StrEnum):
+    QUEUED = "queued"
+    DONE = "done"
+
+
+@dataclass(frozen=True)
+class OutboxRecord:
+    """A queued pushed message as the dispatcher sees it."""
+
+    id: int
+    dedupe_key: str
+    kind: str
+    platform: str
+    chat_id: str
+    user_id: int | None
+    payload: str
+    status: OutboxStatus
+    attempts: int
+    last_error: str | None
+    not_before: datetime
+    expires_at: datetime | None
+    lang: str | None = None
+    announcement_id: int | None = None
+
+
+def _outbox_record(row: OutboxMessage) -> OutboxRecord:
+    return OutboxRecord(row.id, row.dedupe_key, row.kind, row.platform, row.chat_id, row.user_id,
+                        row.payload, OutboxStatus(row.status), row.attempts, row.last_error,
+                        row.not_before, row.expires_at, row.lang, row.announcement_id)
+
+
+@dataclass(frozen=True)
+class AnnouncementRecord:
+    id: int
+    author_platform: str
+    author_chat: str | None
+    author_user_id: int | None
+    texts: str
+    source_language: str
+    audience: str
+    status: AnnouncementStatus
+    created_at: datetime
+    queued_at: datetime | None
+    finished_at: datetime | None
+
+
+def _announcement(row: Announcement) -> AnnouncementRecord:
+    return AnnouncementRecord(row.id, row.author_platform, row.author_chat, row.author_user_id,
+                              row.texts, row.source_language, row.audience,
+                              AnnouncementStatus(row.status), row.created_at, row.queued_at,
+                              row.finished_at)
+
+
+class OutboxStore:
+    def __init__(self, sessions: sessionmaker[Session]) -> None:
+        self._sessions = sessions
+
+    # --- messages -------------------------------------------------------------------------
+
+    def enqueue(self, *, dedupe_key: str, kind: MessageKind, platform: str, chat_id: str,
+                user_id: int | None, payload: str, now: datetime,
+                not_before: datetime | None = None, expires_at: datetime | None = None,
+                lang: str | None = None, announcement_id: int | None = None) -> bool:
+        """Queue a message once: False when the same dedupe key is already there."""
+        try:
+            with self._sessions() as db, db.begin():
+                db.add(OutboxMessage(
+                    dedupe_key=dedupe_key, kind=kind, platform=platform, chat_id=chat_id,
+                    user_id=user_id, payload=payload, status=OutboxStatus.QUEUED, attempts=0,
+                    created_at=now, not_before=not_before or now, expires_at=expires_at,
+                    lang=lang, announcement_id=announcement_id))
+            return True
+        except IntegrityError:
+            return False
+
+    def enqueue_many(self, rows: list[dict[str, Any]], now: datetime) -> int:
+        """Queue many messages in one transaction (a broadcast); skip dedupe keys already there."""
+        if not rows:
+            return 0
+        keys = [row["dedupe_key"] for row in rows]
+        with self._sessions() as db, db.begin():
+            present = set(db.scalars(select(OutboxMessage.dedupe_key)
+                                     .where(OutboxMessage.dedupe_key.in_(keys))))
+            fresh = [{"status": OutboxStatus.QUEUED, "attempts": 0, "created_at": now,
+                      "not_before": now, "expires_at": None, **row}
+                     for row in rows if row["dedupe_key"] not in present]
+            if fresh:
+                db.execute(OutboxMessage.__table__.insert(), fresh)
+            return len(fresh)
+
+    def has(self, dedupe_key: str) -> bool:
+        with self._sessions() as db:
+            return db.scalar(select(OutboxMessage.id).where(
+                OutboxMessage.dedupe_key == dedupe_key)) is not None
+
+    def claim(self, platform: str, now: datetime, limit: int = 50,
+              chat_id: str | None = None) -> list[OutboxRecord]:
+        """Take queued messages that are due, marking them as being sent."""
+        query = (select(OutboxMessage)
+                 .where(OutboxMessage.platform == platform,
+                        OutboxMessage.status == OutboxStatus.QUEUED,
+                        OutboxMessage.not_before <= now)
+                 .order_by(OutboxMessage.not_before, OutboxMessage.id).limit(limit))
+        if chat_id is not None:
+            query = query.where(OutboxMessage.chat_id == chat_id)
+        with self._sessions() as db, db.begin():
+            rows = list(db.scalars(query))
+            for row in rows:
+                row.status = OutboxStatus.SENDING
+                row.attempts += 1
+            return [_outbox_record(row) for row in rows]
+
+    def finish(self, message_id: int, status: OutboxStatus, *, now: datetime,
+               error: str | None = None, retry_at: datetime | None = None) -> None:
+        """Record the outcome: sent, failed, blocked, expired — or queued again for later."""
+        with self._sessions() as db, db.begin():
+            row = db.get(OutboxMessage, message_id)
+            if row is None:
+                return
+            row.status = status
+            row.last_error = error
+            if status == OutboxStatus.SENT:
+                row.sent_at = now
+            if retry_at is not None:
+                row.not_before = retry_at
+
+    def requeue_interrupted(self) -> int:
+        """After a crash, messages left 'sending' go back to the queue."""
+        with self._sessions() as db, db.begin():
+            result = db.execute(update(OutboxMessage)
+                                .where(OutboxMessage.status == OutboxStatus.SENDING)
+                                .values(status=OutboxStatus.QUEUED))
+            return int(result.rowcount)  # type: ignore[attr-defined]
+
+    def messages(self, status: OutboxStatus | None = None) -> list[OutboxRecord]:
+        query = select(OutboxMessage).order_by(OutboxMessage.id)
+        if status is not None:
+            query = query.where(OutboxMessage.status == status)
+        with self._sessions() as db:
+            return [_outbox_record(row) for row in db.scalars(query)]
+
+    # --- announcements --------------------------------------------------------------------
+
+    def create_announcement(self, *, author_platform: str, author_chat: str | None,
+                            author_user_id: int | None, texts: str, source_language: str,
+                            audience: str, now: datetime) -> int:
+        with self._sessions() as db, db.begin():
+            row = Announcement(author_platform=author_platform, author_chat=author_chat,
+                               author_user_id=author_user_id, texts=texts,
+                               source_language=source_language, audience=audience,
+                               status=AnnouncementStatus.QUEUED, created_at=now, queued_at=now)
+            db.add(row)
+            db.flush()
+            return row.id
+
+    def announcement(self, announcement_id: int) -> AnnouncementRecord | None:
+        with self._sessions() as db:
+            row = db.get(Announcement, announcement_id)
+            return _announcement(row) if row else None
+
+    def announcements(self, status: AnnouncementStatus | None = None
+                      ) -> list[AnnouncementRecord]:
+        query = select(Announcement).order_by(Announcement.id)
+        if status is not None:
+            query = query.where(Announcement.status == status)
+        with self._sessions() as db:
+            return [_announcement(row) for row in db.scalars(query)]
+
+    def finish_announcement(self, announcement_id: int, now: datetime) -> bool:
+        """Mark a broadcast done once (False if it already was)."""
+        with self._sessions() as db, db.begin():
+            result = db.execute(update(Announcement)
+                                .where(Announcement.id == announcement_id,
+                                       Announcement.status == AnnouncementStatus.QUEUED)
+                                .values(status=AnnouncementStatus.DONE, finished_at=now))
+            return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    def pending(self, announcement_id: int) -> bool:
+        """Is anything of a broadcast still waiting to be sent? (An indexed lookup.)"""
+        query = (select(OutboxMessage.id)
+                 .where(OutboxMessage.announcement_id == announcement_id,
+                        OutboxMessage.status.in_((OutboxStatus.QUEUED, OutboxStatus.SENDING)))
+                 .limit(1))
+        with self._sessions() as db:
+            return db.scalar(query) is not None
+
+    def delivery_counts(self, announcement_id: int) -> dict[tuple[str, str, str], int]:
+        """(platform, language, status) -> how many messages of a broadcast."""
+        query = (select(OutboxMessage.platform, OutboxMessage.lang, OutboxMessage.status,
+                        func.count())
+                 .where(OutboxMessage.announcement_id == announcement_id,
+                        OutboxMessage.kind == MessageKind.BROADCAST)
+                 .group_by(OutboxMessage.platform, OutboxMessage.lang, OutboxMessage.status))
+        with self._sessions() as db:
+            return {(p, lang or "?", s): n for p, lang, s, n in db.execute(query)}
