@@ -15,6 +15,7 @@ run: $(STAMP) compile
 
 test: $(STAMP) compile
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 check: $(STAMP) compile
@@ -30,6 +31,7 @@ $(STAMP): pyproject.toml
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 
 # --- translations: extract -> update (pl, uk by hand; en filled from the source) -> compile ---
 extract: $(STAMP)

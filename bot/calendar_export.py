@@ -52,4 +52,4 @@ def calendar_file(conference: Conference, sessions: Iterable[Session], lang: str
             event.add("geo", (venue.coordinates.lat, venue.coordinates.lon))
         calendar.add_component(event)
     calendar.add_missing_timezones()
-    return calendar.to_ical()
+    return bytes(calendar.to_ical())

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, overload
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
@@ -83,6 +83,14 @@ class _Checker:
             self.fail(field, "must be a non-empty text")
             return None
         return value.strip()
+
+    @overload
+    def text(self, field: str, required: bool = ...,
+             may_be_unannounced: Literal[False] = ...) -> Text | None: ...
+
+    @overload
+    def text(self, field: str, required: bool = ...,
+             *, may_be_unannounced: bool) -> Text | NotAnnounced | None: ...
 
     def text(self, field: str, required: bool = True,
              may_be_unannounced: bool = False) -> Text | NotAnnounced | None:
@@ -333,6 +341,8 @@ def _coordinates(check: _Checker, required: bool = True) -> Coordinates | NotAnn
         check.fail("coordinates", problem)
     if problems:
         return None
+    assert isinstance(lat, (int, float)) and isinstance(lon, (int, float))  # checked above
+    assert isinstance(precision, int)
     return Coordinates(float(lat), float(lon), raw["source"].strip(), precision)
 
 
@@ -523,7 +533,8 @@ def _session(check: _Checker, days: dict[str, Day], venues: dict[str, Venue],
     return Session(
         id=identifier, day=day, kind=kind, title=title, description=description,
         audience=audience, venue=venue, start=start, end=end, room=room,
-        moderators=moderators, speakers=speakers, **optional,
+        moderators=moderators, speakers=speakers, host=optional["host"],
+        format=optional["format"], speakers_note=optional["speakers_note"],
     )
 
 
@@ -572,7 +583,8 @@ def _check_overlaps(conference: Conference, data_dir: Path, problems: list[Probl
                 continue
             (a_start, a_end), (b_start, b_end) = first.span, second.span
             if a_start < b_end and b_start < a_end:
-                where = f"room '{first.room}'" if first.room else f"venue '{first.venue.id}'"
+                venue_id = first.venue.id if isinstance(first.venue, Venue) else "?"
+                where = f"room '{first.room}'" if first.room else f"venue '{venue_id}'"
                 problems.append(Problem(
                     file, f"session {second.id}",
                     f"overlaps session {first.id} in {where} "

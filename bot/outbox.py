@@ -14,6 +14,7 @@ import json
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
+from typing import Protocol
 
 from bot.clock import Clock
 from bot.messages import Address, Button, FileReply, LocationReply, Reply, TextReply
@@ -36,11 +37,14 @@ class RecipientGone(Exception):
     """The recipient blocked the bot or no longer exists: never retry, stop writing to them."""
 
 
-Deliver = Callable[[Address, list[Reply]], Awaitable[None]]
+class Deliver(Protocol):
+    def __call__(self, address: Address, replies: list[Reply], *,
+                 message_id: int | None = None) -> Awaitable[None]:
+        """Send pushed replies; raise DeliveryError or RecipientGone."""
 
 
 def encode(replies: list[Reply]) -> str:
-    items = []
+    items: list[dict[str, object]] = []
     for reply in replies:
         if isinstance(reply, TextReply):
             items.append({"type": "text", "html": str(reply.html), "buttons": [

@@ -11,6 +11,7 @@ import re
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from bot.i18n import Catalogue
 from bot.messages import COMMAND_PREFIXES, Incoming, Reply
@@ -46,10 +47,11 @@ class Context(Speaker):
 
 HandlerResult = Reply | Sequence[Reply]
 Handler = Callable[[Context], HandlerResult]
+H = TypeVar("H", bound=Handler)
 CACHE_SIZE = 2048
 
 
-def same_for_everyone(handler: Handler) -> Handler:
+def same_for_everyone(handler: H) -> H:
     """Mark a handler whose answer depends only on the words, the language and the minute
     (not on who asks): the dispatcher may reuse its replies within that minute."""
     setattr(handler, "same_for_everyone", True)  # noqa: B010 (a mark read by getattr)
@@ -73,21 +75,21 @@ class Router:
         self.conversations.append(handler)
         return handler
 
-    def command(self, *names: str) -> Callable[[Handler], Handler]:
-        def register(handler: Handler) -> Handler:
+    def command(self, *names: str) -> Callable[[H], H]:
+        def register(handler: H) -> H:
             for name in names:
                 self.commands[name] = handler
             return handler
         return register
 
-    def pattern(self, regex: str) -> Callable[[Handler], Handler]:
-        def register(handler: Handler) -> Handler:
+    def pattern(self, regex: str) -> Callable[[H], H]:
+        def register(handler: H) -> H:
             self.patterns.append((re.compile(regex, re.IGNORECASE), handler))
             return handler
         return register
 
-    def intent(self, *names: str) -> Callable[[Handler], Handler]:
-        def register(handler: Handler) -> Handler:
+    def intent(self, *names: str) -> Callable[[H], H]:
+        def register(handler: H) -> H:
             for name in names:
                 self.intents[name] = handler
             return handler
@@ -135,18 +137,13 @@ class Dispatcher:
     def dispatch(self, ctx: Context) -> list[Reply]:
         text = ctx.incoming.text.strip()
         match = _COMMAND.match(text) if text.startswith(COMMAND_PREFIXES) else None
+        handler: Handler | None
         if ctx.incoming.location is not None and "location" in self.intents:
             ctx.intent = Intent("location")
             handler = self.intents["location"]
         elif match:
             name, ctx.args = match.group(1).lower(), (match.group(2) or "").strip()
-            handler = self.commands.get(name)
-            if handler is None:
-                for pattern, candidate in self.patterns:
-                    ctx.match = pattern.fullmatch(name)
-                    if ctx.match:
-                        handler = candidate
-                        break
+            handler = self.commands.get(name) or self._pattern_handler(ctx, name)
             if handler is None:
                 ctx.intent = Intent("unknown_command", query=name)
                 handler = self.intents["unknown_command"]
@@ -157,6 +154,7 @@ class Dispatcher:
                     return as_list(result)
             ctx.intent = ctx.understanding.interpret(text, ctx.now) if text else Intent("unknown")
             handler = self.intents.get(ctx.intent.name) or self.intents["unknown"]
+        assert handler is not None  # every branch found one
         if not getattr(handler, "same_for_everyone", False) or ctx.incoming.location:
             return as_list(handler(ctx))
         key = (handler, text, ctx.lang, int(ctx.now.timestamp() // 60))
@@ -166,6 +164,14 @@ class Dispatcher:
             if len(self._answers) > CACHE_SIZE:
                 self._answers.popitem(last=False)
         return list(answer)
+
+    def _pattern_handler(self, ctx: Context, name: str) -> Handler | None:
+        """The handler of a command pattern (/s12) that matches, remembering the match."""
+        for pattern, candidate in self.patterns:
+            ctx.match = pattern.fullmatch(name)
+            if ctx.match:
+                return candidate
+        return None
 
 
 def as_list(result: HandlerResult) -> list[Reply]:

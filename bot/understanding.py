@@ -11,7 +11,7 @@ from rapidfuzz import fuzz
 from bot.i18n import Catalogue
 from bot.lexicon import Lexicon
 from bot.messages import COMMAND_PREFIXES
-from bot.programme import Conference, Day, InfoTopic, Person, Place, Session
+from bot.programme import Conference, Day, InfoTopic, Person, Place, Session, Venue
 from bot.textmatch import Vocabulary, fold, phrase_in, word_matches, words
 
 _CLOCK = re.compile(r"(?<![\d.:])([01]?\d|2[0-3])[:.]([0-5]\d)(?![\d])(?![.:]\d)")
@@ -130,7 +130,9 @@ class Understanding:
     def _proper_names(self) -> frozenset[str]:
         """Folded words of people's names and place names, which belong to no language."""
         texts = [n for p in self.conference.people.values() for n in (p.name, p.name_uk) if n]
-        for place in (*self.conference.venues.values(), *self.conference.landmarks.values()):
+        places: list[Place] = [*self.conference.venues.values(),
+                               *self.conference.landmarks.values()]
+        for place in places:
             texts += [*place.aliases, place.name[self.conference.languages[0]]]
         return frozenset(w for text in texts for w in words(text))
 
@@ -141,7 +143,8 @@ class Understanding:
         people = " ".join(
             f"{p.name} {p.name_uk or ''}" for p in session.people)
         venue = session.venue
-        venue_text = (f"{texts(venue.name)} {' '.join(venue.aliases)}" if venue else "")
+        venue_text = (f"{texts(venue.name)} {' '.join(venue.aliases)}"
+                      if isinstance(venue, Venue) else "")
         parts = [
             (texts(session.title), 4),
             (people, 4),
@@ -279,7 +282,7 @@ class Understanding:
             sessions = self.conference.sessions_on(day)
         if not sessions:
             sessions = self.search(text, limit=3, keep=0.75)
-        venues = self.conference.venues_of(sessions)
+        venues: list[Place] = list(self.conference.venues_of(sessions))
         if len(venues) == 1:
             return Intent("where", places=venues, sessions=sessions)
         return Intent("where", sessions=sessions, query=text)
@@ -368,11 +371,11 @@ class Understanding:
             if word.isdigit():
                 neighbours = message[max(0, index - 1):index] + message[index + 1:index + 2]
                 for neighbour in neighbours:
-                    month = self._months.get(neighbour) or next(
+                    named = self._months.get(neighbour) or next(
                         (n for name, n in self._months.items()
                          if len(name) >= 5 and word_matches(name, neighbour)), None)
                     for day in conference.days:
-                        if month and (day.date.day, day.date.month) == (int(word), month):
+                        if named and (day.date.day, day.date.month) == (int(word), named):
                             return day
             if word in self.lexicon.day_words and index + 1 < len(message):
                 following = message[index + 1]

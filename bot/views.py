@@ -177,3 +177,11 @@ def until(ctx: Speaker, moment: datetime) -> Markup:
 def first_sessions(conference: Conference, day: Day) -> list[Session]:
     start = conference.day_start(day)
     return [s for s in conference.top_level(conference.sessions_on(day)) if s.span[0] == start]
+
+
+def example_places(conference: Conference, count: int) -> list[str]:
+    """Short names of places of this conference, for examples in help texts."""
+    venues = [v for v in conference.venues.values() if v is not conference.main_venue]
+    venues += [v for v in conference.venues.values() if v is conference.main_venue]
+    names = [v.aliases[0] if v.aliases else v.name[conference.languages[0]] for v in venues]
+    return (names * count)[:count] if names else ["…"] * count

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+from typing import Any
 
 from markupsafe import Markup
 
@@ -24,6 +25,8 @@ from bot.storage import AnnouncementRecord, AnnouncementStatus, OutboxStatus
 from bot.views import NL
 
 router = Router("announce")
+State = dict[str, Any]
+"""Where an organiser is in /announce (JSON in the state store)."""
 log = logging.getLogger(__name__)
 
 
@@ -31,12 +34,12 @@ def _key(ctx: Context) -> str:
     return f"announce:{ctx.user.id}"
 
 
-def _load(ctx: Context) -> dict | None:  # type: ignore[type-arg]
+def _load(ctx: Context) -> State | None:
     raw = ctx.store.state.get(_key(ctx))
     return json.loads(raw) if raw else None
 
 
-def _save(ctx: Context, state: dict) -> None:  # type: ignore[type-arg]
+def _save(ctx: Context, state: State) -> None:
     ctx.store.state.set(_key(ctx), json.dumps(state, ensure_ascii=False))
 
 
@@ -79,7 +82,7 @@ def announcement_step(ctx: Context) -> Reply | list[Reply] | None:
     return _preview(ctx, state)
 
 
-def _keep_language(ctx: Context, state: dict) -> None:  # type: ignore[type-arg]
+def _keep_language(ctx: Context, state: State) -> None:
     """Writing the Ukrainian version does not turn the organiser's bot into Ukrainian:
     the exchange goes on in the language it started in."""
     ctx.remember_language = False
@@ -87,7 +90,7 @@ def _keep_language(ctx: Context, state: dict) -> None:  # type: ignore[type-arg]
         ctx.t = ctx.catalogue[state["ui"]]
 
 
-def _next_version(ctx: Context, state: dict) -> TextReply | list[Reply]:  # type: ignore[type-arg]
+def _next_version(ctx: Context, state: State) -> TextReply | list[Reply]:
     missing = [lang for lang in ctx.conference.languages
                if lang not in state["texts"] and lang not in state.get("skipped", [])]
     if missing:
@@ -132,7 +135,7 @@ def to(ctx: Context) -> TextReply | list[Reply]:
     return _choose_audience(ctx, state, ctx.args)
 
 
-def _choose_audience(ctx: Context, state: dict, value: str) -> TextReply | list[Reply]:  # type: ignore[type-arg]
+def _choose_audience(ctx: Context, state: State, value: str) -> TextReply | list[Reply]:
     audience = parse_audience(ctx.conference, value)
     if audience is None:
         return [TextReply(ctx._("I do not know the audience “%(value)s”.", value=value)),
@@ -142,7 +145,7 @@ def _choose_audience(ctx: Context, state: dict, value: str) -> TextReply | list[
     return _preview(ctx, state)
 
 
-def _preview(ctx: Context, state: dict) -> list[Reply]:  # type: ignore[type-arg]
+def _preview(ctx: Context, state: State) -> list[Reply]:
     draft = Draft(state["texts"], state["source"], state["audience"])
     chosen = recipients(ctx.services, draft.audience)
     replies: list[Reply] = []

@@ -7,7 +7,7 @@ from markupsafe import Markup
 from bot.i18n import N_
 from bot.messages import TextReply
 from bot.router import Context, Router, same_for_everyone
-from bot.views import NL, conference_dates, tr
+from bot.views import NL, conference_dates, example_places, tr
 from handlers.language import language_buttons
 
 router = Router("start")
@@ -41,7 +41,8 @@ def command_list(ctx: Context) -> Markup:
         ctx._("/s12 — details of a session (every listing shows these numbers)"),
         ctx._("/search words — find sessions by topic, title or person"),
         ctx._("/venues — all places, and what happens where"),
-        ctx._("/where place — address, directions and a map pin (e.g. /where Skawina)"),
+        ctx._("/where place — address, directions and a map pin (e.g. /where %(place)s)",
+              place=example_places(ctx.conference, 1)[0]),
         ctx._("/here latitude longitude — the venues nearest to you (or share your location)"),
         ctx._("/remind s12 — remind me before a session (/unremind s12 to stop)"),
         ctx._("/my — my agenda; /reminders 5|10|15|30|60|off — when to remind me"),
@@ -56,7 +57,8 @@ def command_list(ctx: Context) -> Markup:
 
 def examples(ctx: Context) -> Markup:
     return ctx._("You can also just ask, e.g. “what's on now?”, “when is lunch?”, "
-                 "“is there a session about migration?”, “how do I get to Skawina?”.")
+                 "“what is next?”, “where is %(place)s?”.",
+                 place=example_places(ctx.conference, 1)[0])
 
 
 @router.command("start")

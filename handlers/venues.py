@@ -13,7 +13,7 @@ from bot.programme import Coordinates, Landmark, NotAnnounced, Place, Session, V
 from bot.router import Context, Router, same_for_everyone
 from bot.speaker import Speaker
 from bot.textmatch import words
-from bot.views import NL, not_announced, session_lines, tr
+from bot.views import NL, example_places, not_announced, session_lines, tr
 
 router = Router("venues")
 _POSITION = re.compile(r"^\s*(-?\d{1,2}(?:\.\d+)?)\s*[,;\s]\s*(-?\d{1,3}(?:\.\d+)?)\s*$")
@@ -30,7 +30,7 @@ def _origins(ctx: Context, venue: Venue) -> list[Place]:
     return origins + list(ctx.conference.landmarks.values())
 
 
-def distance_text(ctx: Context, metres: float) -> Markup:
+def distance_text(ctx: Speaker, metres: float) -> Markup:
     """'1.2 km in a straight line, about 20 min on foot (estimate)'."""
     if metres < 1000:
         straight = ctx._("%(metres)s m in a straight line", metres=int(round(metres, -1)))
@@ -47,7 +47,7 @@ def distance_text(ctx: Context, metres: float) -> Markup:
     return straight + Markup(", ") + walk + Markup(" ") + ctx._("(an estimate)")
 
 
-def _leg(ctx: Context, origin: Place, venue: Venue) -> Markup | None:
+def _leg(ctx: Speaker, origin: Place, venue: Venue) -> Markup | None:
     start, end = _coordinates(origin), _coordinates(venue)
     if start is None or end is None:
         return None
@@ -190,7 +190,9 @@ def distance(ctx: Context) -> TextReply:
         places = [places[0], ctx.conference.main_venue]
     if len(places) < 2:
         return TextReply(NL.join([
-            ctx._("Name two places, e.g. “how far is Nasza Ściana from Świetlica Dębniki?”."),
+            ctx._("Name two places, e.g. “how far is %(first)s from %(second)s?”.",
+                  first=example_places(ctx.conference, 2)[0],
+                  second=example_places(ctx.conference, 2)[1]),
             ctx._("See all places: /venues")]))
     first, second = places[0], places[1]
     a, b = _coordinates(first), _coordinates(second)

@@ -257,7 +257,8 @@ def test_plural_forms(app):
     for lang, expected in cases.items():
         t = app.catalogue[lang]
         for n, text in expected.items():
-            form = t.ngettext("in %(num)d minute", "in %(num)d minutes", n) % {"num": n}
+            form = t.ngettext("Reminders come %(num)d minute before a session.",
+                              "Reminders come %(num)d minutes before a session.", n) % {"num": n}
             assert text in form, (lang, n, form)
 
 

@@ -8,10 +8,11 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.storage.database import rows_affected
 from bot.storage.models import Announcement, OutboxMessage
 
 
@@ -123,7 +124,7 @@ class OutboxStore:
                       "not_before": now, "expires_at": None, **row}
                      for row in rows if row["dedupe_key"] not in present]
             if fresh:
-                db.execute(OutboxMessage.__table__.insert(), fresh)
+                db.execute(insert(OutboxMessage), fresh)
             return len(fresh)
 
     def has(self, dedupe_key: str) -> bool:
@@ -168,7 +169,7 @@ class OutboxStore:
             result = db.execute(update(OutboxMessage)
                                 .where(OutboxMessage.status == OutboxStatus.SENDING)
                                 .values(status=OutboxStatus.QUEUED))
-            return int(result.rowcount)  # type: ignore[attr-defined]
+            return rows_affected(result)
 
     def messages(self, status: OutboxStatus | None = None) -> list[OutboxRecord]:
         query = select(OutboxMessage).order_by(OutboxMessage.id)
@@ -211,7 +212,7 @@ class OutboxStore:
                                 .where(Announcement.id == announcement_id,
                                        Announcement.status == AnnouncementStatus.QUEUED)
                                 .values(status=AnnouncementStatus.DONE, finished_at=now))
-            return bool(result.rowcount)  # type: ignore[attr-defined]
+            return rows_affected(result) > 0
 
     def pending(self, announcement_id: int) -> bool:
         """Is anything of a broadcast still waiting to be sent? (An indexed lookup.)"""

@@ -9,6 +9,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.storage.database import rows_affected
 from bot.storage.models import Subscription, User
 from bot.storage.users import UserRecord, user_record
 
@@ -50,7 +51,7 @@ class SubscriptionStore:
         with self._sessions() as db, db.begin():
             result = db.execute(delete(Subscription).where(Subscription.user_id == user_id,
                                                            Subscription.session_id == session_id))
-            return bool(result.rowcount)  # type: ignore[attr-defined]
+            return rows_affected(result) > 0
 
     def of(self, user_id: int) -> list[str]:
         """The session ids a person chose, in the order they chose them."""
@@ -82,4 +83,4 @@ class SubscriptionStore:
         self._chosen.clear()
         with self._sessions() as db, db.begin():
             result = db.execute(delete(Subscription).where(Subscription.session_id == session_id))
-            return int(result.rowcount)  # type: ignore[attr-defined]
+            return rows_affected(result)

@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, func, select, update
+from sqlalchemy import Engine, func, insert, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.storage.models import DEFAULT_REMINDER_MINUTES, User
@@ -31,7 +31,7 @@ class UserRecord:
     active: bool = True
 
 
-def _row_record(row: Mapping[str, Any]) -> UserRecord:
+def _row_record(row: Mapping[Any, Any]) -> UserRecord:
     return UserRecord(row["id"], row["platform"], row["external_id"], row["chosen_language"],
                       row["detected_language"], row["client_language"], row["chat_id"],
                       row["reminder_minutes"], row["active"])
@@ -98,10 +98,9 @@ class UserStore:
         if not self._soft:
             return 0
         pending, self._soft = self._soft, {}
-        users = User.__table__
         with self._engine.begin() as connection:
             for user_id, changes in pending.items():
-                connection.execute(users.update().where(users.c.id == user_id).values(**changes))
+                connection.execute(update(User).where(User.id == user_id).values(**changes))
         return len(pending)
 
     def touch(self, platform: str, external_id: str, *, now: datetime,
@@ -139,10 +138,12 @@ class UserStore:
                           "chosen_language": None, "detected_language": None,
                           "client_language": None, "chat_id": None, "display_name": None,
                           **changes}
-                result = connection.execute(users.insert().values(**fields))
-                fields["id"] = result.inserted_primary_key[0]  # type: ignore[index]
+                result = connection.execute(insert(User).values(**fields))
+                key = result.inserted_primary_key
+                assert key is not None  # an insert of one row has its key
+                fields["id"] = key[0]
             else:
-                connection.execute(users.update().where(where).values(**changes))
+                connection.execute(update(User).where(where).values(**changes))
                 fields = {**row, **changes}
         record = _row_record(fields)
         self._remember(record, fields["display_name"], now)

@@ -45,7 +45,7 @@ class ConsoleTransport:
                  stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout) -> None:
         self.app, self.session, self.stdin, self.stdout = app, session, stdin, stdout
         self.interactive = stdin.isatty()
-        self.outbox_chat = session.user
+        self.outbox_chat: str | None = session.user
 
     def _prompt(self) -> None:
         if self.interactive:

@@ -194,7 +194,7 @@ class MatrixTransport:
         await self._send(room.room_id, [TextReply(Markup.escape(text))])
 
     def _is_direct(self, room: MatrixRoom) -> bool:
-        return room.member_count <= 2
+        return bool(room.member_count <= 2)
 
     async def _on_message(self, room: MatrixRoom, event: RoomMessageText) -> None:
         if event.sender == self.user_id:

@@ -14,7 +14,9 @@ import logging
 import os
 import re
 import secrets
+from collections.abc import Awaitable
 from datetime import timedelta
+from typing import Any
 from urllib.parse import urlparse
 
 from aiohttp import web
@@ -30,7 +32,6 @@ from telegram import (
 )
 from telegram.constants import ChatType, MessageLimit, ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
-from telegram.ext import Application as TelegramApplication
 from telegram.ext import (
     ApplicationBuilder,
     BaseUpdateProcessor,
@@ -65,7 +66,8 @@ class PerChatOrder(BaseUpdateProcessor):
         self._chats: dict[object, asyncio.Lock] = {}
         self._waiting: dict[object, int] = {}
 
-    async def do_process_update(self, update: object, coroutine) -> None:  # type: ignore[no-untyped-def]
+    async def do_process_update(self, update: object,
+                                coroutine: Awaitable[Any]) -> None:
         chat = (update.effective_chat.id if isinstance(update, Update)
                 and update.effective_chat else None)
         lock = self._chats.setdefault(chat, asyncio.Lock())
@@ -107,7 +109,7 @@ class TelegramTransport:
         if base_url:
             builder = builder.base_url(base_url).base_file_url(
                 base_url.replace("/bot", "/file/bot", 1))
-        self.ptb: TelegramApplication = builder.build()  # type: ignore[type-arg]
+        self.ptb = builder.build()
         self.ptb.add_handler(CallbackQueryHandler(self._on_callback))
         self.ptb.add_handler(MessageHandler(filters.UpdateType.MESSAGE, self._on_message))
         self.ptb.add_error_handler(self._on_error)
@@ -164,7 +166,7 @@ class TelegramTransport:
                             lang or "default", error)
 
     async def _start_webhook(self) -> None:
-        path = urlparse(self.webhook_url).path or "/"
+        path = str(urlparse(self.webhook_url or "").path) or "/"
 
         async def receive(request: web.Request) -> web.Response:
             if request.headers.get("X-Telegram-Bot-Api-Secret-Token") != self.webhook_secret:
@@ -192,9 +194,10 @@ class TelegramTransport:
         is_group = chat.type in (ChatType.GROUP, ChatType.SUPERGROUP)
         text = message.text or message.caption or ""
         if is_group:
-            text = self._group_text(message, text)
-            if text is None:
+            addressed = self._group_text(message, text)
+            if addressed is None:
                 return
+            text = addressed
         location = ((message.location.latitude, message.location.longitude)
                     if message.location else None)
         if not text and location is None:

@@ -1,7 +1,7 @@
 """Alembic environment: runs on the connection the application hands over (or the URL)."""
 
 from alembic import context
-from sqlalchemy import create_engine
+from sqlalchemy import Connection, create_engine
 
 from bot.storage.models import Base
 
@@ -14,12 +14,15 @@ def run_migrations_online() -> None:
     if connection is not None:
         _run(connection)
         return
-    engine = create_engine(config.get_main_option("sqlalchemy.url"))
+    url = config.get_main_option("sqlalchemy.url")
+    if url is None:
+        raise RuntimeError("alembic: no connection and no sqlalchemy.url to migrate")
+    engine = create_engine(url)
     with engine.begin() as own_connection:
         _run(own_connection)
 
 
-def _run(connection) -> None:  # type: ignore[no-untyped-def]
+def _run(connection: Connection) -> None:
     context.configure(
         connection=connection,
         target_metadata=target_metadata,
