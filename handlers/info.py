@@ -8,7 +8,7 @@ from bot.messages import Button, TextReply
 from bot.programme import InfoTopic
 from bot.router import Context, Router, same_for_everyone
 from bot.textmatch import fold
-from bot.views import NL, conference_dates, tr
+from bot.views import NL, conference_dates, not_announced, tr
 
 router = Router("info")
 
@@ -53,7 +53,7 @@ def about(ctx: Context) -> TextReply:
     conference = ctx.conference
     lines = [
         Markup("<b>%s</b>") % tr(ctx, conference.name),
-        ctx._("Edition %(edition)s · %(dates)s · %(city)s", edition=conference.edition,
+        ctx._("Edition %(edition)s · %(dates)s · %(city)s", edition=conference.edition or not_announced(ctx),
               dates=conference_dates(ctx), city=tr(ctx, conference.city)),
         ctx._("Motto: %(theme)s", theme=tr(ctx, conference.theme)),
         Markup(""),
