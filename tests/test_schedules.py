@@ -293,7 +293,7 @@ def test_a_schedule_file_alone_needs_no_data_folder(tmp_path: Path):
     shutil.copyfile(MUMBAI_JSON, schedule)
     result = confbot("console", "--now", "2024-11-15T09:40", stdin="/now\n/info\n", env={
         "CONFBOT_SCHEDULE": str(schedule), "CONFBOT_DATA_DIR": str(tmp_path / "missing"),
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}"}, cwd=tmp_path)
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}"})
     assert result.returncode == 0, result.stderr
     assert "09:30–10:00 Welcome to the harbour" in result.stdout
     assert "No practical information has been announced." in result.stdout
