@@ -44,12 +44,15 @@ def overlay(conference: Conference, folder: Path, problems: list[Problem]) -> li
     def checker(file: str, item: str, raw: Any) -> _Checker:
         return _Checker(problems, file, item, raw, languages)
 
+    main_venue = None
     if (folder / "conference.yaml").is_file():
-        _conference(conference, folder, checker, problems, conflicts)
+        main_venue = _conference(conference, folder, checker, problems, conflicts)
     if (folder / "venues.yaml").is_file():
         venues, landmarks = _load_venues(folder, checker, problems)
         _venues(conference, venues, _display(folder / "venues.yaml", folder), conflicts)
         conference.landmarks.update(landmarks)
+    if main_venue:
+        conference.main_venue = conference.venues.get(main_venue)
     if (folder / "people.yaml").is_file():
         _people(conference, _load_people(folder, checker, problems))
     if (folder / "info.yaml").is_file():
@@ -60,7 +63,8 @@ def overlay(conference: Conference, folder: Path, problems: list[Problem]) -> li
 
 
 def _conference(conference: Conference, folder: Path, checker: Any,
-                problems: list[Problem], conflicts: list[Problem]) -> None:
+                problems: list[Problem], conflicts: list[Problem]) -> str | None:
+    """Take the texts `conference.yaml` gives; return the main venue's id, if it names one."""
     path = folder / "conference.yaml"
     file = _display(path, folder)
     check = checker(file, "conference", _read_yaml(path, folder, problems) or {})
@@ -78,7 +82,7 @@ def _conference(conference: Conference, folder: Path, checker: Any,
     if zone and zone != schedule_zone:
         conflicts.append(Problem(file, "conference", f"field 'timezone': '{zone}', but the "
                                  f"schedule says {schedule_zone}; the schedule's is used"))
-    conference.__dict__["_main_venue_id"] = check.string("main_venue", required=False)
+    return check.string("main_venue", required=False)
 
 
 def _venues(conference: Conference, venues: dict[str, Venue], file: str,
@@ -106,9 +110,6 @@ def _venues(conference: Conference, venues: dict[str, Venue], file: str,
         for session in conference.sessions.values():
             if isinstance(session.venue, Venue) and session.venue.id == room_id:
                 session.venue = venue
-    main = conference.__dict__.pop("_main_venue_id", None)
-    if main:
-        conference.main_venue = conference.venues.get(main)
 
 
 def _people(conference: Conference, people: dict[str, Person]) -> None:
