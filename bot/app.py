@@ -56,7 +56,8 @@ class Application:
 
     def replace_programme(self, conference: Conference, lexicon: Lexicon) -> list[Change]:
         """Serve a new programme: tell subscribers what changed, re-derive the reminders."""
-        if conference.languages != self.conference.languages:
+        if (conference.languages, conference.timezone) != (self.conference.languages,
+                                                            self.conference.timezone):
             self.catalogue = Catalogue(conference.languages, conference.timezone)
         self.understanding = Understanding(conference, lexicon, self.catalogue)
         self.conference, self.lexicon = conference, lexicon

@@ -6,8 +6,8 @@ import argparse
 import asyncio
 import logging
 import sys
-from datetime import datetime
-from zoneinfo import ZoneInfo
+from datetime import datetime, tzinfo
+from pathlib import Path
 
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -16,6 +16,8 @@ from bot.config import ConfigError, Settings, load_settings
 from bot.dataload import DataError, load_conference
 from bot.i18n import Catalogue, I18nError
 from bot.runtime import Transport, serve
+from bot.schedules.commands import import_schedule, report_schedule
+from bot.schedules.live import LiveSchedule, load_programme
 from bot.storage import OutboxStatus, Store
 from bot.transports.console import ConsoleSession, ConsoleTransport
 from bot.wiring import build_application, platform_transports
@@ -29,7 +31,7 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
 
     run = commands.add_parser("run", help="start every configured transport "
                                           "(the console when none is configured)")
-    run.add_argument("--now", help="start the clock at this Europe/Warsaw time, "
+    run.add_argument("--now", help="start the clock at this time (the conference's local time), "
                                    "e.g. 2023-11-30T10:05 (demo mode)")
 
     console = commands.add_parser("console", help="talk to the bot in this terminal")
@@ -41,6 +43,11 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
     commands.add_parser("reload", help="validate the edited data and tell subscribers what "
                                        "changed (a running bot also notices by itself)")
     commands.add_parser("outbox", help="show what is queued, sent and failed")
+    importer = commands.add_parser("import", help="convert a frab XML or C3VOC/pretalx JSON "
+                                                  "schedule (file or URL) into data/ YAML")
+    importer.add_argument("schedule", help="a schedule file, or an http(s) URL")
+    importer.add_argument("--out", default="data-imported", help="the folder to write "
+                                                                 "(default: data-imported)")
     announce = commands.add_parser("announce", help="queue an announcement; a running bot "
                                                     "delivers it")
     for lang in ("pl", "uk", "en"):
@@ -59,7 +66,7 @@ def _setup_logging(settings: Settings | None, default: str) -> None:
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
 
-def _clock(now: str | None, timezone: ZoneInfo) -> Clock:
+def _clock(now: str | None, timezone: tzinfo) -> Clock:
     if not now:
         return SystemClock()
     try:
@@ -73,24 +80,33 @@ def _clock(now: str | None, timezone: ZoneInfo) -> Clock:
 
 
 def _check(settings: Settings) -> int:
-    conference, _ = load_conference(settings.data_dir)
+    loaded = load_programme(settings)
+    conference = loaded.conference
     Catalogue(conference.languages, conference.timezone)
     print(f"OK: {conference.short_name[conference.languages[0]]} — {len(conference.days)} days, "
           f"{len(conference.sessions)} sessions, {len(conference.venues)} venues, "
           f"{len(conference.people)} people, {len(conference.info)} information topics, "
-          f"languages {', '.join(conference.languages)}; data in {settings.data_dir}; "
+          f"languages {', '.join(conference.languages)}; data in {_source(settings)}; "
           f"database {settings.database_url}")
-    return 0
+    return report_schedule(loaded)
+
+
+def _source(settings: Settings) -> str:
+    if settings.schedule is None:
+        return str(settings.data_dir)
+    overlay = settings.schedule.overlay_dir
+    return settings.schedule.location + (f" with {overlay}" if overlay else "")
 
 
 def _reload(settings: Settings) -> int:
     """Compare the edited data with the programme the bot knew; queue the change notices."""
-    conference, lexicon = load_conference(settings.data_dir)
+    programme = load_programme(settings)
+    conference, lexicon = programme.conference, programme.lexicon
     store = Store(settings.database_url)
     try:
         app = build_application(conference, lexicon, store, SystemClock())
         changes = app.apply_programme()
-        print(f"OK: {len(conference.sessions)} sessions loaded from {settings.data_dir}.")
+        print(f"OK: {len(conference.sessions)} sessions loaded from {_source(settings)}.")
         if not changes:
             print("No session moved, changed place or was cancelled.")
         for change in changes:
@@ -108,7 +124,8 @@ def _announce(args: argparse.Namespace, settings: Settings) -> int:
     from bot.broadcasts import Draft, announcement_text, parse_audience, queue, recipients
     from bot.plaintext import plain_text
 
-    conference, lexicon = load_conference(settings.data_dir)
+    programme = load_programme(settings)
+    conference, lexicon = programme.conference, programme.lexicon
     given = {lang: getattr(args, lang) for lang in ("pl", "uk", "en") if getattr(args, lang)}
     given.update({lang: text for lang, text in args.text})
     unknown = sorted(set(given) - set(conference.languages))
@@ -172,7 +189,12 @@ def _outbox(settings: Settings) -> int:
 
 
 def _start(args: argparse.Namespace, settings: Settings) -> int:
-    conference, lexicon = load_conference(settings.data_dir)
+    live = LiveSchedule(settings.schedule) if settings.schedule else None
+    if live is not None:
+        programme = live.load()
+        conference, lexicon = programme.conference, programme.lexicon
+    else:
+        conference, lexicon = load_conference(settings.data_dir)
     clock = _clock(args.now, conference.timezone)
     app = build_application(conference, lexicon, Store(settings.database_url), clock,
                             organisers=settings.organisers)
@@ -185,7 +207,8 @@ def _start(args: argparse.Namespace, settings: Settings) -> int:
         log.info("console: started for user=%s at %s", user, clock.now().isoformat())
     app.apply_programme()
     try:
-        asyncio.run(serve(app, transports, data_dir=settings.data_dir))
+        asyncio.run(serve(app, transports, data_dir=None if live else settings.data_dir,
+                          watchers=[live.watch] if live else []))
     except KeyboardInterrupt:
         pass
     finally:
@@ -207,6 +230,8 @@ def main(argv: list[str] | None = None) -> int:
             return _outbox(settings)
         if args.command == "announce":
             return _announce(args, settings)
+        if args.command == "import":
+            return import_schedule(args.schedule, Path(args.out))
         return _start(args, settings)
     except (ConfigError, DataError, I18nError) as error:
         if settings is None:

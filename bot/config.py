@@ -50,6 +50,16 @@ class MatrixSettings:
 
 
 @dataclass(frozen=True)
+class ScheduleSettings:
+    """CONFBOT_SCHEDULE: the programme comes from a frab XML / C3VOC JSON file or URL."""
+
+    location: str
+    poll_seconds: float = 300.0
+    overlay_dir: Path | None = None
+    """CONFBOT_DATA_DIR when given and present: what `data/` adds to the schedule."""
+
+
+@dataclass(frozen=True)
 class Settings:
     database_url: str
     data_dir: Path
@@ -58,6 +68,7 @@ class Settings:
     matrix: MatrixSettings | None = None
     organisers: frozenset[str] = frozenset()
     """Who may broadcast, as platform:id (telegram:123456, matrix:@anna:example.org)."""
+    schedule: ScheduleSettings | None = None
 
 
 def load_settings(environ: Mapping[str, str] | None = None,
@@ -81,7 +92,12 @@ def load_settings(environ: Mapping[str, str] | None = None,
                           "postgresql+psycopg://user:password@host/db)") from None
 
     data_dir = Path(get("CONFBOT_DATA_DIR") or PROJECT_ROOT / "data")
-    if not data_dir.is_dir():
+    schedule = _schedule(get)
+    if schedule is not None:
+        overlay = Path(given) if (given := get("CONFBOT_DATA_DIR")) else None
+        schedule = ScheduleSettings(schedule.location, schedule.poll_seconds,
+                                    overlay if overlay and overlay.is_dir() else None)
+    elif not data_dir.is_dir():
         raise ConfigError("CONFBOT_DATA_DIR", f"'{data_dir}' is not a folder")
 
     log_level = get("CONFBOT_LOG_LEVEL")
@@ -92,7 +108,7 @@ def load_settings(environ: Mapping[str, str] | None = None,
     return Settings(database_url=database_url, data_dir=data_dir,
                     log_level=log_level.upper() if log_level else None,
                     telegram=_telegram(get), matrix=_matrix(get),
-                    organisers=_organisers(get("ORGANISERS")))
+                    organisers=_organisers(get("ORGANISERS")), schedule=schedule)
 
 
 def _matrix(get: Callable[[str], str | None]) -> MatrixSettings | None:
@@ -112,6 +128,28 @@ def _matrix(get: Callable[[str], str | None]) -> MatrixSettings | None:
                           device_id=get("MATRIX_DEVICE_ID"),
                           organiser_room=get("MATRIX_ORGANISER_ROOM"),
                           announce_room=get("MATRIX_ANNOUNCE_ROOM"))
+
+
+def _schedule(get: Callable[[str], str | None]) -> ScheduleSettings | None:
+    location = get("CONFBOT_SCHEDULE")
+    poll = get("CONFBOT_SCHEDULE_POLL")
+    if location is None:
+        if poll:
+            raise ConfigError("CONFBOT_SCHEDULE", "is required when CONFBOT_SCHEDULE_POLL is set")
+        return None
+    if not location.startswith(("http://", "https://")) and not Path(location).is_file():
+        raise ConfigError("CONFBOT_SCHEDULE", f"'{location}' is neither a file nor an "
+                                              "http(s) URL")
+    seconds = 300.0
+    if poll:
+        try:
+            seconds = float(poll)
+        except ValueError:
+            seconds = 0
+        if not seconds > 0:
+            raise ConfigError("CONFBOT_SCHEDULE_POLL", f"'{poll}' is not a number of seconds "
+                                                       "greater than 0 (e.g. 300)")
+    return ScheduleSettings(location, seconds)
 
 
 ORGANISER_PLATFORMS = ("telegram", "matrix", "console")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any, Literal, overload
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -233,9 +233,9 @@ def load_conference(data_dir: Path) -> tuple[Conference, Lexicon]:
         name=conf.text("name") or {},
         short_name=conf.text("short_name") or {},
         edition=_edition(conf),
-        theme=conf.text("theme") or {},
-        description=conf.text("description") or {},
-        city=conf.text("city") or {},
+        theme=_known(conf.text("theme", may_be_unannounced=True)),
+        description=_known(conf.text("description", may_be_unannounced=True)),
+        city=_known(conf.text("city", may_be_unannounced=True)),
         timezone=timezone or ZoneInfo("UTC"),
         languages=languages_t,
         days=tuple(days),
@@ -268,7 +268,13 @@ def _timezone(conf: _Checker) -> ZoneInfo | None:
         return None
 
 
+def _known(text: Text | NotAnnounced | None) -> Text | NotAnnounced:
+    return {} if text is None else text
+
+
 def _edition(conf: _Checker) -> int:
+    if conf.is_not_announced("edition"):
+        return 0
     value = conf.raw.get("edition")
     if not isinstance(value, int) or isinstance(value, bool) or value < 1:
         conf.fail("edition", "must be a positive whole number")
@@ -489,11 +495,13 @@ def _session(check: _Checker, days: dict[str, Day], venues: dict[str, Venue],
             check.fail("end", "start and end must both be given or both be not_announced")
     else:
         start_time, end_time = check.clock_time("start"), check.clock_time("end")
-        if start_time and end_time and start_time >= end_time:
+        next_day = check.raw.get("ends_next_day") is True  # a night session, past midnight
+        if start_time and end_time and start_time >= end_time and not next_day:
             check.fail("end", f"ends ({end_time:%H:%M}) before it starts ({start_time:%H:%M})")
         elif start_time and end_time and day and timezone:
             start = datetime.combine(day.date, start_time, tzinfo=timezone)
-            end = datetime.combine(day.date, end_time, tzinfo=timezone)
+            end = datetime.combine(day.date + timedelta(days=int(next_day)), end_time,
+                                   tzinfo=timezone)
 
     kind = check.string("kind")
     if kind and kind not in SESSION_KINDS:
@@ -535,7 +543,22 @@ def _session(check: _Checker, days: dict[str, Day], venues: dict[str, Venue],
         audience=audience, venue=venue, start=start, end=end, room=room,
         moderators=moderators, speakers=speakers, host=optional["host"],
         format=optional["format"], speakers_note=optional["speakers_note"],
+        **_schedule_fields(check),
     )
+
+
+def _schedule_fields(check: _Checker) -> dict[str, Any]:
+    """The optional fields an imported schedule brings: track, languages, links."""
+    links = []
+    raw_links = check.raw.get("links") or []
+    for link in raw_links if isinstance(raw_links, list) else [None]:
+        if not (isinstance(link, dict) and isinstance(link.get("url"), str)
+                and link["url"].startswith(("http://", "https://"))):
+            check.fail("links", "must be a list of {title: …, url: https://…}")
+            break
+        links.append((str(link.get("title") or link["url"]), link["url"]))
+    return {"track": check.string("track", required=False),
+            "languages": tuple(check.string_list("languages")), "links": tuple(links)}
 
 
 def _load_info(data_dir: Path, checker: Any, problems: list[Problem],

@@ -9,9 +9,8 @@ from __future__ import annotations
 import io
 import logging
 from collections.abc import Iterable
-from datetime import date, datetime
+from datetime import date, datetime, tzinfo
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from babel import Locale
 from babel.dates import format_date, format_time
@@ -61,7 +60,7 @@ def _load_translations(locales_dir: Path, lang: str) -> Translations:
 class Translator:
     """Everything language-dependent for one language: messages, plurals, dates and times."""
 
-    def __init__(self, lang: str, translations: Translations, timezone: ZoneInfo) -> None:
+    def __init__(self, lang: str, translations: Translations, timezone: tzinfo) -> None:
         self.lang = lang
         self.locale = Locale.parse(BABEL_LOCALE.get(lang, lang))
         self.timezone = timezone
@@ -106,7 +105,7 @@ class Translator:
 class Catalogue:
     """One Translator per supported language, loaded and checked at start-up."""
 
-    def __init__(self, languages: Iterable[str], timezone: ZoneInfo,
+    def __init__(self, languages: Iterable[str], timezone: tzinfo,
                  locales_dir: Path = LOCALES_DIR) -> None:
         self.languages = tuple(languages)
         self._translators: dict[str, Translator] = {}

@@ -4,11 +4,29 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
-from zoneinfo import ZoneInfo
+from datetime import date, datetime, time, tzinfo
 
 Text = dict[str, str]
 """A human text in every conference language: {"pl": …, "uk": …, "en": …}."""
+
+
+class Written(dict[str, str]):
+    """A text as a schedule wrote it: a version for every reader, not always in their language.
+
+    It is a Text (one entry per conference language), so every view can read it as one; readers
+    without a version of their own get the `default` language's, shown as written.
+    """
+
+    def __init__(self, versions: dict[str, str], languages: Iterable[str], default: str) -> None:
+        super().__init__()
+        self.versions = dict(versions)
+        self.default = default if default in self.versions else next(iter(self.versions))
+        for lang in languages:
+            self[lang] = self.versions.get(lang, self.versions[self.default])
+
+    def language_for(self, reader: str) -> str:
+        """The language the reader sees this text in."""
+        return reader if reader in self.versions else self.default
 
 
 class NotAnnounced:
@@ -113,6 +131,13 @@ class Session:
     speakers_note: Text | None = None
     parent: Session | None = None
     children: list[Session] = field(default_factory=list)
+    languages: tuple[str, ...] = ()
+    """The languages the session is held in (from a schedule), as codes: ("de", "en")."""
+    track: str | None = None
+    links: tuple[tuple[str, str], ...] = ()
+    """(title, url) pairs: the session's page, slides, recordings."""
+    guid: str | None = None
+    """The schedule's own identifier of the event, which survives renumbering."""
 
     @property
     def number(self) -> int:
@@ -153,10 +178,12 @@ class Conference:
     name: Text
     short_name: Text
     edition: int
-    theme: Text
-    description: Text
-    city: Text
-    timezone: ZoneInfo
+    """0 when not announced (a schedule does not say)."""
+    theme: Text | NotAnnounced
+    description: Text | NotAnnounced
+    city: Text | NotAnnounced
+    timezone: tzinfo
+    """The local time: a ZoneInfo, or a fixed offset when a schedule gives only that."""
     languages: tuple[str, ...]
     days: tuple[Day, ...]
     venues: dict[str, Venue]

@@ -5,10 +5,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine, Sequence
 from datetime import UTC
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
@@ -82,8 +82,12 @@ async def flush_soft_changes(app: Application, stop: asyncio.Event,
         app.store.users.flush_soft_changes()
 
 
+Watcher = Callable[[Application, asyncio.Event, Callable[[], None]], Coroutine[Any, Any, None]]
+"""A background check for a new programme (e.g. a schedule URL): (app, stop, on_reload)."""
+
+
 async def serve(app: Application, transports: list[Transport], *,
-                data_dir: Path | None = None) -> None:
+                data_dir: Path | None = None, watchers: Sequence[Watcher] = ()) -> None:
     """Run until every transport ends: deliver pushed messages and fire reminders meanwhile."""
     stop = asyncio.Event()
     scheduler = AsyncIOScheduler(timezone=UTC)
@@ -107,6 +111,7 @@ async def serve(app: Application, transports: list[Transport], *,
     background = [asyncio.create_task(sender.run(stop)) for sender in senders]
     if data_dir is not None:
         background.append(asyncio.create_task(watch_data(app, data_dir, stop, wake_all)))
+    background.extend(asyncio.create_task(watch(app, stop, wake_all)) for watch in watchers)
     background.append(asyncio.create_task(flush_soft_changes(app, stop)))
     try:
         await asyncio.gather(*(transport.run() for transport in transports))

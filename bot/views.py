@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
+from babel import Locale, UnknownLocaleError
 from babel.dates import format_interval, format_timedelta
 from markupsafe import Markup, escape
 
 from bot.i18n import N_
 from bot.messages import Button
-from bot.programme import Conference, Day, NotAnnounced, Person, Session, Text
+from bot.programme import Conference, Day, NotAnnounced, Person, Session, Text, Written
 from bot.speaker import Speaker
 
 KIND_LABELS = {
@@ -34,7 +35,23 @@ def tr(ctx: Speaker, text: Text | NotAnnounced | None) -> Markup:
     """A data text in the reader's language; 'not announced' where the data says so."""
     if text is None or isinstance(text, NotAnnounced):
         return not_announced(ctx)
-    return escape(text[ctx.lang])
+    shown = escape(text[ctx.lang])
+    if isinstance(text, Written):
+        written_in = text.language_for(ctx.lang)
+        marked: set[str] = ctx.__dict__.setdefault("_languages_marked", set())
+        if written_in != ctx.lang and written_in not in marked:
+            marked.add(written_in)  # once per reply: the context lives for one answer
+            shown += Markup(" ") + ctx._("(text language: %(language)s)",
+                                         language=language_name(ctx, written_in))
+    return shown
+
+
+def language_name(ctx: Speaker, code: str) -> str:
+    """A language's name in the reader's language: 'niemiecki', 'німецька', 'German'."""
+    try:
+        return str(Locale.parse(ctx.lang).languages.get(code, code))
+    except (ValueError, UnknownLocaleError):
+        return code
 
 
 def not_announced(ctx: Speaker) -> Markup:
@@ -110,6 +127,11 @@ def session_details(ctx: Speaker, session: Session) -> Markup:
         lines.append(ctx._("Room: %(room)s", room=room))
     if session.host:
         lines.append(ctx._("Host: %(host)s", host=tr(ctx, session.host)))
+    if session.track:
+        lines.append(ctx._("Track: %(track)s", track=session.track))
+    if session.languages:
+        lines.append(ctx._("Language: %(languages)s", languages=", ".join(
+            language_name(ctx, code) for code in session.languages)))
     if session.format:
         lines.append(ctx._("Format: %(format)s", format=tr(ctx, session.format)))
     if session.moderators:
@@ -136,6 +158,9 @@ def session_details(ctx: Speaker, session: Session) -> Markup:
     if session.children:
         lines.append(ctx._("In this session:"))
         lines.extend(session_line(ctx, child) for child in session.children)
+    if session.links:
+        lines.append(ctx._("Links:"))
+        lines.extend(Markup('<a href="%s">%s</a>') % (url, title) for title, url in session.links)
     return NL.join(lines)
 
 

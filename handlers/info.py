@@ -29,6 +29,8 @@ def info(ctx: Context) -> TextReply:
             return topic_reply(ctx, topic)
     lines = [ctx._("<b>Practical information</b>")]
     lines += [Markup("• ") + tr(ctx, t.title) + Markup(" — /info ") + t.id for t in topics]
+    if not topics:  # a conference served from a schedule alone
+        lines.append(ctx._("No practical information has been announced."))
     buttons = tuple((Button(t.title[ctx.lang], f"/info {t.id}"),) for t in topics)
     return TextReply(NL.join(lines), buttons)
 
@@ -54,7 +56,9 @@ def about(ctx: Context) -> TextReply:
     lines = [
         Markup("<b>%s</b>") % tr(ctx, conference.name),
         ctx._("Edition %(edition)s · %(dates)s · %(city)s", edition=conference.edition,
-              dates=conference_dates(ctx), city=tr(ctx, conference.city)),
+              dates=conference_dates(ctx), city=tr(ctx, conference.city)) if conference.edition
+        else ctx._("%(dates)s · %(city)s", dates=conference_dates(ctx),
+                   city=tr(ctx, conference.city)),
         ctx._("Motto: %(theme)s", theme=tr(ctx, conference.theme)),
         Markup(""),
         tr(ctx, conference.description),
