@@ -49,8 +49,8 @@ def api():  # type: ignore[no-untyped-def]
     stand_in.stop()
 
 
-def test_sigkill_mid_broadcast(api: BotApiStandIn, tmp_path: Path):
-    database = f"sqlite:///{tmp_path / 'crash.sqlite3'}"
+def test_sigkill_mid_broadcast(api: BotApiStandIn, tmp_path: Path, database_url: str):
+    database = database_url
     store = Store(database)
     for user in range(1, RECIPIENTS + 1):
         store.touch_user("telegram", str(10_000 + user), now=warsaw("2023-11-30T09:00"),
