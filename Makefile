@@ -16,6 +16,7 @@ run: $(STAMP) compile
 test: $(STAMP) compile
 	$(BIN)/ruff check .
 	$(BIN)/pytest $(PYTEST_ARGS)
+	CONFBOT_TEST_DB=postgresql $(BIN)/pytest $(PYTEST_ARGS)
 
 check: $(STAMP) compile
 	$(BIN)/confbot check

@@ -15,16 +15,14 @@ import pytest
 from bot.storage import Store
 from tests.conftest import warsaw
 from tests.telegram_standin import BotApiStandIn
+from tests.test_cli import bot_environment
 
 RECIPIENTS = 150
 
 
 def environment(api: BotApiStandIn, database: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("TELEGRAM_", "MATRIX_", "CONFBOT_", "DATABASE_URL"))}
-    env.update(DATABASE_URL=database, TELEGRAM_TOKEN=api.token, TELEGRAM_BASE_URL=api.base_url,
-               CONFBOT_LOG_LEVEL="INFO")
-    return env
+    return bot_environment(DATABASE_URL=database, TELEGRAM_TOKEN=api.token,
+                           TELEGRAM_BASE_URL=api.base_url, CONFBOT_LOG_LEVEL="INFO")
 
 
 def start_bot(env: dict[str, str], cwd: Path) -> subprocess.Popen[bytes]:

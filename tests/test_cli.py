@@ -10,11 +10,20 @@ from pathlib import Path
 from bot import PROJECT_ROOT
 
 
-def confbot(*args: str, stdin: str = "", env: dict[str, str] | None = None,
-            cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+def bot_environment(**env: str) -> dict[str, str]:
+    """This process's environment without the bot's settings, plus `env`. The bot runs from
+    this checkout, whatever an editable install of the virtualenv points at."""
     environment = {k: v for k, v in os.environ.items()
                    if not k.startswith(("TELEGRAM_", "MATRIX_", "CONFBOT_", "DATABASE_URL"))}
-    environment.update(env or {})
+    environment["PYTHONPATH"] = os.pathsep.join(
+        [str(PROJECT_ROOT), *filter(None, [os.environ.get("PYTHONPATH")])])
+    environment.update(env)
+    return environment
+
+
+def confbot(*args: str, stdin: str = "", env: dict[str, str] | None = None,
+            cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    environment = bot_environment(**(env or {}))
     return subprocess.run([sys.executable, "-m", "bot", *args], input=stdin, text=True,
                           capture_output=True, env=environment, cwd=cwd or PROJECT_ROOT,
                           timeout=60)
@@ -81,9 +90,7 @@ def test_a_bad_now_is_named(tmp_path: Path):
 
 def test_a_reminder_appears_while_the_console_runs(tmp_path: Path, database_url: str):
     """The issue's own example: the confirmation, then the 15-minute reminder for 11:15."""
-    environment = {k: v for k, v in os.environ.items()
-                   if not k.startswith(("TELEGRAM_", "MATRIX_", "CONFBOT_", "DATABASE_URL"))}
-    environment["DATABASE_URL"] = database_url
+    environment = bot_environment(DATABASE_URL=database_url)
     process = subprocess.Popen(
         [sys.executable, "-m", "bot", "console", "--now", "2023-11-30T10:59:52", "--lang", "en"],
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
