@@ -121,7 +121,8 @@ class State(Base):
 
     __tablename__ = "state"
 
-    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    key: Mapped[str] = mapped_column(String(512), primary_key=True)
+    """Up to 512: a Matrix key holds the bot's user id, which may be 255 bytes long."""
     value: Mapped[str] = mapped_column(Text)
 
 

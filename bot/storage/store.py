@@ -52,6 +52,14 @@ def _record(user: User) -> UserRecord:
                       user.reminder_minutes, user.active)
 
 
+def _fit(text: str | None, column) -> str | None:  # type: ignore[no-untyped-def]
+    """What a client says about a person, as the column can hold it: PostgreSQL refuses a
+    string longer than the column or holding a NUL (SQLite would keep either)."""
+    if not text:
+        return text
+    return text.replace("\x00", "")[:column.type.length]
+
+
 @dataclass(frozen=True)
 class OutboxRecord:
     """A queued pushed message as the dispatcher sees it."""
@@ -206,6 +214,8 @@ class Store:
         Writes only when the person is new or something about them changed; their last-seen
         time and the language of this message wait for `after_message` (one write at most).
         """
+        display_name = _fit(display_name, User.display_name)
+        client_language = _fit(client_language, User.client_language)
         known = self._known.get((platform, external_id))
         if known is not None and self._unchanged(known.record, known.display_name, display_name,
                                                  client_language, chat_id):
