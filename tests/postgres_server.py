@@ -16,6 +16,7 @@ import glob
 import itertools
 import os
 import pwd
+import shlex
 import shutil
 import socket
 import subprocess
@@ -88,7 +89,8 @@ class PostgresServer:
     def _run(self, program: str, *args: str) -> subprocess.CompletedProcess[str]:
         command = [str(self.bindir / program), *args]
         if self.as_postgres:
-            command = ["runuser", "-u", "postgres", "--", *command]
+            command = (["runuser", "-u", "postgres", "--", *command] if shutil.which("runuser")
+                       else ["su", "postgres", "-s", "/bin/sh", "-c", shlex.join(command)])
         env = {k: v for k, v in os.environ.items() if not k.startswith("PG")}
         env["LC_ALL"] = "C"
         return subprocess.run(command, capture_output=True, text=True, cwd=self.folder,
