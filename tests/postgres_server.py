@@ -128,20 +128,16 @@ class Databases:
 
     def __init__(self, admin_url: str) -> None:
         import psycopg
-        from psycopg.conninfo import conninfo_to_dict
+        from sqlalchemy.engine import make_url
 
-        self.admin_url = admin_url
-        self._parts = conninfo_to_dict(admin_url)
-        self._admin = psycopg.connect(admin_url, autocommit=True)
+        self._template = make_url(normalise_database_url(admin_url))
+        # psycopg takes a libpq URL: the same one without SQLAlchemy's driver name
+        libpq = self._template.set(drivername="postgresql").render_as_string(hide_password=False)
+        self._admin = psycopg.connect(libpq, autocommit=True)
         self._prefix = f"confbot_test_{os.getpid()}_"
 
     def url(self, name: str) -> str:
-        parts = self._parts
-        password = f":{parts['password']}" if parts.get("password") else ""
-        port = f":{parts['port']}" if parts.get("port") else ""
-        host = parts.get("host", "127.0.0.1")
-        return normalise_database_url(
-            f"postgresql://{parts.get('user', '')}{password}@{host}{port}/{name}")
+        return self._template.set(database=name).render_as_string(hide_password=False)
 
     def create(self) -> str:
         name = f"{self._prefix}{next(_counter)}"
@@ -164,6 +160,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption("--db", choices=ENGINES, default=None,
                      help="the database the tests run on: sqlite (default) or postgresql, a "
                           "throwaway server started for the session (env CONFBOT_TEST_DB)")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if selected_engine(config) not in ENGINES:
+        raise pytest.UsageError(f"CONFBOT_TEST_DB={selected_engine(config)!r}: "
+                                f"choose one of {', '.join(ENGINES)}")
 
 
 def pytest_report_header(config: pytest.Config) -> str:
