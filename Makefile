@@ -17,6 +17,7 @@ test: $(STAMP) compile
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 	$(BIN)/pytest $(PYTEST_ARGS)
+	CONFBOT_TEST_DB=postgresql $(BIN)/pytest $(PYTEST_ARGS)
 
 check: $(STAMP) compile
 	$(BIN)/confbot check

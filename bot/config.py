@@ -20,6 +20,15 @@ MATRIX_VARIABLES = ("MATRIX_HOMESERVER", "MATRIX_USER_ID", "MATRIX_PASSWORD",
                     "MATRIX_ANNOUNCE_ROOM")
 
 
+def normalise_database_url(url: str) -> str:
+    """`postgres://` (what hosting platforms hand out) and `postgresql://` mean the psycopg 3
+    driver, which is installed; every other URL is left as given."""
+    scheme, separator, rest = url.partition("://")
+    if separator and scheme.lower() in ("postgres", "postgresql"):
+        return f"postgresql+psycopg://{rest}"
+    return url
+
+
 class ConfigError(Exception):
     """A setting is wrong; the message names the variable and the problem."""
 
@@ -83,13 +92,13 @@ def load_settings(environ: Mapping[str, str] | None = None,
         value = values.get(name, "").strip()
         return value or None
 
-    database_url = get("DATABASE_URL") or DEFAULT_DATABASE_URL
+    database_url = normalise_database_url(get("DATABASE_URL") or DEFAULT_DATABASE_URL)
     try:
         make_url(database_url)
     except ArgumentError:
         raise ConfigError("DATABASE_URL", f"'{database_url}' is not a database URL "
                           "(e.g. sqlite:///confbot.sqlite3 or "
-                          "postgresql+psycopg://user:password@host/db)") from None
+                          "postgresql://user:password@host/db)") from None
 
     data_dir = Path(get("CONFBOT_DATA_DIR") or PROJECT_ROOT / "data")
     schedule = _schedule(get)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -18,6 +17,8 @@ from bot.programme import Conference
 from bot.storage import Store
 from bot.transports.console import ConsoleSession
 from tests.helpers import start_app
+
+pytest_plugins = ["tests.postgres_server"]
 
 WARSAW = ZoneInfo("Europe/Warsaw")
 DATA_DIR = PROJECT_ROOT / "data"
@@ -39,8 +40,9 @@ def conference(loaded: tuple[Conference, Lexicon]) -> Conference:
 
 
 @pytest.fixture
-def database_url(tmp_path: Path) -> str:
-    return f"sqlite:///{tmp_path / 'confbot.sqlite3'}"
+def database_url(database_url_factory: Callable[[], str]) -> str:
+    """A fresh database on the engine the suite runs on (--db, CONFBOT_TEST_DB)."""
+    return database_url_factory()
 
 
 @pytest.fixture

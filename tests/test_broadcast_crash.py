@@ -16,16 +16,14 @@ from bot.storage import Store
 from tests.conftest import warsaw
 from tests.helpers import wait_until
 from tests.telegram_standin import BotApiStandIn
+from tests.test_cli import bot_environment
 
 RECIPIENTS = 150
 
 
 def environment(api: BotApiStandIn, database: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("TELEGRAM_", "MATRIX_", "CONFBOT_", "DATABASE_URL"))}
-    env.update(DATABASE_URL=database, TELEGRAM_TOKEN=api.token, TELEGRAM_BASE_URL=api.base_url,
-               CONFBOT_LOG_LEVEL="INFO")
-    return env
+    return bot_environment(DATABASE_URL=database, TELEGRAM_TOKEN=api.token,
+                           TELEGRAM_BASE_URL=api.base_url, CONFBOT_LOG_LEVEL="INFO")
 
 
 def start_bot(env: dict[str, str], cwd: Path) -> subprocess.Popen[bytes]:
@@ -42,8 +40,8 @@ def api():  # type: ignore[no-untyped-def]
     stand_in.stop()
 
 
-def test_sigkill_mid_broadcast(api: BotApiStandIn, tmp_path: Path):
-    database = f"sqlite:///{tmp_path / 'crash.sqlite3'}"
+def test_sigkill_mid_broadcast(api: BotApiStandIn, tmp_path: Path, database_url: str):
+    database = database_url
     store = Store(database)
     for user in range(1, RECIPIENTS + 1):
         store.users.touch("telegram", str(10_000 + user), now=warsaw("2023-11-30T09:00"),

@@ -10,20 +10,29 @@ from pathlib import Path
 from bot import PROJECT_ROOT
 
 
-def confbot(*args: str, stdin: str = "", env: dict[str, str] | None = None,
-            cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+def bot_environment(**env: str) -> dict[str, str]:
+    """This process's environment without the bot's settings, plus `env`. The bot runs from
+    this checkout, whatever an editable install of the virtualenv points at."""
     environment = {k: v for k, v in os.environ.items()
                    if not k.startswith(("TELEGRAM_", "MATRIX_", "CONFBOT_", "DATABASE_URL"))}
-    environment.update(env or {})
+    environment["PYTHONPATH"] = os.pathsep.join(
+        [str(PROJECT_ROOT), *filter(None, [os.environ.get("PYTHONPATH")])])
+    environment.update(env)
+    return environment
+
+
+def confbot(*args: str, stdin: str = "", env: dict[str, str] | None = None,
+            cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    environment = bot_environment(**(env or {}))
     return subprocess.run([sys.executable, "-m", "bot", *args], input=stdin, text=True,
                           capture_output=True, env=environment, cwd=cwd or PROJECT_ROOT,
                           timeout=60)
 
 
-def test_piped_console_prints_only_the_conversation(tmp_path: Path):
+def test_piped_console_prints_only_the_conversation(tmp_path: Path, database_url: str):
     result = confbot("console", "--now", "2023-11-30T10:05", "--lang", "en",
                      stdin="/now\nwhen is lunch?\n", cwd=tmp_path,
-                     env={"DATABASE_URL": f"sqlite:///{tmp_path / 'c.sqlite3'}"})
+                     env={"DATABASE_URL": database_url})
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("Now (10:05)")
     assert "14:20–15:00" in result.stdout
@@ -31,9 +40,9 @@ def test_piped_console_prints_only_the_conversation(tmp_path: Path):
     assert "Traceback" not in result.stderr
 
 
-def test_run_without_credentials_is_the_console(tmp_path: Path):
+def test_run_without_credentials_is_the_console(tmp_path: Path, database_url: str):
     result = confbot("run", "--now", "2023-11-29T15:10", stdin="co teraz?\n", cwd=tmp_path,
-                     env={"DATABASE_URL": f"sqlite:///{tmp_path / 'r.sqlite3'}"})
+                     env={"DATABASE_URL": database_url})
     assert result.returncode == 0, result.stderr
     assert "Teraz (15:10)" in result.stdout
     assert "platform=console" in result.stderr  # logs go to stderr, with context
@@ -79,11 +88,9 @@ def test_a_bad_now_is_named(tmp_path: Path):
     assert "--now: 'yesterday' is not a date and time" in result.stderr
 
 
-def test_a_reminder_appears_while_the_console_runs(tmp_path: Path):
+def test_a_reminder_appears_while_the_console_runs(tmp_path: Path, database_url: str):
     """The issue's own example: the confirmation, then the 15-minute reminder for 11:15."""
-    environment = {k: v for k, v in os.environ.items()
-                   if not k.startswith(("TELEGRAM_", "MATRIX_", "CONFBOT_", "DATABASE_URL"))}
-    environment["DATABASE_URL"] = f"sqlite:///{tmp_path / 'rem.sqlite3'}"
+    environment = bot_environment(DATABASE_URL=database_url)
     process = subprocess.Popen(
         [sys.executable, "-m", "bot", "console", "--now", "2023-11-30T10:59:52", "--lang", "en"],
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
@@ -125,8 +132,8 @@ def _moved_data(tmp_path: Path) -> Path:
     return data
 
 
-def test_reload_tells_subscribers_and_outbox_shows_it(tmp_path: Path):
-    database = {"DATABASE_URL": f"sqlite:///{tmp_path / 'reload.sqlite3'}"}
+def test_reload_tells_subscribers_and_outbox_shows_it(tmp_path: Path, database_url: str):
+    database = {"DATABASE_URL": database_url}
     chosen = confbot("console", "--lang", "en", "--now", "2023-11-30T09:00",
                      stdin="/remind s20\n", cwd=tmp_path, env=database)
     assert chosen.returncode == 0, chosen.stderr
@@ -140,11 +147,11 @@ def test_reload_tells_subscribers_and_outbox_shows_it(tmp_path: Path):
     assert "console    change     queued   1" in outbox.stdout
 
 
-def test_reload_refuses_invalid_data(tmp_path: Path):
+def test_reload_refuses_invalid_data(tmp_path: Path, database_url: str):
     data = _moved_data(tmp_path)
     (data / "venues.yaml").write_text("venues: [\n", encoding="utf-8")
     result = confbot("reload", cwd=tmp_path,
-                     env={"DATABASE_URL": f"sqlite:///{tmp_path / 'x.sqlite3'}",
+                     env={"DATABASE_URL": database_url,
                           "CONFBOT_DATA_DIR": str(data)})
     assert result.returncode == 2
     assert "venues.yaml: line" in result.stderr

@@ -89,9 +89,8 @@ def transport_for(app: Application, synapse: Synapse, **options) -> MatrixTransp
 
 
 @pytest.fixture
-def matrix_app(loaded, tmp_path: Path, clock) -> Iterator[Application]:  # type: ignore[no-untyped-def]
-    application = start_app(loaded[0], loaded[1], Store(f"sqlite:///{tmp_path / 'mx.sqlite3'}"),
-                              clock)
+def matrix_app(loaded, database_url: str, clock) -> Iterator[Application]:  # type: ignore[no-untyped-def]
+    application = start_app(loaded[0], loaded[1], Store(database_url), clock)
     yield application
     application.store.close()
 

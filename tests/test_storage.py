@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import inspect
+from sqlalchemy import inspect, select
 
 from bot.storage import Store
-from bot.storage.models import Base
+from bot.storage.models import Base, User
 from tests.conftest import warsaw
 
 
@@ -46,5 +46,35 @@ def test_language_memory(database_url: str):
         store.users.set_language(user.id, None)
         assert store.users.touch("matrix", "@olena:example.org",
                                 now=warsaw("2023-11-30T10:06")).chosen_language is None
+    finally:
+        store.close()
+
+
+def test_what_a_client_says_is_kept_as_the_column_can_hold_it(database_url: str):
+    """Synapse allows 256-character display names; JSON allows NUL. PostgreSQL refuses both
+    in a varchar(255) column, SQLite would keep them: the store trims, on every database."""
+    store = Store(database_url)
+    try:
+        long_name = "Ą" * 300
+        user = store.users.touch("matrix", "@long:example.org", now=warsaw("2023-11-30T10:00"),
+                                display_name=long_name, client_language="x" * 40)
+        store.users.touch("matrix", "@nul:example.org", now=warsaw("2023-11-30T10:00"),
+                         display_name="Ala\x00 Kot")
+        again = store.users.touch("matrix", "@long:example.org", now=warsaw("2023-11-30T10:01"),
+                                 display_name=long_name, client_language="x" * 40)
+        assert again.id == user.id and again.client_language == "x" * 16
+        with store.session() as db:
+            names = dict(db.execute(select(User.external_id, User.display_name)).all())
+        assert names == {"@long:example.org": "Ą" * 255, "@nul:example.org": "Ala Kot"}
+    finally:
+        store.close()
+
+
+def test_state_keys_hold_the_longest_matrix_user_id(database_url: str):
+    store = Store(database_url)
+    try:
+        key = f"matrix:@{'b' * 200}:{'m' * 53}:next_batch"  # a 255-character user id
+        store.state.set(key, "s72594_4483_1934")
+        assert store.state.get(key) == "s72594_4483_1934"
     finally:
         store.close()

@@ -40,6 +40,8 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 DEFAULT_REMINDER_MINUTES = 15
+NAME_LENGTH = 255
+CLIENT_LANGUAGE_LENGTH = 16
 
 
 class Base(DeclarativeBase):
@@ -56,10 +58,10 @@ class User(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     platform: Mapped[str] = mapped_column(String(16))
     external_id: Mapped[str] = mapped_column(String(255))
-    display_name: Mapped[str | None] = mapped_column(String(255))
+    display_name: Mapped[str | None] = mapped_column(String(NAME_LENGTH))
     chosen_language: Mapped[str | None] = mapped_column(String(8))
     detected_language: Mapped[str | None] = mapped_column(String(8))
-    client_language: Mapped[str | None] = mapped_column(String(16))
+    client_language: Mapped[str | None] = mapped_column(String(CLIENT_LANGUAGE_LENGTH))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime())
     chat_id: Mapped[str | None] = mapped_column(String(255))
@@ -122,7 +124,8 @@ class State(Base):
 
     __tablename__ = "state"
 
-    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    key: Mapped[str] = mapped_column(String(512), primary_key=True)
+    """Up to 512: a Matrix key holds the bot's user id, which may be 255 bytes long."""
     value: Mapped[str] = mapped_column(Text)
 
 

@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import Engine, func, insert, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.storage.models import DEFAULT_REMINDER_MINUTES, User
+from bot.storage.models import CLIENT_LANGUAGE_LENGTH, DEFAULT_REMINDER_MINUTES, NAME_LENGTH, User
 
 LAST_SEEN_GRANULARITY = timedelta(minutes=10)
 
@@ -41,6 +41,14 @@ def user_record(user: User) -> UserRecord:
     return UserRecord(user.id, user.platform, user.external_id, user.chosen_language,
                       user.detected_language, user.client_language, user.chat_id,
                       user.reminder_minutes, user.active)
+
+
+def _fit(text: str | None, limit: int | None) -> str | None:
+    """What a client says about a person, as the column can hold it: PostgreSQL refuses a
+    string longer than the column or holding a NUL (SQLite would keep either)."""
+    if not text:
+        return text
+    return text.replace("\x00", "")[:limit]
 
 
 @dataclass(frozen=True)
@@ -111,6 +119,8 @@ class UserStore:
         Writes only when the person is new or something about them changed; their last-seen
         time and the language of this message wait for `after_message` (one write at most).
         """
+        display_name = _fit(display_name, NAME_LENGTH)
+        client_language = _fit(client_language, CLIENT_LANGUAGE_LENGTH)
         known = self._known.get((platform, external_id))
         if known is not None and self._unchanged(known.record, known.display_name, display_name,
                                                  client_language, chat_id):
