@@ -139,7 +139,7 @@ def reminder_time(ctx: Context) -> TextReply:
     if argument in ("off", "0", "wyłącz", "вимкнути"):
         ctx.store.set_reminder_minutes(ctx.user.id, 0)
         text = ctx._("Reminders are off. Your agenda stays: /my")
-    elif argument.isdigit() and int(argument) in LEAD_CHOICES:
+    elif argument.isdecimal() and int(argument) in LEAD_CHOICES:
         ctx.store.set_reminder_minutes(ctx.user.id, int(argument))
         text = ctx.ngettext("I will remind you %(num)d minute before each session.",
                             "I will remind you %(num)d minutes before each session.",
