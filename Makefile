@@ -15,7 +15,7 @@ run: $(STAMP) compile
 
 test: $(STAMP) compile
 	$(BIN)/ruff check .
-	$(BIN)/pytest $(PYTEST_ARGS)
+	HYPOTHESIS_PROFILE=$${HYPOTHESIS_PROFILE:-ci} $(BIN)/pytest $(PYTEST_ARGS)
 
 check: $(STAMP) compile
 	$(BIN)/confbot check

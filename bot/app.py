@@ -18,7 +18,10 @@ from bot.programme import Conference, Session
 from bot.reminders import Reminders
 from bot.router import COMMAND_PREFIXES, Context, Dispatcher, Router
 from bot.storage import Store, UserRecord
+from bot.storage.notices import Notices
+from bot.storage.unanswered import UnansweredLog
 from bot.understanding import Understanding
+from bot.views import with_answer_language_note
 
 if TYPE_CHECKING:
     from bot.changes import Change
@@ -63,6 +66,8 @@ class Application:
         self.notify_queued: Callable[[], None] = lambda: None
         """Called when messages were queued; the running bot wakes its dispatchers."""
         self.dispatcher = Dispatcher(routers)
+        self.unanswered = UnansweredLog(store.engine)
+        self.notices = Notices(store.engine)
         self.reminders = Reminders(self)
         self.catalogue = Catalogue(conference.languages, conference.timezone)
         self._install(conference, lexicon)
@@ -104,13 +109,18 @@ class Application:
         key = f"{platform}:{user_id}"
         return key in self.organisers or key in self.room_organisers
 
-    def detect(self, incoming: Incoming) -> str | None:
-        """The conference language a message is written in, if it can be told."""
+    def written_language(self, incoming: Incoming) -> str | None:
+        """The language a message is written in (Russian too), if it can be told."""
         text = incoming.text.strip()
         if text.startswith(COMMAND_PREFIXES):
             text = text.partition(" ")[2]
-        detected = (self.lexicon.detect_language(text, self.understanding.proper_names)
-                    if text else None)
+        return (self.lexicon.detect_language(text, self.understanding.proper_names)
+                if text else None)
+
+    def detect(self, incoming: Incoming, written: str | None = None) -> str | None:
+        """The conference language to answer a message in, if its language can be told
+        (Russian is answered in Ukrainian)."""
+        detected = self.lexicon.reply_language(written or self.written_language(incoming))
         return detected if detected in self.conference.languages else None
 
     def handle(self, incoming: Incoming) -> list[Reply]:
@@ -119,7 +129,8 @@ class Application:
                  f"chat={incoming.chat_id} message={incoming.message_id or '-'}")
         lang = self.conference.languages[0]
         try:
-            detected = self.detect(incoming)
+            written = self.written_language(incoming)
+            detected = self.detect(incoming, written)
             user = self.store.touch_user(
                 incoming.platform, incoming.user_id, now=self.clock.now(),
                 display_name=incoming.display_name, client_language=incoming.client_language,
@@ -129,6 +140,8 @@ class Application:
                              client=incoming.client_language)
             ctx = self._context(incoming, user, lang, self.conference)
             replies = self.dispatcher.dispatch(ctx)
+            if written in self.lexicon.answer_in:
+                replies = with_answer_language_note(ctx, self.notices, replies)
             self.store.after_message(user, self.clock.now(),
                                      detected if ctx.remember_language else None)
             log.info("%s lang=%s intent=%s replies=%d", where, lang,

@@ -1,4 +1,4 @@
-"""`confbot run | console | check | reload | outbox` (also `python -m bot`)."""
+"""`confbot run | console | check | reload | outbox | unanswered` (also `python -m bot`)."""
 
 from __future__ import annotations
 
@@ -39,6 +39,9 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
     commands.add_parser("reload", help="validate the edited data and tell subscribers what "
                                        "changed (a running bot also notices by itself)")
     commands.add_parser("outbox", help="show what is queued, sent and failed")
+    unanswered = commands.add_parser("unanswered", help="the questions the bot could not "
+                                                        "place, similar ones grouped")
+    unanswered.add_argument("--since", help="only this recent: 30m, 2h, 1d, 1w")
     announce = commands.add_parser("announce", help="queue an announcement; a running bot "
                                                     "delivers it")
     for lang in ("pl", "uk", "en"):
@@ -151,6 +154,31 @@ def _announce(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _unanswered(args: argparse.Namespace, settings: Settings) -> int:
+    """Print the questions the bot could not place, grouped by similarity, newest first."""
+    from bot.storage import Store
+    from bot.storage.unanswered import UnansweredLog, parse_since
+
+    since = parse_since(args.since) if args.since else None
+    if args.since and since is None:
+        raise ConfigError("--since", f"'{args.since}' is not a time span like 30m, 2h or 1d")
+    store = Store(settings.database_url)
+    try:
+        cutoff = SystemClock().now() - since if since else None
+        groups = UnansweredLog(store.engine).groups(cutoff)
+    finally:
+        store.close()
+    if not groups:
+        print("No unanswered questions.")
+    for group in groups:
+        languages = ", ".join(f"{lang} {n}" for lang, n in sorted(group.languages.items()))
+        print(f"{group.count:4}×  {group.latest.astimezone():%Y-%m-%d %H:%M}  [{languages}]  "
+              f"{group.text}")
+        for variant in group.variants:
+            print(f"{'':25}{variant}")
+    return 0
+
+
 def _outbox(settings: Settings) -> int:
     from collections import Counter
 
@@ -225,6 +253,8 @@ def main(argv: list[str] | None = None) -> int:
             return _reload(settings)
         if args.command == "outbox":
             return _outbox(settings)
+        if args.command == "unanswered":
+            return _unanswered(args, settings)
         if args.command == "announce":
             return _announce(args, settings)
         return _start(args, settings)

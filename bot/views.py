@@ -9,9 +9,10 @@ from babel.dates import format_interval
 from markupsafe import Markup, escape
 
 from bot.i18n import N_
-from bot.messages import Button
+from bot.messages import Button, Reply, TextReply
 from bot.programme import Conference, Day, NotAnnounced, Person, Session, Text
 from bot.router import Context
+from bot.storage.notices import Notices
 from bot.textmatch import fold
 
 KIND_LABELS = {
@@ -209,3 +210,19 @@ def until(ctx: Context, moment: datetime) -> Markup:
 def first_sessions(conference: Conference, day: Day) -> list[Session]:
     start = conference.day_start(day)
     return [s for s in conference.top_level(conference.sessions_on(day)) if s.span[0] == start]
+
+
+def with_answer_language_note(ctx: Context, notices: Notices, replies: list[Reply]
+                              ) -> list[Reply]:
+    """The first time someone writes in a language the bot only understands (Russian), say
+    in which languages it answers and how to choose one, above the first text reply."""
+    if not notices.first_time(ctx.user.id, "answer-languages"):
+        return replies
+    note = ctx._("I understand Russian, but I answer in Ukrainian, Polish or English: "
+                 "choose with /lang.")
+    for index, reply in enumerate(replies):
+        if isinstance(reply, TextReply):
+            noted = TextReply(Markup("<i>%s</i>") % note + NL + NL + Markup(reply.html),
+                              reply.buttons)
+            return [*replies[:index], noted, *replies[index + 1:]]
+    return [TextReply(note), *replies]

@@ -170,6 +170,8 @@ def where(ctx: Context) -> list[Reply] | TextReply:
 
 def _session_place(ctx: Context, sessions: list[Session]) -> list[Reply] | TextReply:
     if not sessions:
+        if ctx.intent is not None and ctx.intent.query and ctx.app is not None:
+            ctx.app.unanswered.record(ctx.intent.query, ctx.lang, ctx.now)
         return TextReply(NL.join([ctx._("I do not know which place you mean."),
                                   ctx._("See all places: /venues")]))
     placed = ctx.conference.venues_of(sessions)
