@@ -18,10 +18,10 @@ from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bot import PROJECT_ROOT  # noqa: E402
-from bot.dataload import load_conference  # noqa: E402
-from bot.i18n import Catalogue  # noqa: E402
-from bot.understanding import Intent, Understanding  # noqa: E402
+from bot import PROJECT_ROOT
+from bot.dataload import load_conference
+from bot.i18n import Catalogue
+from bot.understanding import Intent, Understanding
 
 NOW = datetime(2023, 11, 30, 10, 5, tzinfo=ZoneInfo("Europe/Warsaw"))
 

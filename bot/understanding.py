@@ -286,13 +286,8 @@ class Understanding:
         for phrase in (p for name, p in self._phrases if name in QUESTION_ONLY):
             if set(message).issuperset(phrase):
                 ignored.update(phrase)
-        kind = None
-        matched = self._phrase_words.matched(message)
-        for name, phrase, _ in self._candidates(matched):
-            if name.startswith("kind:") and matched.issuperset(phrase):
-                kind = name.removeprefix("kind:")
-                ignored.update(w for w in message
-                               if any(word_matches(p, w) for p in phrase))
+        kind, kind_words = self._kind_named(message)
+        ignored.update(kind_words)
         query = " ".join(w for w in message if w not in ignored)
         sessions = self.search(query, limit=8, keep=0.6)
         if kind is not None:
@@ -300,6 +295,16 @@ class Understanding:
         if not sessions:
             return None
         return Intent("who", sessions=sessions[:3], query=text)
+
+    def _kind_named(self, message: list[str]) -> tuple[str | None, set[str]]:
+        """The kind of session a message names ('workshop', 'обед'), and the words naming it."""
+        kind, named = None, set()
+        matched = self._phrase_words.matched(message)
+        for name, phrase, _ in self._candidates(matched):
+            if name.startswith("kind:") and matched.issuperset(phrase):
+                kind = name.removeprefix("kind:")
+                named.update(w for w in message if any(word_matches(p, w) for p in phrase))
+        return kind, named
 
     def _word_weight(self, word: str, given: set[str]) -> float:
         """Longer words weigh more; a word typed exactly beats a fuzzy match; small words little."""
@@ -319,6 +324,9 @@ class Understanding:
             sessions = self.conference.sessions_on(day)
         if not sessions:
             sessions = self.search(text, limit=3, keep=0.75)
+        kind, _ = self._kind_named(message)
+        if kind is not None:
+            sessions = [s for s in sessions if s.kind == kind] or self.conference.of_kind(kind)
         venues = self.conference.venues_of(sessions)
         if len(venues) == 1:
             return Intent("where", places=venues, sessions=sessions)
