@@ -298,7 +298,8 @@ class Understanding:
 
     def _kind_named(self, message: list[str]) -> tuple[str | None, set[str]]:
         """The kind of session a message names ('workshop', 'обед'), and the words naming it."""
-        kind, named = None, set()
+        kind: str | None = None
+        named: set[str] = set()
         matched = self._phrase_words.matched(message)
         for name, phrase, _ in self._candidates(matched):
             if name.startswith("kind:") and matched.issuperset(phrase):
