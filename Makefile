@@ -16,8 +16,8 @@ run: $(STAMP) compile
 test: $(STAMP) compile
 	$(BIN)/ruff check .
 	$(BIN)/mypy
-	$(BIN)/pytest $(PYTEST_ARGS)
-	CONFBOT_TEST_DB=postgresql $(BIN)/pytest $(PYTEST_ARGS)
+	HYPOTHESIS_PROFILE=$${HYPOTHESIS_PROFILE:-ci} $(BIN)/pytest $(PYTEST_ARGS)
+	HYPOTHESIS_PROFILE=$${HYPOTHESIS_PROFILE:-ci} CONFBOT_TEST_DB=postgresql $(BIN)/pytest $(PYTEST_ARGS)
 
 check: $(STAMP) compile
 	$(BIN)/confbot check

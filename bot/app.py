@@ -22,6 +22,7 @@ from bot.router import Context, Dispatcher, Features
 from bot.speaker import Speaker
 from bot.storage import Store, UserRecord
 from bot.understanding import Understanding
+from bot.views import with_answer_language_note
 
 log = logging.getLogger(__name__)
 
@@ -84,6 +85,7 @@ class Application:
                  f"chat={incoming.chat_id} message={incoming.message_id or '-'}")
         lang = self.conference.languages[0]
         try:
+            written = self.understanding.written_language(incoming.text)
             detected = self.understanding.language_of(incoming.text)
             user = self.store.users.touch(
                 incoming.platform, incoming.user_id, now=self.clock.now(),
@@ -99,6 +101,8 @@ class Application:
                 reminders=self.reminders,
                 organiser=self.is_organiser(incoming.platform, incoming.user_id))
             replies = self.dispatcher.dispatch(ctx)
+            if written in self.lexicon.answer_in:
+                replies = with_answer_language_note(ctx, user.id, self.store.notices, replies)
             self.store.users.after_message(user, self.clock.now(),
                                            detected if ctx.remember_language else None)
             log.info("%s lang=%s intent=%s replies=%d", where, lang,

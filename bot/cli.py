@@ -1,4 +1,4 @@
-"""`confbot run | console | check | reload | outbox` (also `python -m bot`)."""
+"""`confbot run | console | check | reload | outbox | unanswered` (also `python -m bot`)."""
 
 from __future__ import annotations
 
@@ -48,6 +48,9 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
     importer.add_argument("schedule", help="a schedule file, or an http(s) URL")
     importer.add_argument("--out", default="data-imported", help="the folder to write "
                                                                  "(default: data-imported)")
+    unanswered = commands.add_parser("unanswered", help="the questions the bot could not "
+                                                        "place, similar ones grouped")
+    unanswered.add_argument("--since", help="only this recent: 30m, 2h, 1d, 1w")
     announce = commands.add_parser("announce", help="queue an announcement; a running bot "
                                                     "delivers it")
     for lang in ("pl", "uk", "en"):
@@ -167,6 +170,31 @@ def _announce(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _unanswered(args: argparse.Namespace, settings: Settings) -> int:
+    """Print the questions the bot could not place, grouped by similarity, newest first."""
+    from bot.storage import Store
+    from bot.storage.unanswered import parse_since
+
+    since = parse_since(args.since) if args.since else None
+    if args.since and since is None:
+        raise ConfigError("--since", f"'{args.since}' is not a time span like 30m, 2h or 1d")
+    store = Store(settings.database_url)
+    try:
+        cutoff = SystemClock().now() - since if since else None
+        groups = store.unanswered.groups(cutoff)
+    finally:
+        store.close()
+    if not groups:
+        print("No unanswered questions.")
+    for group in groups:
+        languages = ", ".join(f"{lang} {n}" for lang, n in sorted(group.languages.items()))
+        print(f"{group.count:4}×  {group.latest.astimezone():%Y-%m-%d %H:%M}  [{languages}]  "
+              f"{group.text}")
+        for variant in group.variants:
+            print(f"{'':25}{variant}")
+    return 0
+
+
 def _outbox(settings: Settings) -> int:
     from collections import Counter
 
@@ -228,6 +256,8 @@ def main(argv: list[str] | None = None) -> int:
             return _reload(settings)
         if args.command == "outbox":
             return _outbox(settings)
+        if args.command == "unanswered":
+            return _unanswered(args, settings)
         if args.command == "announce":
             return _announce(args, settings)
         if args.command == "import":

@@ -585,7 +585,12 @@ def _load_info(data_dir: Path, checker: Any, problems: list[Problem],
                     check.fail("keywords", f"the '{lang}' list is missing or empty")
                 else:
                     keywords[lang] = tuple(words)
-        if identifier and title and body and len(keywords) == len(languages):
+            # Languages understood but not served (Russian, see intents.yaml: answer_in).
+            for lang, words in raw_keywords.items():
+                if lang not in languages and isinstance(words, list) and all(
+                        isinstance(w, str) and w for w in words):
+                    keywords[str(lang)] = tuple(words)
+        if identifier and title and body and len(keywords) >= len(languages):
             topics.append(InfoTopic(identifier, title, body, keywords))
     return topics
 

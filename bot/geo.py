@@ -39,3 +39,9 @@ def route_link(start: Coordinates, end: Coordinates) -> str:
     route = f"{start.lat:.5f},{start.lon:.5f};{end.lat:.5f},{end.lon:.5f}"
     return ("https://www.openstreetmap.org/directions?"
             + urlencode({"engine": "fossgis_osrm_foot", "route": route}))
+
+
+def address_route_link(start: str, end: str) -> str:
+    """An OpenStreetMap route between two places given as text (addresses or 'lat,lon'),
+    for places whose exact point is not known: the route planner finds the addresses."""
+    return "https://www.openstreetmap.org/directions?" + urlencode({"from": start, "to": end})

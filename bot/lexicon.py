@@ -18,7 +18,7 @@ INTENT_NAMES = (
     "conference_start", "conference_end", "where", "distance", "venues",
     "remind", "unremind", "agenda", "calendar",
     "kind:registration", "kind:opening", "kind:break", "kind:lunch", "kind:panel",
-    "kind:workshop", "kind:study_visit", "kind:networking", "kind:talk",
+    "kind:workshop", "kind:study_visit", "kind:networking", "kind:talk", "who",
 )
 RELATIVE_DAYS = {"today": 0, "tomorrow": 1, "yesterday": -1}
 
@@ -37,6 +37,14 @@ class Lexicon:
     time_prepositions: frozenset[str] = frozenset()
     off_words: frozenset[str] = frozenset()
     """Words that turn something off (/reminders off)."""
+    answer_in: dict[str, str] = field(default_factory=dict)
+    """Languages understood but answered in a conference language: {"ru": "uk"}."""
+    alphabets: dict[str, frozenset[str]] = field(default_factory=dict)
+    """The language text in an alphabet is taken to be when nothing else tells."""
+    transliterated: dict[str, frozenset[str]] = field(default_factory=dict)
+    """Words that show a language typed in Latin letters ("shcho", "kogda")."""
+    languages: tuple[str, ...] = ()
+    """Every language the vocabulary covers: the conference's and those answered in one."""
 
     @classmethod
     def load(cls, path: Path, languages: tuple[str, ...],
@@ -68,6 +76,14 @@ class Lexicon:
             return result
 
         lexicon = cls()
+        raw_answer_in = raw.get("answer_in", {})
+        if not isinstance(raw_answer_in, dict) or not all(
+                isinstance(v, str) and v in languages for v in raw_answer_in.values()):
+            fail("answer_in", "must map a language to the conference language it is answered in")
+            raw_answer_in = {}
+        lexicon.answer_in = {str(k): v for k, v in raw_answer_in.items() if k not in languages}
+        languages = (*languages, *lexicon.answer_in)
+        lexicon.languages = languages
         raw_intents = raw.get("intents")
         if not isinstance(raw_intents, dict):
             fail("intents", "must be a mapping of intent name to phrases")
@@ -97,6 +113,14 @@ class Lexicon:
             raw_letters = {}
         lexicon.letters = {lang: frozenset(str(chars).lower())
                            for lang, chars in raw_letters.items() if lang in languages}
+        raw_alphabets = raw.get("alphabets", {})
+        if not isinstance(raw_alphabets, dict):
+            fail("alphabets", "must map a language to the letters of its alphabet")
+            raw_alphabets = {}
+        lexicon.alphabets = {lang: frozenset(str(chars).lower())
+                             for lang, chars in raw_alphabets.items() if lang in languages}
+        lexicon.transliterated = folded_set("transliterated", raw.get("transliterated", {}),
+                                            required=())
         raw_relative = raw.get("relative_days")
         if not isinstance(raw_relative, dict):
             fail("relative_days", "must map today, tomorrow and yesterday to phrases")
@@ -120,6 +144,24 @@ class Lexicon:
         lexicon.off_words = _union(folded_set("off_words", raw.get("off_words")))
         return lexicon
 
+    def reply_language(self, written: str | None) -> str | None:
+        """The language to answer a message written in `written` (Russian -> Ukrainian)."""
+        return self.answer_in.get(written, written) if written else None
+
+    def transliteration(self, text: str) -> str | None:
+        """The language of Ukrainian or Russian typed in Latin letters, or None."""
+        if not self.transliterated or any(ord(ch) > 0x24F for ch in text if ch.isalpha()):
+            return None
+        given = words(text)
+        scores = {lang: sum(1 for w in given if w in found)
+                  for lang, found in self.transliterated.items()}
+        best = max(scores, key=lambda lang: scores[lang])
+        others = max((sum(1 for w in given if w in markers) for lang, markers
+                      in self.markers.items() if lang not in scores), default=0)
+        lowered = text.lower()
+        others += sum(1 for letters in self.letters.values() for ch in lowered if ch in letters)
+        return best if scores[best] > others else None
+
     def detect_language(self, text: str, names: frozenset[str] = frozenset()) -> str | None:
         """Guess the language a message is written in, or None when it cannot be told.
 
@@ -128,17 +170,23 @@ class Lexicon:
         """
         kept = [w for w in _RAW_WORD.findall(text) if fold(w) not in names]
         lowered = " ".join(kept).lower()
+        transliterated = self.transliteration(lowered)
+        if transliterated:
+            return transliterated
         scores: dict[str, int] = {}
         for lang, letters in self.letters.items():
             scores[lang] = 3 * sum(1 for ch in lowered if ch in letters)
         folded = words(lowered)
         for lang, markers in self.markers.items():
             scores[lang] = scores.get(lang, 0) + 2 * sum(1 for w in folded if w in markers)
-        if not scores:
-            return None
-        best = max(scores.values())
+        best = max(scores.values(), default=0)
         leaders = [lang for lang, score in scores.items() if score == best]
-        return leaders[0] if best > 0 and len(leaders) == 1 else None
+        if best > 0 and len(leaders) == 1:
+            return leaders[0]
+        for lang, alphabet in self.alphabets.items():
+            if (best == 0 or lang in leaders) and any(ch in alphabet for ch in lowered):
+                return lang
+        return None
 
 
 def _union(by_language: dict[str, frozenset[str]]) -> frozenset[str]:

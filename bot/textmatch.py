@@ -11,13 +11,25 @@ from rapidfuzz import fuzz
 
 _WORD = re.compile(r"[\w']+")
 _FOLD_EXTRA = str.maketrans({"ł": "l", "’": "'", "ʼ": "'", "`": "'"})
+# Ukrainian and Russian spell many shared words with different letters (міграція / миграция,
+# сьогодні / сегодня): folding them together lets either match the other, and Latin
+# transliteration (which loses these distinctions) match both.
+_FOLD_CYRILLIC = str.maketrans({"і": "и", "ї": "и", "ы": "и", "є": "е", "э": "е", "ґ": "г",
+                                "ь": None, "ъ": None})
 
 
 def fold(text: str) -> str:
-    """Lower-case and strip diacritics (ł -> l), so 'Kozłówka' and 'kozlowka' compare equal."""
+    """Lower-case and strip diacritics (ł -> l), so 'Kozłówka' and 'kozlowka' compare equal;
+    Ukrainian and Russian letter pairs fold together (і/и, є/е, ы/и; no soft sign)."""
     text = text.lower().translate(_FOLD_EXTRA)
     decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return "".join(ch for ch in decomposed
+                   if not unicodedata.combining(ch)).translate(_FOLD_CYRILLIC)
+
+
+def ascii_digits(text: str) -> str:
+    """Decimal digits of any script as ASCII ('٢' -> '2'); other characters stay as they are."""
+    return "".join(str(unicodedata.decimal(ch)) if ch.isdecimal() else ch for ch in text)
 
 
 def words(text: str) -> list[str]:

@@ -6,23 +6,30 @@ import re
 from dataclasses import dataclass, field, replace
 from datetime import datetime, time, timedelta
 
+from babel import Locale
 from rapidfuzz import fuzz
 
 from bot.i18n import Catalogue
 from bot.lexicon import Lexicon
 from bot.messages import COMMAND_PREFIXES
 from bot.programme import Conference, Day, InfoTopic, Person, Place, Session, Venue
-from bot.textmatch import Vocabulary, fold, phrase_in, word_matches, words
+from bot.textmatch import Vocabulary, ascii_digits, fold, phrase_in, word_matches, words
+from bot.translit import to_cyrillic
 
 _CLOCK = re.compile(r"(?<![\d.:])([01]?\d|2[0-3])[:.]([0-5]\d)(?![\d])(?![.:]\d)")
 _MERIDIEM = re.compile(r"(?<![\d:.])(\d{1,2})\s*(am|pm|a\.m\.|p\.m\.)(?!\w)")
+_HYPHENATED = re.compile(r"\w+(?:-\w+)+")
 _DAY_MONTH = re.compile(r"(?<![\d.])(\d{1,2})[./](\d{1,2})(?:[./]\d{2,4})?(?![\d:])")
 
 
 PLACE_QUESTIONS = ("distance", "where")
+"""Intents decided by their question words alone (see Understanding._asked_place_intent)."""
 ACTIONS = ("unremind", "remind")
 """Intents that act on a session named in the rest of the sentence; they outrank its topic."""
-"""Intents decided by their question words alone (see Understanding._asked_place_intent)."""
+QUESTION_ONLY = ("who",)
+"""Intents that only shape the question ('who runs …'): the rest of it names the sessions."""
+MAX_READ = 500
+"""Characters of a message that are read; a longer one is someone pasting, not asking."""
 
 
 @dataclass
@@ -89,19 +96,25 @@ class Understanding:
 
     # --- preparation --------------------------------------------------------------------
 
+    def _locales(self, catalogue: Catalogue) -> list[Locale]:
+        """The locales whose day and month names people may type (Russian too)."""
+        return [catalogue[lang].locale for lang in catalogue.languages] + [
+            Locale.parse(lang) for lang in self.lexicon.answer_in]
+
     def _weekday_words(self, catalogue: Catalogue) -> dict[str, Day]:
         found: dict[str, Day] = {}
-        for lang in catalogue.languages:
-            names = catalogue[lang].weekday_names()
-            for day in self.conference.days:
-                for name in names[day.date.weekday()]:
-                    found[fold(name)] = day
+        for locale in self._locales(catalogue):
+            for context in ("format", "stand-alone"):
+                for width in ("wide", "abbreviated"):
+                    for index, name in locale.days[context][width].items():
+                        for day in self.conference.days:
+                            if day.date.weekday() == index:
+                                found[fold(name).rstrip(".")] = day
         return found
 
     def _month_words(self, catalogue: Catalogue) -> dict[str, int]:
         months: dict[str, int] = {}
-        for lang in catalogue.languages:
-            locale = catalogue[lang].locale
+        for locale in self._locales(catalogue):
             for context in ("format", "stand-alone"):
                 for width in ("wide", "abbreviated"):
                     for number, name in locale.months[context][width].items():
@@ -151,20 +164,25 @@ class Understanding:
             (f"{texts(session.host)} {venue_text}", 2),
             (f"{texts(session.description)} {texts(session.audience)} {texts(session.format)}", 1),
         ]
-        return [_Entry(frozenset(w for w in words(text) if len(w) >= 3
+        return [_Entry(frozenset(w for w in words(text) + _joined(text) if len(w) >= 3
                                  and w not in self.lexicon.stopwords), weight)
                 for text, weight in parts]
 
     # --- reading ------------------------------------------------------------------------
 
-    def language_of(self, text: str) -> str | None:
-        """The conference language a message is written in, if it can be told (a command's
+    def written_language(self, text: str) -> str | None:
+        """The language a message is written in (Russian too), if it can be told (a command's
         own name says nothing; its arguments may)."""
         text = text.strip()
         if text.startswith(COMMAND_PREFIXES):
             text = text.partition(" ")[2]
-        detected = self.lexicon.detect_language(text, self.proper_names) if text else None
-        return detected if detected in self.conference.languages else None
+        return self.lexicon.detect_language(text, self.proper_names) if text else None
+
+    def language_of(self, text: str) -> str | None:
+        """The conference language to answer a message in, if its language can be told
+        (Russian is answered in Ukrainian)."""
+        answer = self.lexicon.reply_language(self.written_language(text))
+        return answer if answer in self.conference.languages else None
 
     def forget(self) -> None:
         """Drop remembered interpretations (measurements of the cold path use this)."""
@@ -183,12 +201,19 @@ class Understanding:
                        places=list(intent.places), moments=list(intent.moments))
 
     def _interpret(self, text: str, now: datetime) -> Intent:
+        text = ascii_digits(text[:MAX_READ])
+        if self.lexicon.transliteration(text):
+            text = f"{text} {to_cyrillic(text)}"
         message = words(text)
         day = self.find_day(text, now)
         asked = self._asked_place_intent(message)
         if asked is not None:
             return self._where(asked, text, message, day)
         best = self._best_phrase(message)
+        if self._asked(message, QUESTION_ONLY) and (best is None or best[1] is None):
+            who = self._who(text, message)
+            if who is not None:
+                return who
         action = self._action(message)
         if action is not None:
             return Intent(action, query=text)
@@ -223,7 +248,7 @@ class Understanding:
         given = set(message)
         matched = self._phrase_words.matched(message)
         for name, phrase, topic in self._candidates(matched):
-            if name in PLACE_QUESTIONS or name in ACTIONS:
+            if name in PLACE_QUESTIONS or name in ACTIONS or name in QUESTION_ONLY:
                 continue
             if matched.issuperset(phrase):
                 score = sum(self._word_weight(w, given) for w in phrase)
@@ -257,12 +282,48 @@ class Understanding:
 
         The question words must be typed as such: fuzzily, "there" would be "where".
         """
+        return next(iter(self._asked(message, PLACE_QUESTIONS)), None)
+
+    def _asked(self, message: list[str], names: tuple[str, ...]) -> list[str]:
+        """Which of some intents the message asks with their own words, typed as such."""
         given = set(message)
-        for name in PLACE_QUESTIONS:
-            if any(given.issuperset(phrase) for intent, phrase in self._phrases
-                   if intent == name):
-                return name
-        return None
+        return [name for name in names
+                if any(given.issuperset(phrase) for intent, phrase in self._phrases
+                       if intent == name)]
+
+    def _who(self, text: str, message: list[str]) -> Intent | None:
+        """'who runs the wellbeing workshop?': the sessions the rest of the question names.
+
+        Words of the question itself ('who runs') and of a kind ('workshop') do not search;
+        a kind narrows the sessions found to that kind.
+        """
+        people = self.find_people(message)
+        if people:
+            return Intent("person", people=people)
+        ignored: set[str] = set()
+        for phrase in (p for name, p in self._phrases if name in QUESTION_ONLY):
+            if set(message).issuperset(phrase):
+                ignored.update(phrase)
+        kind, kind_words = self._kind_named(message)
+        ignored.update(kind_words)
+        query = " ".join(w for w in message if w not in ignored)
+        sessions = self.search(query, limit=8, keep=0.6)
+        if kind is not None:
+            sessions = [s for s in sessions if s.kind == kind] or sessions
+        if not sessions:
+            return None
+        return Intent("who", sessions=sessions[:3], query=text)
+
+    def _kind_named(self, message: list[str]) -> tuple[str | None, set[str]]:
+        """The kind of session a message names ('workshop', 'обед'), and the words naming it."""
+        kind: str | None = None
+        named: set[str] = set()
+        matched = self._phrase_words.matched(message)
+        for name, phrase, _ in self._candidates(matched):
+            if name.startswith("kind:") and matched.issuperset(phrase):
+                kind = name.removeprefix("kind:")
+                named.update(w for w in message if any(word_matches(p, w) for p in phrase))
+        return kind, named
 
     def _word_weight(self, word: str, given: set[str]) -> float:
         """Longer words weigh more; a word typed exactly beats a fuzzy match; small words little."""
@@ -282,6 +343,9 @@ class Understanding:
             sessions = self.conference.sessions_on(day)
         if not sessions:
             sessions = self.search(text, limit=3, keep=0.75)
+        kind, _ = self._kind_named(message)
+        if kind is not None:
+            sessions = [s for s in sessions if s.kind == kind] or self.conference.of_kind(kind)
         venues: list[Place] = list(self.conference.venues_of(sessions))
         if len(venues) == 1:
             return Intent("where", places=venues, sessions=sessions)
@@ -368,7 +432,7 @@ class Understanding:
                 if (day.date.day, day.date.month) == (day_number, month):
                     return day
         for index, word in enumerate(message):
-            if word.isdigit():
+            if word.isdecimal():
                 neighbours = message[max(0, index - 1):index] + message[index + 1:index + 2]
                 for neighbour in neighbours:
                     named = self._months.get(neighbour) or next(
@@ -379,7 +443,7 @@ class Understanding:
                             return day
             if word in self.lexicon.day_words and index + 1 < len(message):
                 following = message[index + 1]
-                if following.isdigit():
+                if following.isdecimal():
                     return self.day_by_number(int(following))
             if word in self.lexicon.day_words:
                 for neighbour in message[max(0, index - 1):index]:
@@ -398,8 +462,8 @@ class Understanding:
 
     def parse_day_argument(self, argument: str, now: datetime) -> Day | None:
         """A day given to /programme: '2', 'd2', a weekday, a date, 'today'…"""
-        argument = argument.strip()
-        if argument.isdigit():
+        argument = ascii_digits(argument.strip())
+        if argument.isdecimal():
             return self.day_by_number(int(argument))
         by_id = self.conference.day_by_id(argument.lower())
         return by_id or self.find_day(argument, now)
@@ -430,7 +494,7 @@ class Understanding:
         message = words(text)
         for index, word in enumerate(message[:-1]):
             following = message[index + 1]
-            if word in self.lexicon.time_prepositions and following.isdigit():
+            if word in self.lexicon.time_prepositions and following.isdecimal():
                 hour = int(following)
                 if hour > 23:
                     continue
@@ -444,6 +508,11 @@ class Understanding:
         earliest = min(self.conference.day_start(d) for d in self.conference.days)
         earliest_hour = earliest.astimezone(self.conference.timezone).hour
         return hour + 12 if hour < earliest_hour and hour + 12 < 24 else hour
+
+
+def _joined(text: str) -> list[str]:
+    """Hyphenated words also as one word: 'well-being' is found by 'wellbeing'."""
+    return [w.replace("-", "") for w in _HYPHENATED.findall(fold(text))]
 
 
 def _close(wanted: str, given: str, threshold: int = 85) -> bool:

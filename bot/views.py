@@ -10,9 +10,11 @@ from babel.dates import format_interval, format_timedelta
 from markupsafe import Markup, escape
 
 from bot.i18n import N_
-from bot.messages import Button
+from bot.messages import Button, Reply, TextReply
 from bot.programme import Conference, Day, NotAnnounced, Person, Session, Text, Written
 from bot.speaker import Speaker
+from bot.storage.notices import Notices
+from bot.textmatch import fold
 
 KIND_LABELS = {
     "registration": N_("Registration"),
@@ -69,16 +71,35 @@ def conference_dates(ctx: Speaker) -> str:
 
 
 def session_line(ctx: Speaker, session: Session, *, show_day: bool = False) -> Markup:
-    """One line: '<b>11:15–12:45</b> Title /s20' (a part of a block is indented)."""
-    title = tr(ctx, session.title)
+    """One line: '<b>11:15–12:45</b> Title /s20' (a part of a block is indented).
+
+    With `show_day`, the day comes first, and a part without its own times shows its block's;
+    the place follows the title when it is not the main venue.
+    """
+    title = tr(ctx, session.title) + place_suffix(ctx, session)
     command = Markup(" /") + session.id
-    if not session.times_announced:
+    if not session.times_announced and not show_day:
         return Markup("   • ") + title + command
     when = span(ctx, session)
     if show_day:
         when = escape(ctx.t.day(session.span[0])) + Markup(", ") + when
-    indent = Markup("   ") if session.parent is not None else Markup("")
+    indent = Markup("   ") if session.parent is not None and not show_day else Markup("")
     return indent + Markup("<b>%s</b> ") % when + title + command
+
+
+def place_suffix(ctx: Speaker, session: Session) -> Markup:
+    """' — Nasza Ściana' when a session is away from the main venue; nothing for a part of a
+    block held where the block is."""
+    venue = session.venue
+    if session.parent is not None and venue is session.parent.venue:
+        return Markup("")
+    if isinstance(venue, NotAnnounced):
+        return Markup(" — ") + ctx._("place not announced")
+    name = venue.name[ctx.lang]
+    if venue is ctx.conference.main_venue or fold(name.split(" (")[0]) in fold(
+            session.title[ctx.lang]):
+        return Markup("")  # the title names the place already ("Study visit: Nasza Ściana")
+    return Markup(" — ") + escape(name)
 
 
 def session_lines(ctx: Speaker, sessions: Iterable[Session], *, show_day: bool = False,
@@ -86,7 +107,8 @@ def session_lines(ctx: Speaker, sessions: Iterable[Session], *, show_day: bool =
     lines: list[Markup] = []
     for session in sessions:
         lines.append(session_line(ctx, session, show_day=show_day))
-        if session.parent is not None and session.times_announced and not with_parts:
+        if session.parent is not None and not with_parts and (
+                session.times_announced or show_day):
             lines.append(Markup("   ") + ctx._("part of: %(title)s /%(id)s",
                                                 title=tr(ctx, session.parent.title),
                                                 id=session.parent.id))
@@ -134,17 +156,7 @@ def session_details(ctx: Speaker, session: Session) -> Markup:
             language_name(ctx, code) for code in session.languages)))
     if session.format:
         lines.append(ctx._("Format: %(format)s", format=tr(ctx, session.format)))
-    if session.moderators:
-        lines.append(ctx.ngettext("Moderator: %(names)s", "Moderators: %(names)s",
-                                  len(session.moderators),
-                                  names=_names(ctx, session.moderators)))
-    if session.speakers:
-        lines.append(ctx.ngettext("Speaker: %(names)s", "Speakers: %(names)s",
-                                  len(session.speakers), names=_names(ctx, session.speakers)))
-    if session.speakers_note:
-        lines.append(tr(ctx, session.speakers_note))
-    elif not session.people and session.kind in ("talk", "panel", "workshop"):
-        lines.append(ctx._("Speakers: %(names)s", names=not_announced(ctx)))
+    lines.extend(people_lines(ctx, session))
     lines.append(Markup(""))
     if isinstance(session.description, NotAnnounced):
         lines.append(ctx._("Description: %(text)s", text=not_announced(ctx)))
@@ -162,6 +174,23 @@ def session_details(ctx: Speaker, session: Session) -> Markup:
         lines.append(ctx._("Links:"))
         lines.extend(Markup('<a href="%s">%s</a>') % (url, title) for title, url in session.links)
     return NL.join(lines)
+
+
+def people_lines(ctx: Speaker, session: Session) -> list[Markup]:
+    """Who moderates and who speaks, with affiliations; what the sources say when unnamed."""
+    lines = []
+    if session.moderators:
+        lines.append(ctx.ngettext("Moderator: %(names)s", "Moderators: %(names)s",
+                                  len(session.moderators),
+                                  names=_names(ctx, session.moderators)))
+    if session.speakers:
+        lines.append(ctx.ngettext("Speaker: %(names)s", "Speakers: %(names)s",
+                                  len(session.speakers), names=_names(ctx, session.speakers)))
+    if session.speakers_note:
+        lines.append(tr(ctx, session.speakers_note))
+    elif not session.people and session.kind in ("talk", "panel", "workshop", "discussion"):
+        lines.append(ctx._("Speakers: %(names)s", names=not_announced(ctx)))
+    return lines
 
 
 def _names(ctx: Speaker, people: Iterable[Person]) -> Markup:
@@ -210,3 +239,19 @@ def example_places(conference: Conference, count: int) -> list[str]:
     venues += [v for v in conference.venues.values() if v is conference.main_venue]
     names = [v.aliases[0] if v.aliases else v.name[conference.languages[0]] for v in venues]
     return (names * count)[:count] if names else ["…"] * count
+
+
+def with_answer_language_note(ctx: Speaker, user_id: int, notices: Notices,
+                              replies: list[Reply]) -> list[Reply]:
+    """The first time someone writes in a language the bot only understands (Russian), say
+    in which languages it answers and how to choose one, above the first text reply."""
+    if not notices.first_time(user_id, "answer-languages"):
+        return replies
+    note = ctx._("I understand Russian, but I answer in Ukrainian, Polish or English: "
+                 "choose with /lang.")
+    for index, reply in enumerate(replies):
+        if isinstance(reply, TextReply):
+            noted = TextReply(Markup("<i>%s</i>") % note + NL + NL + Markup(reply.html),
+                              reply.buttons)
+            return [*replies[:index], noted, *replies[index + 1:]]
+    return [TextReply(note), *replies]

@@ -138,7 +138,7 @@ def reminder_time(ctx: Context) -> TextReply:
     if argument == "0" or set(words(argument)) & ctx.understanding.lexicon.off_words:
         ctx.store.users.set_reminder_minutes(ctx.user.id, 0)
         text = ctx._("Reminders are off. Your agenda stays: /my")
-    elif argument.isdigit() and int(argument) in LEAD_CHOICES:
+    elif argument.isdecimal() and int(argument) in LEAD_CHOICES:
         ctx.store.users.set_reminder_minutes(ctx.user.id, int(argument))
         text = ctx.ngettext("I will remind you %(num)d minute before each session.",
                             "I will remind you %(num)d minutes before each session.",

@@ -15,6 +15,7 @@ from bot.views import (
     day_buttons,
     day_listing,
     first_sessions,
+    people_lines,
     person_name,
     session_details,
     session_lines,
@@ -61,11 +62,7 @@ def _next_block(ctx: Context, after: datetime) -> Markup:
     """'Next, at 11:15 (in 10 minutes):' and the sessions, or what is known about later."""
     upcoming = ctx.conference.next_after(after)
     if not upcoming:
-        day = ctx.conference.day_of(after)
-        lines = [ctx._("Nothing more is in the programme for today.")]
-        if day is not None and day.note:
-            lines.append(tr(ctx, day.note))
-        return NL.join(lines)
+        return _programme_over(ctx, after)
     start = upcoming[0].span[0]
     same_day = ctx.conference.day_of(start) is ctx.conference.day_of(after)
     if same_day:
@@ -75,6 +72,22 @@ def _next_block(ctx: Context, after: datetime) -> Markup:
         heading = ctx._("Next, on %(day)s at %(time)s:", day=ctx.t.day(start),
                         time=ctx.t.time(start))
     return NL.join([heading, session_lines(ctx, upcoming, with_parts=True)])
+
+
+def _programme_over(ctx: Context, after: datetime) -> Markup:
+    """After the last published session: when it ended, and what is not announced."""
+    conference = ctx.conference
+    last_day = conference.days[-1]
+    last_end = max(s.span[1] for s in conference.sessions_on(last_day))
+    lines = [ctx._("The published programme has ended: the last session ended on %(day)s at "
+                   "%(time)s.", day=ctx.t.day(last_end), time=ctx.t.time(last_end))]
+    day_end = conference.day_end(last_day)
+    if day_end > last_end and after < day_end:
+        lines.append(ctx._("The day is announced until %(time)s; what happens until then has "
+                           "not been announced.", time=ctx.t.time(day_end)))
+    if last_day.note:
+        lines.append(tr(ctx, last_day.note))
+    return NL.join(lines)
 
 
 @router.command("now", "teraz")
@@ -223,6 +236,20 @@ def of_kind(ctx: Context) -> TextReply:
         return TextReply(ctx._("The programme has nothing under “%(kind)s”.", kind=label))
     return TextReply(NL.join([Markup("<b>%s</b>") % label,
                               session_lines(ctx, sessions, show_day=True)]))
+
+
+@router.intent("who")
+@same_for_everyone
+def who(ctx: Context) -> TextReply:
+    """Answer 'who runs the wellbeing workshop?': the people of the sessions it names."""
+    assert ctx.intent is not None
+    blocks = []
+    for found in ctx.intent.sessions:
+        lines = [session_lines(ctx, [found], show_day=True)]
+        lines += people_lines(ctx, found) or [ctx._("No moderator or speaker is listed for this "
+                                                    "session.")]
+        blocks.append(NL.join(lines))
+    return TextReply((NL + NL).join(blocks))
 
 
 @router.intent("person")

@@ -90,9 +90,13 @@ def help_(ctx: Context) -> TextReply:
 
 
 @router.intent("unknown")
-@same_for_everyone
 def unknown(ctx: Context) -> TextReply:
-    """Say briefly, in the user's language, what the bot can answer."""
+    """Say briefly, in the user's language, what the bot can answer (and keep the question,
+    without who asked, so organisers learn what to add to the data)."""
+    text = ctx.incoming.text.strip()
+    if text:
+        written = ctx.understanding.written_language(text)
+        ctx.store.unanswered.record(text, written or ctx.lang, ctx.now)
     return TextReply(NL.join([
         ctx._("Sorry, I did not understand that."),
         examples(ctx),

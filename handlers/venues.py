@@ -7,7 +7,14 @@ import re
 from babel.numbers import format_decimal
 from markupsafe import Markup, escape
 
-from bot.geo import distance_m, map_link, route_link, search_link, walking_minutes
+from bot.geo import (
+    address_route_link,
+    distance_m,
+    map_link,
+    route_link,
+    search_link,
+    walking_minutes,
+)
 from bot.messages import Button, LocationReply, Reply, TextReply
 from bot.programme import Coordinates, Landmark, NotAnnounced, Place, Session, Venue
 from bot.router import Context, Router, same_for_everyone
@@ -164,6 +171,8 @@ def where(ctx: Context) -> list[Reply] | TextReply:
 
 def _session_place(ctx: Context, sessions: list[Session]) -> list[Reply] | TextReply:
     if not sessions:
+        if ctx.intent is not None and ctx.intent.query:
+            ctx.store.unanswered.record(ctx.intent.query, ctx.lang, ctx.now)
         return TextReply(NL.join([ctx._("I do not know which place you mean."),
                                   ctx._("See all places: /venues")]))
     placed = ctx.conference.venues_of(sessions)
@@ -198,13 +207,34 @@ def distance(ctx: Context) -> TextReply:
     a, b = _coordinates(first), _coordinates(second)
     if a is None or b is None:
         unknown = first if a is None else second
-        return TextReply(ctx._("The exact location of %(place)s has not been announced, so I "
-                               "cannot tell the distance.", place=tr(ctx, unknown.name)))
+        lines = [ctx._("The exact location of %(place)s has not been announced, so I "
+                       "cannot tell the distance.", place=tr(ctx, unknown.name))]
+        start, end = _route_end(first), _route_end(second)
+        if start and end:
+            lines += [ctx._("%(first)s: %(start)s → %(second)s: %(end)s",
+                            first=tr(ctx, first.name), start=_address(first) or start,
+                            second=tr(ctx, second.name), end=_address(second) or end),
+                      ctx._("The route planner finds the way between the addresses: %(link)s",
+                            link=address_route_link(start, end))]
+        return TextReply(NL.join(lines))
     return TextReply(NL.join([
         ctx._("%(first)s → %(second)s:", first=tr(ctx, first.name), second=tr(ctx, second.name)),
         distance_text(ctx, distance_m(a, b)),
         ctx._("Route on the map: %(link)s", link=route_link(a, b)),
     ]))
+
+
+def _route_end(place: Place) -> str | None:
+    """A place as the route planner takes it: its point when known, else its address."""
+    point = _coordinates(place)
+    if point is not None:
+        return f"{point.lat:.5f},{point.lon:.5f}"
+    return _address(place)
+
+
+def _address(place: Place) -> str | None:
+    address = getattr(place, "address", None)
+    return address if isinstance(address, str) else None
 
 
 @router.command("here", "near", "blisko")

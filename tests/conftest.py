@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import settings
 
 from bot import PROJECT_ROOT
 from bot.app import Application
@@ -19,6 +21,14 @@ from bot.transports.console import ConsoleSession
 from tests.helpers import start_app
 
 pytest_plugins = ["tests.postgres_server"]
+
+# Property tests: deterministic in CI (and under `make test`), so a run never flakes; random
+# exploration locally (HYPOTHESIS_PROFILE=dev, the default outside CI). Whatever a random run
+# finds becomes an @example in the test, so CI checks it on every run.
+settings.register_profile("ci", derandomize=True, database=None, print_blob=True)
+settings.register_profile("dev", print_blob=True)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE")
+                      or ("ci" if os.environ.get("CI") else "dev"))
 
 WARSAW = ZoneInfo("Europe/Warsaw")
 DATA_DIR = PROJECT_ROOT / "data"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from html.parser import HTMLParser
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from bot.messages import TextReply
@@ -41,6 +41,9 @@ def well_formed(html: str) -> list[str]:
 
 texts = st.one_of(
     st.text(max_size=200),
+    st.builds(lambda cmd, digits: f"{cmd} {digits}",
+              st.sampled_from(["/programme", "/reminders", "/here", "/s", "dzień", "o", "at"]),
+              st.text(st.characters(categories=["Nd", "No"]), min_size=1, max_size=4)),
     st.builds(lambda cmd, rest: f"{cmd} {rest}",
               st.sampled_from(["/now", "/next", "/today", "/programme", "/search", "/info",
                                "/lang", "/s12", "/s0", "/s999999999999", "!now", "/start",
@@ -55,6 +58,18 @@ texts = st.one_of(
 @settings(max_examples=300, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(text=texts)
+# Everything a run ever found, checked on every run:
+@example(text="/programme ²")
+@example(text="/programme ٢")
+@example(text="/reminders ²")
+@example(text="/here ٥٠ ١٩")
+@example(text="dzień ² o ³")
+@example(text="co jest o ²:٣٠?")
+@example(text="😀😀😀")
+@example(text="?!…")
+@example(text="co teraz? що зараз? что сейчас? what now?")
+@example(text="shcho zaraz " * 400)
+@example(text="хто " + "веде " * 300)
 def test_any_text_gets_a_well_formed_answer(chat, text: str):
     replies = chat(lang="en").send(text)
     assert replies

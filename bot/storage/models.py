@@ -149,3 +149,26 @@ class Announcement(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     queued_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class UnansweredQuestion(Base):
+    """A question the bot could not place, kept for organisers without who asked it."""
+
+    __tablename__ = "unanswered"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    text: Mapped[str] = mapped_column(Text)
+    lang: Mapped[str | None] = mapped_column(String(8))
+    """The language it was written in (ru for Russian, though answered in Ukrainian)."""
+    asked_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+
+
+class ShownNotice(Base):
+    """A one-time note a person has already been shown (e.g. 'I answer in Ukrainian')."""
+
+    __tablename__ = "shown_notices"
+    __table_args__ = (UniqueConstraint("user_id", "notice", name="uq_shown_notice"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    notice: Mapped[str] = mapped_column(String(32))

@@ -5,16 +5,18 @@ from __future__ import annotations
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.storage.database import make_engine, upgrade
+from bot.storage.notices import Notices
 from bot.storage.outbox import OutboxStore
 from bot.storage.state import StateStore
 from bot.storage.subscriptions import SubscriptionStore
+from bot.storage.unanswered import UnansweredLog
 from bot.storage.users import UserStore
 
 
 class Store:
     """The only way the core reads and writes the database: people (`users`), their chosen
-    sessions (`subscriptions`), pushed messages and announcements (`outbox`), and small named
-    values (`state`)."""
+    sessions (`subscriptions`), pushed messages and announcements (`outbox`), small named
+    values (`state`), unanswered questions and one-time notes."""
 
     def __init__(self, url: str, *, migrate: bool = True) -> None:
         self.engine = make_engine(url)
@@ -27,6 +29,10 @@ class Store:
                                on_change=lambda user_id: self.subscriptions.forget_cached(user_id))
         self.subscriptions = SubscriptionStore(self._sessions,
                                                before_read=self.users.flush_soft_changes)
+        self.unanswered = UnansweredLog(self.engine)
+        """Questions the bot could not place: text, language, time; never who asked."""
+        self.notices = Notices(self.engine)
+        """One-time notes already shown to a person."""
 
     def session(self) -> Session:
         return self._sessions()
