@@ -145,3 +145,18 @@ class Announcement(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     queued_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class MatrixKey(Base):
+    """One item of the Matrix end-to-end key store (olm account, olm and megolm sessions,
+    devices, trust), per bot account and device, so the keys live where the data lives."""
+
+    __tablename__ = "matrix_keys"
+
+    owner: Mapped[str] = mapped_column(String(255), primary_key=True)
+    """The bot's user id and device id: `@confbot:example.org/ABCDEFGH`."""
+    kind: Mapped[str] = mapped_column(String(32), primary_key=True)
+    """account, olm, megolm, device, room, key_request, trust."""
+    name: Mapped[str] = mapped_column(String(512), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+    """JSON; pickles are encrypted with the pickle key."""
