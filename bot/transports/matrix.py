@@ -292,15 +292,19 @@ class MatrixTransport:
     async def _on_room_key(self, event: RoomKeyEvent | ForwardedRoomKeyEvent) -> None:
         """A room key arrived: answer the messages that were waiting for it."""
         for room, undecrypted in self._undecrypted.pop(event.session_id, []):
-            decrypted = self.client.decrypt_event(undecrypted)
+            try:
+                decrypted: object = self.client.decrypt_event(undecrypted)
+            except Exception as error:  # e.g. a key that starts after this message
+                decrypted = error
             if isinstance(decrypted, RoomMessageText):
                 log.info("platform=matrix chat=%s message=%s: decrypted once the key arrived",
                          room.room_id, undecrypted.event_id)
                 await self._on_message(room, decrypted)
             else:
                 log.warning("platform=matrix chat=%s message=%s: still not readable with the "
-                            "key that arrived (%s)", room.room_id, undecrypted.event_id,
-                            type(decrypted).__name__)
+                            "key that arrived (%s); waiting on", room.room_id,
+                            undecrypted.event_id, decrypted)
+                self._undecrypted.setdefault(event.session_id, []).append((room, undecrypted))
 
     async def _give_up_later(self, session_id: str) -> None:
         await asyncio.sleep(self.keys_wait)
