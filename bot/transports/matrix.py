@@ -393,9 +393,7 @@ class MatrixTransport:
                          txn=f"confbot-outbox-{message_id}" if message_id else None)
 
     async def _send(self, room_id: str, replies: list[Reply], txn: str | None = None) -> None:
-        room = self.client.rooms.get(room_id)
-        if room is None:
-            raise RecipientGone(f"the bot is not in room {room_id}")
+        room = await self._known_room(room_id)
         for index, reply in enumerate(replies):
             content = await self._content(reply, encrypted=room.encrypted)
             tx_id = f"{txn}-{index}" if txn else uuid.uuid4().hex
@@ -415,6 +413,21 @@ class MatrixTransport:
                 raise DeliveryError(f"{code or 'error'}: {response}",
                                     retry_after=(getattr(response, "retry_after_ms", None)
                                                  or 0) / 1000 or None)
+
+    async def _known_room(self, room_id: str, wait: float = 5.0) -> MatrixRoom:
+        """The room as synced (whether it is encrypted, who is in it); a room joined a moment
+        ago is waited for, since sending before knowing could mean plain text in an encrypted
+        room."""
+        deadline = time.monotonic() + wait
+        while room_id not in self.client.rooms and time.monotonic() < deadline:
+            await asyncio.sleep(0.1)
+        room = self.client.rooms.get(room_id)
+        if room is not None:
+            return room
+        joined = await self.client.joined_rooms()
+        if room_id in getattr(joined, "rooms", [room_id]):
+            raise DeliveryError(f"room {room_id} is joined but not synced yet", retry_after=2)
+        raise RecipientGone(f"the bot is not in room {room_id}")
 
     async def _room_send(self, room_id: str, content: dict[str, object], tx_id: str
                          ) -> object:
