@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 import urllib.parse
 import uuid
@@ -9,6 +10,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy import create_engine, text
 
 from bot.app import Application
 from bot.messages import Address, TextReply
@@ -90,9 +92,23 @@ def transport_for(app: Application, synapse: Synapse, **options) -> MatrixTransp
 
 
 @pytest.fixture
-def matrix_app(loaded, tmp_path: Path, clock) -> Iterator[Application]:  # type: ignore[no-untyped-def]
-    application = Application(loaded[0], loaded[1], Store(f"sqlite:///{tmp_path / 'mx.sqlite3'}"),
-                              clock)
+def matrix_url(tmp_path: Path) -> str:
+    """SQLite by default; a fresh PostgreSQL database when CONFBOT_TEST_POSTGRES names a
+    server (postgresql+psycopg://user@host:port), as on a platform where only it persists."""
+    server = os.environ.get("CONFBOT_TEST_POSTGRES")
+    if not server:
+        return f"sqlite:///{tmp_path / 'mx.sqlite3'}"
+    name = f"mx_{uuid.uuid4().hex[:12]}"
+    engine = create_engine(f"{server}/postgres", isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        connection.execute(text(f"CREATE DATABASE {name}"))
+    engine.dispose()
+    return f"{server}/{name}"
+
+
+@pytest.fixture
+def matrix_app(loaded, matrix_url: str, clock) -> Iterator[Application]:  # type: ignore[no-untyped-def]
+    application = Application(loaded[0], loaded[1], Store(matrix_url), clock)
     yield application
     application.store.close()
 
@@ -291,7 +307,7 @@ def test_an_encrypted_dm_works_like_a_plain_one(bot: RunningBot, synapse: Synaps
 
 
 def test_keys_survive_a_restart(matrix_app: Application, synapse: Synapse, people,
-                                loaded, tmp_path: Path, clock):
+                                loaded, matrix_url: str, clock):
     alice = people("alice")
     with RunningBot(matrix_app, transport_for(matrix_app, synapse)):
         room = encrypted_dm(alice, synapse)
@@ -300,8 +316,7 @@ def test_keys_survive_a_restart(matrix_app: Application, synapse: Synapse, peopl
     devices_before = bot_devices(synapse)
     alice.say(room, "!next")          # while the bot is down, with the room key it already has
     # A new process: a new application and transport on the same database.
-    restarted = Application(loaded[0], loaded[1], Store(f"sqlite:///{tmp_path / 'mx.sqlite3'}"),
-                            clock)
+    restarted = Application(loaded[0], loaded[1], Store(matrix_url), clock)
     try:
         with RunningBot(restarted, transport_for(restarted, synapse)):
             missed = alice.wait_for(room, bot_id(synapse), before + 1)[-1]
