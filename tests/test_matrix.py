@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 import urllib.parse
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -14,8 +14,10 @@ from bot.app import Application
 from bot.messages import Address, TextReply
 from bot.storage import Store
 from bot.transports.matrix import MatrixTransport
+from tests.conftest import warsaw
 from tests.harness import RunningBot
 from tests.helpers import start_app
+from tests.matrix_person import EncryptedPerson
 from tests.synapse_server import Synapse
 
 BOT = "confbot"
@@ -226,3 +228,139 @@ def test_rate_limits_are_honoured_and_nothing_is_lost(bot: RunningBot, synapse: 
         synapse.set_unlimited(bot_id(synapse), True)
     bodies = [e["content"]["body"] for e in alice.wait_for(room, bot_id(synapse), 12)]
     assert bodies == [f"message {n}" for n in range(12)]
+
+
+# --- end-to-end encryption --------------------------------------------------------------------
+
+@pytest.fixture
+def people(tmp_path: Path, synapse: Synapse) -> Iterator[Callable[[str], EncryptedPerson]]:
+    made: list[EncryptedPerson] = []
+
+    def person(name: str) -> EncryptedPerson:
+        made.append(EncryptedPerson(synapse, name, tmp_path / f"keys-{name}-{len(made)}"))
+        return made[-1]
+
+    yield person
+    for someone in made:
+        someone.close()
+
+
+def encrypted_dm(person: EncryptedPerson, synapse: Synapse) -> str:
+    room = person.dm(bot_id(synapse))
+    person.wait_joined(room, bot_id(synapse))
+    return room
+
+
+def test_an_encrypted_dm_works_like_a_plain_one(bot: RunningBot, synapse: Synapse, people,
+                                               matrix_app: Application, clock):
+    alice = people("alice")
+    room = encrypted_dm(alice, synapse)
+    alice.say(room, "co teraz?")
+    answer, offer = alice.wait_for(room, bot_id(synapse), 2)
+    assert answer.decrypted and offer.decrypted
+    assert answer.content["msgtype"] == "m.notice" and "Teraz (10:05)" in answer.content["body"]
+    assert "<b>" in answer.content["formatted_body"] and "!s16" in answer.content["body"]
+    assert "!lang uk" in offer.content["body"]
+    alice.say(room, "що далі?")
+    later = alice.wait_for(room, bot_id(synapse), 3)[-1]
+    assert later.decrypted and "через 15 хвилин" in later.content["body"]
+    alice.say(room, "!lang en")
+    alice.say(room, "how do I get to Skawina?")
+    events = alice.wait_for(room, bot_id(synapse), 6)
+    location = next(s for s in events if s.content["msgtype"] == "m.location")
+    skawina = matrix_app.conference.venues["skawina-library"].coordinates
+    assert location.decrypted
+    assert location.content["geo_uri"] == f"geo:{skawina.lat:.5f},{skawina.lon:.5f}"
+    alice.say(room, "!ics s20")
+    file = next(s for s in alice.wait_for(room, bot_id(synapse), 7)
+                if s.content["msgtype"] == "m.file")
+    assert "url" not in file.content and file.content["file"]["url"].startswith("mxc://")
+    assert b"UID:s20@" in alice.download_file(file.content)
+    alice.say(room, "!remind s20")
+    count = len(alice.wait_for(room, bot_id(synapse), 8))
+    clock.set(warsaw("2023-11-30T11:00"))
+    bot.call(bot.app.reminders.tick)
+    reminder = alice.wait_for(room, bot_id(synapse), count + 1)[-1]
+    assert reminder.decrypted and "starts in 15 minutes" in reminder.content["body"]
+    matrix_app.room_organisers = frozenset({f"matrix:{alice.user_id}"})
+    alice.say(room, "!announce")
+    answer = alice.wait_for(room, bot_id(synapse), count + 2)[-1]
+    assert "Write the announcement" in answer.content["body"]
+    # Nothing the bot wrote there was in plain text.
+    assert set(alice.raw_types(room, bot_id(synapse))) == {"m.room.encrypted"}
+
+
+def test_keys_survive_a_restart(matrix_app: Application, synapse: Synapse, people,
+                                loaded, database_url: str, clock):
+    alice = people("alice")
+    with RunningBot(matrix_app, transport_for(matrix_app, synapse)):
+        room = encrypted_dm(alice, synapse)
+        alice.say(room, "!now")
+        before = len(alice.wait_for(room, bot_id(synapse), 2))
+    devices_before = bot_devices(synapse)
+    alice.say(room, "!next")          # while the bot is down, with the room key it already has
+    # A new process: a new application and transport on the same database.
+    restarted = start_app(loaded[0], loaded[1], Store(database_url), clock)
+    try:
+        with RunningBot(restarted, transport_for(restarted, synapse)):
+            missed = alice.wait_for(room, bot_id(synapse), before + 1)[-1]
+            assert missed.decrypted and "10:20" in missed.content["body"]
+            alice.say(room, "!now")
+            again = alice.wait_for(room, bot_id(synapse), before + 2)[-1]
+            assert again.decrypted and "10:05" in again.content["body"]
+    finally:
+        restarted.store.close()
+    assert bot_devices(synapse) == devices_before              # the same device, same keys
+    assert all(seen.readable for seen in alice.from_(room, bot_id(synapse)))
+
+
+def test_pushed_messages_to_an_encrypted_room_are_encrypted_once(bot: RunningBot,
+                                                                 synapse: Synapse, people):
+    alice, bob = people("alice"), people("bob")
+    announce = alice.dm(bot_id(synapse), bob.user_id, direct=False)  # an encrypted group room
+    bob.run(bob.client.join(announce))
+    alice.wait_joined(announce, bot_id(synapse))
+    bob.wait_joined(announce, bot_id(synapse))
+    reply = [TextReply("Obiad o 14:30.")]
+    bot.run(bot.transport.deliver(Address("matrix", announce), reply, message_id=4343))
+    bot.run(bot.transport.deliver(Address("matrix", announce), reply, message_id=4343))
+    for person in (alice, bob):
+        (seen,) = person.wait_for(announce, bot_id(synapse), 1)
+        assert seen.decrypted and seen.content["body"] == "Obiad o 14:30."
+    time.sleep(1)
+    assert alice.raw_types(announce, bot_id(synapse)) == ["m.room.encrypted"]
+
+
+def test_a_message_answered_when_its_late_key_arrives(bot: RunningBot, synapse: Synapse,
+                                                      people):
+    alice = people("alice")
+    room = encrypted_dm(alice, synapse)
+    alice.say(room, "!lang en")
+    alice.wait_for(room, bot_id(synapse), 2)        # the answer, and the language offer
+    alice.say_without_key(room, "!now")
+    time.sleep(2)                                   # the bot has the message, not the key
+    assert len(alice.from_(room, bot_id(synapse))) == 2
+    alice.release_late_key()
+    answer = alice.wait_for(room, bot_id(synapse), 3)[-1]
+    assert answer.decrypted and "10:05" in answer.content["body"]
+
+
+def test_a_key_that_never_comes_gets_one_request_to_resend(matrix_app: Application,
+                                                           synapse: Synapse, people):
+    alice = people("alice")
+    with RunningBot(matrix_app, transport_for(matrix_app, synapse, keys_wait=2)):
+        room = encrypted_dm(alice, synapse)
+        alice.say(room, "!lang en")
+        alice.wait_for(room, bot_id(synapse), 2)
+        alice.say_without_key(room, "!now")
+        alice.say(room, "!next")                    # same missing key: one notice for both
+        notice = alice.wait_for(room, bot_id(synapse), 3)[-1]
+        assert notice.decrypted and "Please send it again" in notice.content["body"]
+        deadline = time.monotonic() + 4
+        while time.monotonic() < deadline:
+            alice.sync(300)
+        assert len(alice.from_(room, bot_id(synapse))) == 3          # no loop of notices
+        alice.rotate_key(room)                      # Element would share a new key on resend
+        alice.say(room, "!now")
+        answer = alice.wait_for(room, bot_id(synapse), 4)[-1]
+        assert answer.decrypted and "10:05" in answer.content["body"]

@@ -172,3 +172,18 @@ class ShownNotice(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     notice: Mapped[str] = mapped_column(String(32))
+
+
+class MatrixKey(Base):
+    """One item of the Matrix end-to-end key store (olm account, olm and megolm sessions,
+    devices, trust), per bot account and device, so the keys live where the data lives."""
+
+    __tablename__ = "matrix_keys"
+
+    owner: Mapped[str] = mapped_column(String(255), primary_key=True)
+    """The bot's user id and device id: `@confbot:example.org/ABCDEFGH`."""
+    kind: Mapped[str] = mapped_column(String(32), primary_key=True)
+    """account, olm, megolm, device, room, key_request, trust."""
+    name: Mapped[str] = mapped_column(String(512), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+    """JSON; pickles are encrypted with the pickle key."""

@@ -1,0 +1,168 @@
+"""A Matrix user with an encrypting nio client of their own, as Element would be: creates
+encrypted DMs, sends encrypted messages, and reads the bot's replies only by decrypting them."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import urllib.parse
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from nio import (
+    AsyncClient,
+    AsyncClientConfig,
+    Event,
+    MegolmEvent,
+    RoomCreateResponse,
+    RoomPreset,
+    RoomSendResponse,
+)
+from nio.crypto import decrypt_attachment
+
+from tests.synapse_server import Synapse
+
+ENCRYPTION = {"type": "m.room.encryption", "state_key": "",
+              "content": {"algorithm": "m.megolm.v1.aes-sha2"}}
+
+
+@dataclass
+class Seen:
+    """A room message as this person's client shows it."""
+
+    room_id: str
+    sender: str
+    content: dict[str, Any]
+    decrypted: bool
+    readable: bool
+    at: float
+
+
+class EncryptedPerson:
+    def __init__(self, synapse: Synapse, name: str, folder: Path) -> None:
+        self.synapse = synapse
+        account = synapse.register(f"{name}-{uuid.uuid4().hex[:6]}", "password")
+        self.user_id, self.token = account["user_id"], account["access_token"]
+        folder.mkdir(parents=True, exist_ok=True)
+        self.loop = asyncio.new_event_loop()
+        self.client = AsyncClient(synapse.url, self.user_id, store_path=str(folder),
+                                  config=AsyncClientConfig(encryption_enabled=True,
+                                                           store_sync_tokens=False))
+        self.seen: list[Seen] = []
+        self._late_key: list[dict[str, Any]] = []
+        self.client.add_event_callback(self._record, Event)  # type: ignore[arg-type]
+        login = self.run(self.client.login("password", device_name="element-like"))
+        assert login.device_id, login
+        self.run(self.client.sync(timeout=0, full_state=True))
+        self.run(self._chores())
+
+    def run(self, coroutine: Any) -> Any:
+        return self.loop.run_until_complete(coroutine)
+
+    def close(self) -> None:
+        self.run(self.client.close())
+        self.loop.close()
+
+    async def _record(self, room: Any, event: Event) -> None:
+        content = event.source.get("content", {})
+        if isinstance(event, MegolmEvent):
+            self.seen.append(Seen(room.room_id, event.sender, content, False, False,
+                                  time.monotonic()))
+        elif "msgtype" in content:
+            self.seen.append(Seen(room.room_id, event.sender, content,
+                                  bool(getattr(event, "decrypted", False)), True,
+                                  time.monotonic()))
+
+    async def _chores(self) -> None:
+        client = self.client
+        if client.should_upload_keys:
+            await client.keys_upload()
+        if client.should_query_keys:
+            await client.keys_query()
+        if client.should_claim_keys:
+            await client.keys_claim(client.get_users_for_key_claiming())
+        await client.send_to_device_messages()
+
+    def sync(self, timeout_ms: int = 0) -> None:
+        self.run(self.client.sync(timeout=timeout_ms, since=self.client.next_batch))
+        self.run(self._chores())
+
+    def dm(self, bot: str, *others: str, direct: bool = True) -> str:
+        """An encrypted room, `m.room.encryption` in its initial state, as Element makes DMs."""
+        created = self.run(self.client.room_create(
+            is_direct=direct, invite=[bot, *others], initial_state=[ENCRYPTION],
+            preset=RoomPreset.trusted_private_chat if direct else RoomPreset.private_chat))
+        assert isinstance(created, RoomCreateResponse), created
+        return created.room_id
+
+    def wait_joined(self, room: str, user: str, timeout: float = 20) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            self.sync(200)
+            known = self.client.rooms.get(room)
+            if known is not None and user in known.users and user not in known.invited_users:
+                return
+        raise AssertionError(f"{user} did not join {room}")
+
+    def say(self, room: str, text: str) -> str:
+        """Send an encrypted message (keys shared with every device, as Element does)."""
+        self.sync()
+        sent = self.run(self.client.room_send(room, "m.room.message",
+                                              {"msgtype": "m.text", "body": text},
+                                              ignore_unverified_devices=True))
+        assert isinstance(sent, RoomSendResponse), sent
+        return sent.event_id
+
+    def say_without_key(self, room: str, text: str) -> str:
+        """Send a message encrypted with a fresh room key the bot has not been given; the
+        key's to-device messages are kept for `release_late_key`, as if delayed in transit."""
+        self.sync()
+        olm = self.client.olm
+        assert olm is not None
+        olm.create_outbound_group_session(room)
+        self._late_key = [to_device for _, to_device in olm.share_group_session_parallel(
+            room, list(self.client.rooms[room].users), ignore_unverified_devices=True)]
+        olm.outbound_group_sessions[room].shared = True  # so room_send does not share it
+        return self.say(room, text)
+
+    def release_late_key(self) -> None:
+        """Deliver the delayed room key of the last say_without_key (sendToDevice)."""
+        for to_device in self._late_key:
+            self.synapse.request("PUT", "/_matrix/client/v3/sendToDevice/m.room.encrypted/"
+                                 + uuid.uuid4().hex, to_device, self.token)
+
+    def rotate_key(self, room: str) -> None:
+        """Drop the current room key: the next message shares a new one."""
+        olm = self.client.olm
+        assert olm is not None
+        olm.outbound_group_sessions.pop(room, None)
+
+    def from_(self, room: str, sender: str) -> list[Seen]:
+        return [s for s in self.seen if s.room_id == room and s.sender == sender]
+
+    def wait_for(self, room: str, sender: str, count: int, timeout: float = 30) -> list[Seen]:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            got = self.from_(room, sender)
+            if len(got) >= count:
+                return got
+            self.sync(300)
+        got = [s.content.get("body", "")[:50] for s in self.from_(room, sender)]
+        raise AssertionError(f"expected {count} message(s) from {sender}; got {got}")
+
+    def raw_types(self, room: str, sender: str) -> list[str]:
+        """The event types the server holds (what anyone without the keys would see)."""
+        chunk = self.synapse.request(
+            "GET", f"/_matrix/client/v3/rooms/{urllib.parse.quote(room)}/messages"
+                   "?dir=b&limit=100", token=self.token)["chunk"]
+        return [e["type"] for e in reversed(chunk) if e["sender"] == sender
+                and e["type"] in ("m.room.message", "m.room.encrypted")]
+
+    def download_file(self, content: dict[str, Any]) -> bytes:
+        """Fetch an encrypted m.file and decrypt it with the key in the event."""
+        file = content["file"]
+        response = self.run(self.client.download(mxc=file["url"]))
+        return decrypt_attachment(response.body, file["key"]["k"], file["hashes"]["sha256"],
+                                  file["iv"])
