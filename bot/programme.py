@@ -113,6 +113,10 @@ class Session:
     speakers_note: Text | None = None
     parent: Session | None = None
     children: list[Session] = field(default_factory=list)
+    cancelled: bool = False
+    """Cancelled by an organiser's live edit: still listed (marked), so it can come back."""
+    note: Text | None = None
+    """An organiser's live note; may hold only some languages, the first one written first."""
 
     @property
     def number(self) -> int:

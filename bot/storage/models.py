@@ -146,3 +146,19 @@ class Announcement(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     queued_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class LiveEdit(Base):
+    """An organiser's change to one aspect of one session, laid over `data/` (one row per
+    session and aspect: time, place, cancelled, note)."""
+
+    __tablename__ = "live_edits"
+    __table_args__ = (UniqueConstraint("session_id", "aspect", name="uq_live_edits_aspect"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[str] = mapped_column(String(32), index=True)
+    aspect: Mapped[str] = mapped_column(String(16))
+    value: Mapped[str] = mapped_column(Text)
+    """JSON."""
+    author: Mapped[str] = mapped_column(String(255))
+    made_at: Mapped[datetime] = mapped_column(UTCDateTime())
