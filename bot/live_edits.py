@@ -43,8 +43,8 @@ class Edit:
 
 
 USAGE = N_("How to edit: /edit s20 time 11:45 · /edit s20 time 11:45-13:00 · "
-           "/edit s20 day 2 time 10:00 · /edit s20 place <venue or room> · /edit s20 cancel · "
-           "/edit s20 restore · /edit s20 note <text> (or - to remove) · /edit s20 undo")
+           "/edit s20 day 2 time 10:00 · /edit s20 place Sala 2 · /edit s20 cancel · "
+           "/edit s20 restore · /edit s20 note … (note - removes it) · /edit s20 undo")
 
 _TIME = r"(\d{1,2})[:.](\d{2})"
 _TIMES = re.compile(rf"^{_TIME}(?:\s*[-–]\s*{_TIME})?$")
