@@ -14,6 +14,7 @@ from bot.changes import apply_programme
 from bot.clock import Clock
 from bot.i18n import Catalogue, negotiate
 from bot.lexicon import Lexicon
+from bot.live_edits import Skipped, overlay
 from bot.messages import Incoming, Reply, TextReply
 from bot.programme import Conference
 from bot.programme_diff import Change
@@ -46,9 +47,24 @@ class Application:
         self.dispatcher = Dispatcher(features.routers)
         self.reminders = Reminders(self)
         self.catalogue = Catalogue(conference.languages, conference.timezone)
-        self.conference = conference
+        self.data_conference = conference
+        """The programme as `data/` has it; `conference` is it with the live edits on top."""
+        self.overlay_version = 0
+        self.skipped_edits: list[Skipped] = []
+        """Live edits that no longer apply to `data/` (their session vanished, or invalid)."""
+        self.conference = self._overlaid(conference)
         self.lexicon = lexicon
-        self.understanding = Understanding(conference, lexicon, self.catalogue)
+        self.understanding = Understanding(self.conference, lexicon, self.catalogue)
+
+    def _overlaid(self, data: Conference) -> Conference:
+        """`data` with the organisers' live edits from the database laid over it."""
+        self.overlay_version = self.store.edits.version()
+        result = overlay(data, self.store.edits.all())
+        self.skipped_edits = result.skipped
+        for skipped in result.skipped:
+            log.warning("live edit of %s (%s) no longer applies: %s", skipped.session_id,
+                        ", ".join(skipped.aspects), skipped.reason)
+        return result.conference
 
     def apply_programme(self) -> list[Change]:
         """Make the served programme the known one: queue notices for what changed since the
@@ -56,12 +72,20 @@ class Application:
         return apply_programme(self, self.conference)
 
     def replace_programme(self, conference: Conference, lexicon: Lexicon) -> list[Change]:
-        """Serve a new programme: tell subscribers what changed, re-derive the reminders."""
+        """Serve a new programme of `data/` (with the live edits on top): tell subscribers
+        what changed, re-derive the reminders."""
         if (conference.languages, conference.timezone) != (self.conference.languages,
                                                             self.conference.timezone):
             self.catalogue = Catalogue(conference.languages, conference.timezone)
-        self.understanding = Understanding(conference, lexicon, self.catalogue)
-        self.conference, self.lexicon = conference, lexicon
+        self.data_conference, self.lexicon = conference, lexicon
+        return self.refresh_overlay()
+
+    def refresh_overlay(self) -> list[Change]:
+        """The live edits changed (here or in another process): serve them, tell
+        subscribers, re-derive the reminders."""
+        conference = self._overlaid(self.data_conference)
+        self.understanding = Understanding(conference, self.lexicon, self.catalogue)
+        self.conference = conference
         self.dispatcher.forget_answers()
         changes = self.apply_programme()
         self.reminders.refresh()

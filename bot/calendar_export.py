@@ -20,6 +20,8 @@ def _location(session: Session, lang: str) -> str | None:
     if not isinstance(venue, Venue):
         return None
     parts = [venue.name[lang]]
+    if isinstance(session.room, str):
+        parts.append(session.room)
     if isinstance(venue.address, str):
         parts.append(venue.address)
     return ", ".join(parts)
@@ -42,8 +44,14 @@ def calendar_file(conference: Conference, sessions: Iterable[Session], lang: str
         event.add("dtstart", start.astimezone(conference.timezone))
         event.add("dtend", end.astimezone(conference.timezone))
         event.add("summary", session.title[lang])
-        if not isinstance(session.description, NotAnnounced):
-            event.add("description", session.description[lang])
+        description = ([] if isinstance(session.description, NotAnnounced)
+                       else [session.description[lang]])
+        if session.note:  # the organisers' live note, in the reader's language when written
+            description.insert(0, session.note.get(lang) or next(iter(session.note.values())))
+        if description:
+            event.add("description", "\n\n".join(description))
+        if session.cancelled:
+            event.add("status", "CANCELLED")
         location = _location(session, lang)
         if location:
             event.add("location", location)

@@ -1,5 +1,7 @@
 """Programme changes: compare the programme with the last one the bot knew, by stable session
-id, and tell every subscriber of a moved, relocated or cancelled session, in their language.
+id, and tell every subscriber of a moved, relocated, cancelled or restored session, or of a new
+organisers' note, in their language. A session cancelled live keeps its subscribers (it may
+come back; its reminder is not sent meanwhile); one removed from the data loses them.
 
 The last known programme is a snapshot in the database, so whichever process notices a change
 first (the running bot, or `confbot reload`) sends the notices, and only once.
@@ -45,11 +47,12 @@ def apply_programme(services: Services, conference: Conference) -> list[Change]:
                                     user_id=user.id, payload=encode(replies), now=now):
                 queued += 1
         told.append(replace(change, notices=queued - before))
-        if change.cancelled:
+        if change.vanished:
             store.subscriptions.drop_session(change.session_id)
         log.info("programme change: session %s %s", change.session_id,
                  "cancelled" if change.cancelled else
-                 ", ".join(k for k, v in (("moved", change.moved), ("relocated", change.relocated))
+                 ", ".join(k for k, v in (("moved", change.moved), ("relocated", change.relocated),
+                                          ("restored", change.restored), ("noted", change.noted))
                            if v))
     store.state.set(SNAPSHOT_KEY, json.dumps(new, sort_keys=True))
     if queued:

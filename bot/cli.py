@@ -1,9 +1,11 @@
-"""`confbot run | console | check | reload | outbox | unanswered` (also `python -m bot`)."""
+"""`confbot run | console | check | reload | outbox | announce | import | unanswered | edits`
+(also `python -m bot`)."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import logging
 import sys
 from datetime import datetime, tzinfo
@@ -51,6 +53,9 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
     unanswered = commands.add_parser("unanswered", help="the questions the bot could not "
                                                         "place, similar ones grouped")
     unanswered.add_argument("--since", help="only this recent: 30m, 2h, 1d, 1w")
+    edits = commands.add_parser("edits", help="list the organisers' live edits of the programme")
+    edits.add_argument("--export", action="store_true",
+                       help="print them as YAML to merge into data/ after the event")
     announce = commands.add_parser("announce", help="queue an announcement; a running bot "
                                                     "delivers it")
     for lang in ("pl", "uk", "en"):
@@ -115,8 +120,13 @@ def _reload(settings: Settings) -> int:
         for change in changes:
             what = ("cancelled" if change.cancelled else
                     " and ".join(w for w, on in (("new time", change.moved),
-                                                 ("new place", change.relocated)) if on))
+                                                 ("new place", change.relocated),
+                                                 ("on again", change.restored),
+                                                 ("new note", change.noted)) if on))
             print(f"  {change.session_id}: {what} — {change.notices} notice(s) queued")
+        for skipped in app.skipped_edits:
+            print(f"  {skipped.session_id}: the live edit ({', '.join(skipped.aspects)}) no "
+                  f"longer applies: {skipped.reason}. See `confbot edits`.")
         print("A running bot delivers the notices and moves the reminders.")
     finally:
         store.close()
@@ -216,6 +226,30 @@ def _outbox(settings: Settings) -> int:
     return 0
 
 
+def _edits(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.live_edits import export_yaml, overlay
+
+    conference, _ = load_conference(settings.data_dir)
+    store = Store(settings.database_url)
+    try:
+        records = store.edits.all()
+        if args.export:
+            print(export_yaml(conference, records), end="")
+            return 0
+        if not records:
+            print("No live edits: the programme is as in the data.")
+        skipped = {s.session_id: s.reason for s in overlay(conference, records).skipped}
+        for record in records:
+            value = json.dumps(record.value, ensure_ascii=False, sort_keys=True)
+            print(f"{record.session_id:6} {record.aspect:10} {value} — {record.author}, "
+                  f"{record.made_at:%Y-%m-%d %H:%M} UTC")
+        for session_id, reason in skipped.items():
+            print(f"  {session_id}: no longer applies: {reason}")
+    finally:
+        store.close()
+    return 0
+
+
 def _start(args: argparse.Namespace, settings: Settings) -> int:
     live = LiveSchedule(settings.schedule) if settings.schedule else None
     if live is not None:
@@ -258,6 +292,8 @@ def main(argv: list[str] | None = None) -> int:
             return _outbox(settings)
         if args.command == "unanswered":
             return _unanswered(args, settings)
+        if args.command == "edits":
+            return _edits(args, settings)
         if args.command == "announce":
             return _announce(args, settings)
         if args.command == "import":

@@ -595,10 +595,39 @@ def _load_info(data_dir: Path, checker: Any, problems: list[Problem],
     return topics
 
 
-def _check_overlaps(conference: Conference, data_dir: Path, problems: list[Problem]) -> None:
+def check_programme(conference: Conference, file: str = "programme") -> list[Problem]:
+    """The checks of loading that a changed programme must still pass (live edits): times
+    within their day and start before end, a part within its parent, no two sessions in one
+    room at once."""
+    problems: list[Problem] = []
+    for session in conference.walk():
+        if session.start is None or session.end is None:
+            continue
+        item = f"session {session.id}"
+        local_start = session.start.astimezone(conference.timezone)
+        local_end = session.end.astimezone(conference.timezone)
+        if local_start.date() != session.day.date or local_end.date() != session.day.date:
+            problems.append(Problem(file, item, "field 'start': the times must lie within "
+                                                f"its day ({session.day.date:%Y-%m-%d})"))
+        elif session.start >= session.end:
+            problems.append(Problem(file, item, f"field 'end': ends ({local_end:%H:%M}) "
+                                                f"before it starts ({local_start:%H:%M})"))
+        parent = session.parent
+        if parent is not None and parent.start and parent.end and (
+                session.start < parent.start or session.end > parent.end):
+            problems.append(Problem(file, item, "field 'start': the session must lie within "
+                                                f"its parent {parent.id} ({parent.start:%H:%M}"
+                                                f"–{parent.end:%H:%M})"))
+    if not problems:
+        _check_overlaps(conference, Path(file), problems, file)
+    return problems
+
+
+def _check_overlaps(conference: Conference, data_dir: Path, problems: list[Problem],
+                    file: str | None = None) -> None:
     """Two sessions may not share a known room (or a one-space venue) at the same time."""
-    file = _display(data_dir / "programme", data_dir)
-    timed = [s for s in conference.walk() if s.times_announced and s.venue]
+    file = file or _display(data_dir / "programme", data_dir)
+    timed = [s for s in conference.walk() if s.times_announced and s.venue and not s.cancelled]
     for i, first in enumerate(timed):
         for second in timed[i + 1:]:
             if first.venue is not second.venue or first.day is not second.day:

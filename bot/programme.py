@@ -138,6 +138,10 @@ class Session:
     """(title, url) pairs: the session's page, slides, recordings."""
     guid: str | None = None
     """The schedule's own identifier of the event, which survives renumbering."""
+    cancelled: bool = False
+    """Cancelled by an organiser's live edit: still listed (marked), so it can come back."""
+    note: Text | None = None
+    """An organiser's live note; may hold only some languages, the first one written first."""
 
     @property
     def number(self) -> int:

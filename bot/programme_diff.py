@@ -16,7 +16,8 @@ Snapshot = dict[str, dict[str, Any]]
 
 @dataclass(frozen=True)
 class Change:
-    """What changed about one session: `new` is None when it was cancelled (removed)."""
+    """What changed about one session: `new` is None when it was removed from the data;
+    `new["cancelled"]` is true when an organiser cancelled it live (it stays listed)."""
 
     session_id: str
     old: dict[str, Any]
@@ -25,8 +26,25 @@ class Change:
     """How many subscribers were sent a notice about it."""
 
     @property
-    def cancelled(self) -> bool:
+    def vanished(self) -> bool:
+        """Removed from the programme altogether."""
         return self.new is None
+
+    @property
+    def cancelled(self) -> bool:
+        return self.new is None or (bool(self.new.get("cancelled"))
+                                    and not self.old.get("cancelled"))
+
+    @property
+    def restored(self) -> bool:
+        return self.new is not None and bool(self.old.get("cancelled")) and not self.new.get(
+            "cancelled")
+
+    @property
+    def noted(self) -> bool:
+        """The organisers' note was added, changed or removed."""
+        return self.new is not None and "note" in self.old and self.old["note"] != self.new.get(
+            "note")
 
     @property
     def moved(self) -> bool:
@@ -35,7 +53,8 @@ class Change:
 
     @property
     def relocated(self) -> bool:
-        return self.new is not None and self.old["venue"] != self.new["venue"]
+        return self.new is not None and (self.old["venue"] != self.new["venue"] or (
+            "room" in self.old and self.old["room"] != self.new.get("room")))
 
     @property
     def fingerprint(self) -> str:
@@ -44,7 +63,8 @@ class Change:
 
 
 def snapshot(conference: Conference) -> Snapshot:
-    """What subscribers care about, per session: times, place, and the title (for notices)."""
+    """What subscribers care about, per session: times, place, whether it is on, the
+    organisers' note, and the title (for notices)."""
     result = {}
     for session in conference.sessions.values():
         start, end = session.span
@@ -52,9 +72,17 @@ def snapshot(conference: Conference) -> Snapshot:
             "start": start.astimezone(UTC).isoformat(),
             "end": end.astimezone(UTC).isoformat(),
             "venue": session.venue.id if isinstance(session.venue, Venue) else None,
+            "room": session.room if isinstance(session.room, str) else None,
+            "cancelled": session.cancelled,
+            "note": dict(session.note) if session.note else None,
             "title": dict(session.title),
         }
     return result
+
+
+WATCHED = ("start", "end", "venue", "room", "cancelled", "note")
+"""What makes a change; a key missing from an older snapshot is not compared (a snapshot
+written before the key existed tells nobody of anything)."""
 
 
 def diff(old: Snapshot, new: Snapshot) -> list[Change]:
@@ -63,7 +91,6 @@ def diff(old: Snapshot, new: Snapshot) -> list[Change]:
         after = new.get(session_id)
         if after is None:
             changes.append(Change(session_id, before, None))
-        elif (before["start"], before["end"], before["venue"]) != (
-                after["start"], after["end"], after["venue"]):
+        elif any(before[key] != after.get(key) for key in WATCHED if key in before):
             changes.append(Change(session_id, before, after))
     return changes

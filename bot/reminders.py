@@ -32,7 +32,7 @@ def reminder_key(user_id: int, session: Session) -> str:
 
 def due_moment(user: UserRecord, session: Session) -> datetime | None:
     """When the person's reminder of the session becomes due (None: no reminder)."""
-    if not session.times_announced or user.reminder_minutes <= 0:
+    if not session.times_announced or session.cancelled or user.reminder_minutes <= 0:
         return None
     return session.span[0] - timedelta(minutes=user.reminder_minutes)
 

@@ -43,13 +43,19 @@ def data_fingerprint(folder: Path) -> tuple[tuple[str, int, int], ...]:
 
 async def watch_data(app: Application, folder: Path, stop: asyncio.Event,
                      on_reload: Callable[[], None], every: float = 2.0) -> None:
-    """Reload the programme when the data files change; keep the old one if the new is bad."""
+    """Reload the programme when the data files change; keep the old one if the new is bad.
+    Also serve the organisers' live edits when another process changed them."""
     seen = data_fingerprint(folder)
     while not stop.is_set():
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), timeout=every)
         current = data_fingerprint(folder)
         if current == seen:
+            if app.store.edits.version() != app.overlay_version:
+                app.refresh_overlay()
+                log.info("live edits changed: %d session(s) edited",
+                         len({e.session_id for e in app.store.edits.all()}))
+                on_reload()
             continue
         seen = current
         try:

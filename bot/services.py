@@ -54,3 +54,10 @@ class Services(Protocol):
 
     def notify_queued(self) -> None:
         """Messages were queued: wake whoever delivers them."""
+
+    @property
+    def data_conference(self) -> Conference:
+        """The programme as `data/` has it, without the live edits."""
+
+    def refresh_overlay(self) -> list[Change]:
+        """The live edits changed: serve them and tell whom they concern."""

@@ -9,7 +9,7 @@ from babel import Locale, UnknownLocaleError
 from babel.dates import format_interval, format_timedelta
 from markupsafe import Markup, escape
 
-from bot.i18n import N_
+from bot.i18n import N_, native_name
 from bot.messages import Button, Reply, TextReply
 from bot.programme import Conference, Day, NotAnnounced, Person, Session, Text, Written
 from bot.speaker import Speaker
@@ -31,6 +31,8 @@ KIND_LABELS = {
 }
 
 NL = Markup("\n")
+WRITTEN_IN = N_("(Only available in %(language)s.)")
+"""The marker under a text the reader gets in another language (as for announcements)."""
 
 
 def tr(ctx: Speaker, text: Text | NotAnnounced | None) -> Markup:
@@ -84,7 +86,18 @@ def session_line(ctx: Speaker, session: Session, *, show_day: bool = False) -> M
     if show_day:
         when = escape(ctx.t.day(session.span[0])) + Markup(", ") + when
     indent = Markup("   ") if session.parent is not None and not show_day else Markup("")
-    return indent + Markup("<b>%s</b> ") % when + title + command
+    line = indent + Markup("<b>%s</b> ") % when + title + command
+    return line + Markup(" — ") + ctx._("❌ cancelled") if session.cancelled else line
+
+
+def note_text(ctx: Speaker, note: Text) -> Markup:
+    """An organisers' note in the reader's language, or as written, with a marker saying in
+    which language."""
+    if ctx.lang in note:
+        return escape(note[ctx.lang])
+    lang, text = next(iter(note.items()))
+    return escape(text) + Markup(" ") + escape(ctx.t.gettext(WRITTEN_IN,
+                                                             language=native_name(lang)))
 
 
 def place_suffix(ctx: Speaker, session: Session) -> Markup:
@@ -139,6 +152,10 @@ def venue_text(ctx: Speaker, session: Session) -> Markup:
 def session_details(ctx: Speaker, session: Session) -> Markup:
     """Everything known about a session, and what is not announced."""
     lines = [Markup("<b>%s</b>") % tr(ctx, session.title)]
+    if session.cancelled:
+        lines.append(ctx._("❌ <b>Cancelled</b> by the organisers."))
+    if session.note:
+        lines.append(ctx._("📌 Note: %(note)s", note=note_text(ctx, session.note)))
     when = escape(ctx.t.day(session.span[0])) + Markup(", ") + span(ctx, session)
     if not session.times_announced:
         when += Markup(" ") + ctx._("(within the session above; its own time was not announced)")

@@ -4,8 +4,10 @@ from bot.router import Features
 from handlers import (
     announce,
     calendar,
+    edit,
     info,
     language,
+    pending,
     reminders,
     schedule,
     start,
@@ -15,7 +17,8 @@ from handlers import (
 
 FEATURES = Features(
     routers=(start.router, schedule.router, info.router, language.router, venues.router,
-             reminders.router, calendar.router, announce.router, unanswered.router),
+             reminders.router, calendar.router, announce.router, unanswered.router,
+             edit.router, pending.router),
     messages=reminders.PUSH_MESSAGES,
     command_menu=start.COMMAND_MENU,
     descriptions=(start.BOT_DESCRIPTION, start.BOT_SHORT_DESCRIPTION),

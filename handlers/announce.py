@@ -23,6 +23,7 @@ from bot.router import Context, Router
 from bot.speaker import Speaker
 from bot.storage import AnnouncementRecord, AnnouncementStatus, OutboxStatus
 from bot.views import NL
+from handlers import pending
 
 router = Router("announce")
 State = dict[str, Any]
@@ -55,6 +56,7 @@ def announce(ctx: Context) -> TextReply:
     """Start an announcement: the text first, then other languages, the audience, a preview."""
     if not ctx.organiser:
         return _refuse(ctx)
+    pending.begin(ctx, "announce")
     _save(ctx, {"step": "text", "texts": {}, "ui": ctx.lang})
     return TextReply(ctx._("Write the announcement, in any of the conference languages. "
                            "/cancel to stop."))
@@ -163,13 +165,14 @@ def _preview(ctx: Context, state: State) -> list[Reply]:
     return replies
 
 
-@router.command("send")
 def send(ctx: Context) -> TextReply:
-    state = _load(ctx) if ctx.organiser else None
+    """/send in the middle of /announce (see handlers/pending.py)."""
+    state = _load(ctx)
     if state is None or state.get("step") != "confirm":
         return TextReply(ctx._("Start with /announce."))
     _keep_language(ctx, state)
     ctx.store.state.delete(_key(ctx))
+    pending.end(ctx)
     draft = Draft(state["texts"], state["source"], state["audience"])
     announcement_id, count = queue(ctx.services, draft, author_platform=ctx.incoming.platform,
                                    author_chat=ctx.incoming.chat_id, author_user_id=ctx.user.id)
@@ -180,12 +183,11 @@ def send(ctx: Context) -> TextReply:
         ctx._("I will report when it has been delivered. Progress: /status")]))
 
 
-@router.command("cancel")
-def cancel(ctx: Context) -> TextReply:
-    if ctx.organiser and _load(ctx) is not None:
-        ctx.store.state.delete(_key(ctx))
-        return TextReply(ctx._("Cancelled. Nothing was sent."))
-    return TextReply(ctx._("There is nothing to cancel."))
+def _drop(ctx: Context) -> None:
+    ctx.store.state.delete(_key(ctx))
+
+
+pending.register("announce", send, _drop)
 
 
 @router.command("status")

@@ -15,7 +15,7 @@ from bot.router import Context, Router
 from bot.speaker import Speaker
 from bot.storage import AnnouncementRecord
 from bot.textmatch import words
-from bot.views import NL, session_line, session_lines, span, tr, until, venue_text
+from bot.views import NL, note_text, session_line, session_lines, span, tr, until, venue_text
 from handlers.announce import report
 from handlers.venues import directions_button, travel_note
 
@@ -57,6 +57,8 @@ def remind(ctx: Context) -> TextReply:
         return TextReply(ctx._("The time of /%(id)s has not been announced, so I cannot remind "
                                "you of it. It is part of /%(parent)s.", id=session.id,
                                parent=session.parent.id if session.parent else ""))
+    if session.cancelled:
+        return TextReply(ctx._("/%(id)s has been cancelled by the organisers.", id=session.id))
     added = ctx.store.subscriptions.add(ctx.user.id, session.id, ctx.now)
     ctx.reminders.plan(ctx.user, session)
     lead = ctx.user.reminder_minutes
@@ -174,7 +176,9 @@ class PushMessages:
                        until=until(ctx, start)),
                  escape_day(ctx, start) + Markup(", ") + span(ctx, session)
                  + Markup(" /") + session.id,
-                 ctx._("Where: %(where)s", where=venue_text(ctx, session))]
+                 ctx._("Where: %(where)s", where=_place(ctx, session))]
+        if session.note:
+            lines.append(ctx._("📌 Note: %(note)s", note=note_text(ctx, session.note)))
         venue = session.venue
         if (isinstance(venue, Venue) and previous is not None
                 and previous.venue is not venue):
@@ -188,9 +192,19 @@ class PushMessages:
         title = tr(ctx, session.title if session else change.old["title"])
         lines = [ctx._("⚠ <b>A change in your agenda</b>: %(title)s /%(id)s", title=title,
                        id=change.session_id)]
-        if change.cancelled or session is None:
+        if change.vanished or session is None:
             lines.append(ctx._("This session has been cancelled. I removed it from your agenda."))
             return [TextReply(NL.join(lines))]
+        if change.cancelled:
+            lines.append(ctx._("This session has been cancelled. It stays in your agenda in case "
+                               "it comes back, but there will be no reminder."))
+            if session.note:
+                lines.append(ctx._("📌 Note: %(note)s", note=note_text(ctx, session.note)))
+            return [TextReply(NL.join(lines))]
+        if change.restored:
+            lines.append(ctx._("This session is on again: %(when)s.",
+                               when=escape_day(ctx, session.span[0]) + Markup(", ")
+                               + span(ctx, session)))
         if change.moved:
             old_start = datetime.fromisoformat(change.old["start"])
             old_end = datetime.fromisoformat(change.old["end"])
@@ -202,10 +216,14 @@ class PushMessages:
             lines.append(ctx._("Your reminder follows the new time."))
         if change.relocated:
             old_venue = ctx.conference.venues.get(change.old["venue"] or "")
+            old = tr(ctx, old_venue.name) if old_venue else ctx._("not announced")
+            if change.old.get("room"):
+                old += Markup(", ") + change.old["room"]
             lines.append(ctx._("New place: %(new)s (was %(old)s).",
-                               new=venue_text(ctx, session),
-                               old=tr(ctx, old_venue.name) if old_venue else
-                               ctx._("not announced")))
+                               new=_place(ctx, session), old=old))
+        if change.noted:
+            lines.append(ctx._("📌 Note: %(note)s", note=note_text(ctx, session.note))
+                         if session.note else ctx._("The organisers' note was removed."))
         buttons: list[Button] = [Button(ctx.t.gettext("Details"), f"/{session.id}")]
         if isinstance(session.venue, Venue):
             buttons.insert(0, directions_button(ctx, session.venue))
@@ -215,6 +233,14 @@ class PushMessages:
     def broadcast_report(self, ctx: Speaker, announcement: AnnouncementRecord,
                          counts: dict[tuple[str, str, str], int]) -> list[Reply]:
         return report(ctx, announcement, counts)
+
+
+def _place(ctx: Speaker, session: Session) -> Markup:
+    """The venue, and the room when one is known."""
+    where = venue_text(ctx, session)
+    if isinstance(session.room, str):
+        where += Markup(", ") + session.room
+    return where
 
 
 def escape_day(ctx: Speaker, moment: datetime) -> Markup:

@@ -187,3 +187,19 @@ class MatrixKey(Base):
     name: Mapped[str] = mapped_column(String(512), primary_key=True)
     value: Mapped[str] = mapped_column(Text)
     """JSON; pickles are encrypted with the pickle key."""
+
+
+class LiveEdit(Base):
+    """An organiser's change to one aspect of one session, laid over `data/` (one row per
+    session and aspect: time, place, cancelled, note)."""
+
+    __tablename__ = "live_edits"
+    __table_args__ = (UniqueConstraint("session_id", "aspect", name="uq_live_edits_aspect"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[str] = mapped_column(String(32), index=True)
+    aspect: Mapped[str] = mapped_column(String(16))
+    value: Mapped[str] = mapped_column(Text)
+    """JSON."""
+    author: Mapped[str] = mapped_column(String(255))
+    made_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.storage.database import make_engine, upgrade
+from bot.storage.edits import EditStore
 from bot.storage.notices import Notices
 from bot.storage.outbox import OutboxStore
 from bot.storage.state import StateStore
@@ -15,8 +16,9 @@ from bot.storage.users import UserStore
 
 class Store:
     """The only way the core reads and writes the database: people (`users`), their chosen
-    sessions (`subscriptions`), pushed messages and announcements (`outbox`), small named
-    values (`state`), unanswered questions and one-time notes."""
+    sessions (`subscriptions`), pushed messages and announcements (`outbox`), organisers' live
+    edits of the programme (`edits`), small named values (`state`), unanswered questions and
+    one-time notes."""
 
     def __init__(self, url: str, *, migrate: bool = True) -> None:
         self.engine = make_engine(url)
@@ -25,6 +27,7 @@ class Store:
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         self.state = StateStore(self._sessions)
         self.outbox = OutboxStore(self._sessions)
+        self.edits = EditStore(self._sessions)
         self.users = UserStore(self.engine, self._sessions,
                                on_change=lambda user_id: self.subscriptions.forget_cached(user_id))
         self.subscriptions = SubscriptionStore(self._sessions,

@@ -322,8 +322,8 @@ class MatrixTransport:
         user = self.app.store.users.known(PLATFORM, event.sender)
         translator = (self.app.speaker_for(user).t if user is not None
                       else self.app.catalogue[self.app.conference.languages[0]])
-        text = translator.gettext("I could not read your last message: its encryption keys did not reach "
-                       "me. Please send it again.")
+        text = translator.gettext("I could not read your last message: its encryption keys "
+                                  "did not reach me. Please send it again.")
         try:
             await self._send(room.room_id, [TextReply(Markup.escape(text))])
         except (DeliveryError, RecipientGone) as error:
