@@ -1,4 +1,4 @@
-"""`confbot run | console | check | reload | outbox` (also `python -m bot`)."""
+"""`confbot run | console | check | reload | outbox | announce | purge` (also `python -m bot`)."""
 
 from __future__ import annotations
 
@@ -11,12 +11,17 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.exc import SQLAlchemyError
 
+from bot.app import Application
 from bot.clock import Clock, ShiftedClock, SystemClock
 from bot.config import ConfigError, Settings, load_settings
 from bot.dataload import DataError, load_conference
 from bot.i18n import Catalogue, I18nError
+from bot.logids import configure as configure_log_ids
+from bot.logids import who
+from bot.privacy import PrivacyPolicy, log_key
 from bot.runtime import Transport, serve
 from bot.storage import OutboxStatus, Store
+from bot.storage.erasure import purge
 from bot.transports.console import ConsoleSession, ConsoleTransport
 from bot.wiring import build_application, platform_transports
 
@@ -41,6 +46,10 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
     commands.add_parser("reload", help="validate the edited data and tell subscribers what "
                                        "changed (a running bot also notices by itself)")
     commands.add_parser("outbox", help="show what is queued, sent and failed")
+    purging = commands.add_parser("purge", help="apply the retention rule now: erase delivered "
+                                              "messages' texts, and personal data once "
+                                              "CONFBOT_RETENTION_DAYS after the conference")
+    purging.add_argument("--dry-run", action="store_true", help="only count what would go")
     announce = commands.add_parser("announce", help="queue an announcement; a running bot "
                                                     "delivers it")
     for lang in ("pl", "uk", "en"):
@@ -80,6 +89,37 @@ def _check(settings: Settings) -> int:
           f"{len(conference.people)} people, {len(conference.info)} information topics, "
           f"languages {', '.join(conference.languages)}; data in {settings.data_dir}; "
           f"database {settings.database_url}")
+    if not settings.privacy_contact:
+        print("WARNING: PRIVACY_CONTACT is not set: /privacy cannot tell people whom to ask "
+              "about their data (set an e-mail address or a handle)", file=sys.stderr)
+    return 0
+
+
+def _privacy(app: Application, settings: Settings) -> None:
+    """The privacy contact and retention rule from the configuration; pseudonymous log ids."""
+    app.privacy = PrivacyPolicy(contact=settings.privacy_contact,
+                                retention_days=settings.retention_days)
+    configure_log_ids(log_key(app.store.state, settings.log_key),
+                      reveal=settings.log_level == "DEBUG")
+
+
+def _purge(args: argparse.Namespace, settings: Settings) -> int:
+    conference, _ = load_conference(settings.data_dir)
+    store = Store(settings.database_url)
+    try:
+        policy = PrivacyPolicy(settings.privacy_contact, settings.retention_days)
+        due = policy.deletion_due(conference.ends)
+        now = datetime.now(conference.timezone)
+        counts = purge(store, now=now, deletion_due=due, dry_run=args.dry_run)
+        verb = "would be" if args.dry_run else "were"
+        for what, count in counts.items():
+            print(f"{what:26} {count} row(s) {verb} changed")
+        if now < due:
+            print(f"Personal data is kept until {due:%Y-%m-%d %H:%M} "
+                  f"({settings.retention_days} days after the conference ends); "
+                  "only delivered messages' texts were due.")
+    finally:
+        store.close()
     return 0
 
 
@@ -89,6 +129,7 @@ def _reload(settings: Settings) -> int:
     store = Store(settings.database_url)
     try:
         app = build_application(conference, lexicon, store, SystemClock())
+        _privacy(app, settings)
         changes = app.apply_programme()
         print(f"OK: {len(conference.sessions)} sessions loaded from {settings.data_dir}.")
         if not changes:
@@ -176,13 +217,15 @@ def _start(args: argparse.Namespace, settings: Settings) -> int:
     clock = _clock(args.now, conference.timezone)
     app = build_application(conference, lexicon, Store(settings.database_url), clock,
                             organisers=settings.organisers)
+    _privacy(app, settings)
     transports: list[Transport] = (platform_transports(app, settings)
                                    if args.command == "run" else [])
     if not transports:
         user = getattr(args, "user", "console")
         session = ConsoleSession(app, user=user, client_language=getattr(args, "lang", None))
         transports.append(ConsoleTransport(app, session))
-        log.info("console: started for user=%s at %s", user, clock.now().isoformat())
+        log.info("console: started for user=%s at %s", who("console", user),
+                 clock.now().isoformat())
     app.apply_programme()
     try:
         asyncio.run(serve(app, transports, data_dir=settings.data_dir))
@@ -205,6 +248,8 @@ def main(argv: list[str] | None = None) -> int:
             return _reload(settings)
         if args.command == "outbox":
             return _outbox(settings)
+        if args.command == "purge":
+            return _purge(args, settings)
         if args.command == "announce":
             return _announce(args, settings)
         return _start(args, settings)

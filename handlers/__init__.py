@@ -1,11 +1,21 @@
 """Feature handlers. A new feature is one module with a Router, plus one line here."""
 
 from bot.router import Features
-from handlers import announce, calendar, info, language, reminders, schedule, start, venues
+from handlers import (
+    announce,
+    calendar,
+    info,
+    language,
+    privacy,
+    reminders,
+    schedule,
+    start,
+    venues,
+)
 
 FEATURES = Features(
     routers=(start.router, schedule.router, info.router, language.router, venues.router,
-             reminders.router, calendar.router, announce.router),
+             reminders.router, calendar.router, announce.router, privacy.router),
     messages=reminders.PUSH_MESSAGES,
     command_menu=start.COMMAND_MENU,
     descriptions=(start.BOT_DESCRIPTION, start.BOT_SHORT_DESCRIPTION),

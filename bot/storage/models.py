@@ -56,7 +56,6 @@ class User(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     platform: Mapped[str] = mapped_column(String(16))
     external_id: Mapped[str] = mapped_column(String(255))
-    display_name: Mapped[str | None] = mapped_column(String(255))
     chosen_language: Mapped[str | None] = mapped_column(String(8))
     detected_language: Mapped[str | None] = mapped_column(String(8))
     client_language: Mapped[str | None] = mapped_column(String(16))

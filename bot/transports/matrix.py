@@ -34,6 +34,7 @@ from nio import (
 
 from bot.app import Application
 from bot.i18n import native_name
+from bot.logids import who
 from bot.messages import Address, FileReply, Incoming, LocationReply, Reply, TextReply
 from bot.outbox import DeliveryError, RecipientGone
 from bot.plaintext import plain_text
@@ -172,9 +173,10 @@ class MatrixTransport:
     async def _join(self, room_id: str) -> None:
         result = await self.client.join(room_id)
         if isinstance(result, JoinError):
-            log.warning("platform=matrix room=%s: could not join: %s", room_id, result)
+            log.warning("platform=matrix room=%s: could not join: %s", who(PLATFORM, room_id),
+                        result)
         else:
-            log.info("platform=matrix room=%s: joined on invitation", room_id)
+            log.info("platform=matrix room=%s: joined on invitation", who(PLATFORM, room_id))
 
     async def _on_invite(self, room: MatrixRoom, event: InviteMemberEvent) -> None:
         if event.state_key == self.user_id and event.membership == "invite":
@@ -186,7 +188,7 @@ class MatrixTransport:
             return
         self._warned_encrypted.add(room.room_id)
         log.warning("platform=matrix room=%s: an encrypted message; end-to-end encryption is "
-                    "not supported", room.room_id)
+                    "not supported", who(PLATFORM, room.room_id))
         lang = self.app.conference.languages[0]
         text = self.app.catalogue[lang].gettext(
             "I cannot read encrypted messages. Please write to me in a room without "
@@ -207,12 +209,13 @@ class MatrixTransport:
                 return
         new_person = self.app.store.users.known(PLATFORM, event.sender) is None
         incoming = Incoming(platform=PLATFORM, user_id=event.sender, chat_id=room.room_id,
-                            text=text, display_name=room.user_name(event.sender),
+                            text=text,
                             message_id=event.event_id, is_group=not direct)
         replies = self.app.handle(incoming)
         if new_person and direct:
             replies.append(self._language_offer(incoming))
-        where = (f"platform=matrix user={event.sender} chat={room.room_id} "
+        where = (f"platform=matrix user={who(PLATFORM, event.sender)} "
+                 f"chat={who(PLATFORM, room.room_id)} "
                  f"message={event.event_id}")
         try:
             await self._send(room.room_id, replies)
@@ -264,7 +267,7 @@ class MatrixTransport:
                 if code == "M_LIMIT_EXCEEDED" and attempt < MAX_ATTEMPTS:
                     wait = (getattr(response, "retry_after_ms", None) or 1000) / 1000
                     log.warning("platform=matrix room=%s: rate limited; retrying in %.1f s "
-                                "(same transaction)", room_id, wait)
+                                "(same transaction)", who(PLATFORM, room_id), wait)
                     await asyncio.sleep(wait)
                     continue
                 if code in ("M_FORBIDDEN", "M_NOT_FOUND", "M_UNKNOWN_TOKEN"):
