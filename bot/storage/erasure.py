@@ -29,8 +29,14 @@ PAYLOAD_KEPT = timedelta(days=1)
 FINAL = tuple(status.value for status in OutboxStatus if status.final)
 
 
-def _names(value: str, platform: str, needles: set[str]) -> bool:
-    return any(value in (needle, f"{platform}:{needle}") for needle in needles)
+def _needles(platform: str, ids: Iterable[str | None]) -> set[str]:
+    """How a person may be named: their ids, bare and as platform:id."""
+    bare = {value for value in ids if value}
+    return bare | {f"{platform}:{value}" for value in bare}
+
+
+def _names(value: str, needles: set[str]) -> bool:
+    return value in needles
 
 
 def _key_names(key: str, needles: set[str]) -> bool:
@@ -38,25 +44,24 @@ def _key_names(key: str, needles: set[str]) -> bool:
                for n in needles)
 
 
-def _scrub(value: Any, platform: str, needles: set[str]) -> Any:
+def _scrub(value: Any, needles: set[str]) -> Any:
     """A JSON value without the list items and entries that name the person."""
     if isinstance(value, list):
-        return [_scrub(item, platform, needles) for item in value
-                if not (isinstance(item, str) and _names(item, platform, needles))]
+        return [_scrub(item, needles) for item in value
+                if not (isinstance(item, str) and _names(item, needles))]
     if isinstance(value, dict):
-        return {key: _scrub(item, platform, needles) for key, item in value.items()
-                if not _names(key, platform, needles)
-                and not (isinstance(item, str) and _names(item, platform, needles))}
+        return {key: _scrub(item, needles) for key, item in value.items()
+                if not _names(key, needles)
+                and not (isinstance(item, str) and _names(item, needles))}
     return value
 
 
-def _scrub_state(connection: Connection, user_id: int, platform: str,
-                 needles: set[str]) -> int:
-    """Remove the person's conversation steps and every mention of them in state values."""
+def _scrub_state(connection: Connection, user_ids: set[int], needles: set[str]) -> int:
+    """Remove people's conversation steps and every mention of them in state values."""
     changed = 0
     for key, value in connection.execute(select(State.key, State.value)).all():
         conversation = CONVERSATION_KEY.match(key)
-        if (conversation and int(conversation.group(1)) == user_id) or _key_names(key, needles):
+        if (conversation and int(conversation.group(1)) in user_ids) or _key_names(key, needles):
             connection.execute(delete(State).where(State.key == key))
             changed += 1
             continue
@@ -67,11 +72,11 @@ def _scrub_state(connection: Connection, user_id: int, platform: str,
         except ValueError:
             parsed = value
         if isinstance(parsed, str):
-            if _names(parsed, platform, needles):
+            if _names(parsed, needles):
                 connection.execute(delete(State).where(State.key == key))
                 changed += 1
             continue
-        scrubbed = _scrub(parsed, platform, needles)
+        scrubbed = _scrub(parsed, needles)
         if scrubbed != parsed:
             connection.execute(update(State).where(State.key == key)
                                .values(value=json.dumps(scrubbed, ensure_ascii=False)))
@@ -88,19 +93,20 @@ def erase(store: Store, platform: str, external_id: str) -> dict[str, int] | Non
         if row is None:
             return None
         user_id, chat_id = row
-        needles = {external_id, *([chat_id] if chat_id else [])}
+        ids = {external_id, *([chat_id] if chat_id else [])}
+        needles = _needles(platform, ids)
         counts = {
             "outbox": rows_affected(connection.execute(delete(OutboxMessage).where(or_(
                 OutboxMessage.user_id == user_id,
-                and_(OutboxMessage.platform == platform, OutboxMessage.chat_id.in_(needles)))))),
+                and_(OutboxMessage.platform == platform, OutboxMessage.chat_id.in_(ids)))))),
             "announcements": rows_affected(connection.execute(update(Announcement).where(or_(
                 Announcement.author_user_id == user_id,
                 and_(Announcement.author_platform == platform,
-                     Announcement.author_chat.in_(needles))))
+                     Announcement.author_chat.in_(ids))))
                 .values(author_user_id=None, author_chat=None))),
             "subscriptions": rows_affected(connection.execute(
                 delete(Subscription).where(Subscription.user_id == user_id))),
-            "state": _scrub_state(connection, user_id, platform, needles),
+            "state": _scrub_state(connection, {user_id}, needles),
             "users": rows_affected(connection.execute(delete(User).where(User.id == user_id))),
         }
     store.users.evict(user_id)
@@ -174,6 +180,12 @@ def purge(store: Store, *, now: datetime, deletion_due: datetime,
 
 def _purge_people(connection: Connection) -> dict[str, int]:
     person = OutboxMessage.user_id.is_not(None)
+    user_ids: set[int] = set()
+    needles: set[str] = set()
+    for user_id, platform, external_id, chat_id in connection.execute(
+            select(User.id, User.platform, User.external_id, User.chat_id)):
+        user_ids.add(user_id)
+        needles |= _needles(platform, (external_id, chat_id))
     conversation_keys = [key for key in connection.execute(select(State.key)).scalars()
                          if CONVERSATION_KEY.match(key)]
     return {
@@ -188,7 +200,8 @@ def _purge_people(connection: Connection) -> dict[str, int]:
                                            Announcement.author_chat.is_not(None)))
             .values(author_user_id=None, author_chat=None))),
         "state": rows_affected(connection.execute(
-            delete(State).where(State.key.in_(conversation_keys)))),
+            delete(State).where(State.key.in_(conversation_keys))))
+        + _scrub_state(connection, user_ids, needles),
         "subscriptions": rows_affected(connection.execute(delete(Subscription))),
         "users": rows_affected(connection.execute(delete(User))),
     }
