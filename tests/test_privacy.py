@@ -7,6 +7,7 @@ import asyncio
 import json
 import logging
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, MetaData, inspect, select
@@ -263,3 +264,23 @@ def test_retention_with_a_fake_clock(app: Application, clock: FakeClock):
     assert app.store.state.get("programme_snapshot")
     # the bot goes on working, for new people
     assert "Privacy" in text_of(say(app, "555000333", "/privacy"))
+
+
+# --- the command line -------------------------------------------------------------------------
+
+def test_check_warns_without_a_privacy_contact_and_purge_reports(tmp_path: Path):
+    from tests.test_cli import confbot
+
+    database = {"DATABASE_URL": f"sqlite:///{tmp_path / 'p.sqlite3'}"}
+    result = confbot("check", env=database)
+    assert result.returncode == 0 and "PRIVACY_CONTACT is not set" in result.stderr
+    result = confbot("check", env={**database, "PRIVACY_CONTACT": "privacy@example.org"})
+    assert result.returncode == 0 and "PRIVACY_CONTACT" not in result.stderr
+    confbot("console", "--now", "2023-11-30T10:05", "--user", ANNA, stdin="/remind s20\n",
+            env=database)
+    dry = confbot("purge", "--dry-run", env=database)         # the conference ended in 2023
+    assert dry.returncode == 0, dry.stderr
+    assert "users" in dry.stdout and "1 row(s) would be changed" in dry.stdout
+    done = confbot("purge", env=database)
+    assert "1 row(s) were changed" in done.stdout
+    assert "0 row(s)" in confbot("purge", "--dry-run", env=database).stdout
