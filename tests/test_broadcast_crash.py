@@ -24,7 +24,10 @@ def environment(api: BotApiStandIn, database: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items()
            if not k.startswith(("TELEGRAM_", "MATRIX_", "CONFBOT_", "DATABASE_URL"))}
     env.update(DATABASE_URL=database, TELEGRAM_TOKEN=api.token, TELEGRAM_BASE_URL=api.base_url,
-               CONFBOT_LOG_LEVEL="INFO")
+               CONFBOT_LOG_LEVEL="INFO",
+               # the data is of 2023 and `run` uses the real clock: keep the retention rule
+               # (personal data deleted 30 days after the conference) from erasing the audience
+               CONFBOT_RETENTION_DAYS="36500")
     return env
 
 
