@@ -110,7 +110,7 @@ def measure(api: RemoteStandIn, burst: int, sequential: int) -> tuple[float, lis
 def with_users(url: str) -> Store:
     store = Store(url)
     now = datetime.now(UTC)
-    rows = [{"platform": "telegram", "external_id": str(i), "display_name": f"User{i}",
+    rows = [{"platform": "telegram", "external_id": str(i),
              "created_at": now, "last_seen_at": now, "client_language": "pl",
              "chat_id": str(i), "reminder_minutes": 15, "active": True}
             for i in range(1, USERS + 1)]

@@ -15,7 +15,9 @@ from bot.clock import Clock
 from bot.i18n import Catalogue, negotiate
 from bot.lexicon import Lexicon
 from bot.live_edits import Skipped, overlay
+from bot.logids import who
 from bot.messages import Incoming, Reply, TextReply
+from bot.privacy import PrivacyPolicy
 from bot.programme import Conference
 from bot.programme_diff import Change
 from bot.reminders import Reminders
@@ -42,6 +44,8 @@ class Application:
         """Organisers found by a transport (power level in the Matrix organiser room)."""
         self.announce_rooms: dict[str, str] = {}
         """platform -> a room where every broadcast is also posted once."""
+        self.privacy = PrivacyPolicy()
+        """The privacy contact and the retention rule (set from the configuration)."""
         self.on_queued: Callable[[], None] = lambda: None
         """The running bot's hook that wakes its outbox senders."""
         self.dispatcher = Dispatcher(features.routers)
@@ -105,15 +109,16 @@ class Application:
 
     def handle(self, incoming: Incoming) -> list[Reply]:
         """Answer one message. Never raises: a failure becomes an apology in the user's language."""
-        where = (f"platform={incoming.platform} user={incoming.user_id} "
-                 f"chat={incoming.chat_id} message={incoming.message_id or '-'}")
+        where = (f"platform={incoming.platform} user={who(incoming.platform, incoming.user_id)} "
+                 f"chat={who(incoming.platform, incoming.chat_id)} "
+                 f"message={incoming.message_id or '-'}")
         lang = self.conference.languages[0]
         try:
             written = self.understanding.written_language(incoming.text)
             detected = self.understanding.language_of(incoming.text)
             user = self.store.users.touch(
                 incoming.platform, incoming.user_id, now=self.clock.now(),
-                display_name=incoming.display_name, client_language=incoming.client_language,
+                client_language=incoming.client_language,
                 chat_id=None if incoming.is_group else incoming.chat_id)
             lang = negotiate(self.conference.languages, chosen=user.chosen_language,
                              detected=detected, remembered=user.detected_language,
@@ -127,13 +132,15 @@ class Application:
             replies = self.dispatcher.dispatch(ctx)
             if written in self.lexicon.answer_in:
                 replies = with_answer_language_note(ctx, user.id, self.store.notices, replies)
-            self.store.users.after_message(user, self.clock.now(),
-                                           detected if ctx.remember_language else None)
+            if not ctx.forgotten:
+                self.store.users.after_message(user, self.clock.now(),
+                                               detected if ctx.remember_language else None)
             log.info("%s lang=%s intent=%s replies=%d", where, lang,
                      ctx.intent.name if ctx.intent else "command", len(replies))
             return replies
         except Exception:
-            log.exception("%s: failed to answer %r", where, incoming.text[:200])
+            log.exception("%s: failed to answer", where)
+            log.debug("%s: the message was %r", where, incoming.text[:200])
             t = self.catalogue[lang]
             return [TextReply(t.gettext(
                 "Sorry, something went wrong on my side. Please try again, or type /help."))]

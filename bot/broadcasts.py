@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from markupsafe import Markup, escape
 
 from bot.i18n import N_, Catalogue, native_name, negotiate
+from bot.logids import who
 from bot.messages import TextReply
 from bot.outbox import encode
 from bot.programme import Conference
@@ -105,7 +106,8 @@ def queue(services: Services, draft: Draft, *, author_platform: str, author_chat
             kind=MessageKind.ANNOUNCE_ROOM, platform=platform, chat_id=room, user_id=None,
             payload=encode([every_version]), now=now, announcement_id=announcement_id)
     log.info("announcement %d by %s:%s queued for %d recipient(s), audience %s",
-             announcement_id, author_platform, author_chat, count, draft.audience)
+             announcement_id, author_platform, who(author_platform, author_chat), count,
+             draft.audience)
     if count == 0:
         finish(services, announcement_id)
     services.notify_queued()

@@ -1,5 +1,5 @@
-"""`confbot run | console | check | reload | outbox | announce | import | unanswered | edits`
-(also `python -m bot`)."""
+"""`confbot run | console | check | reload | outbox | announce | import | unanswered | edits |
+purge` (also `python -m bot`)."""
 
 from __future__ import annotations
 
@@ -13,14 +13,19 @@ from pathlib import Path
 
 from sqlalchemy.exc import SQLAlchemyError
 
+from bot.app import Application
 from bot.clock import Clock, ShiftedClock, SystemClock
 from bot.config import ConfigError, Settings, load_settings
 from bot.dataload import DataError, load_conference
 from bot.i18n import Catalogue, I18nError
+from bot.logids import configure as configure_log_ids
+from bot.logids import who
+from bot.privacy import PrivacyPolicy, log_key
 from bot.runtime import Transport, serve
 from bot.schedules.commands import import_schedule, report_schedule
 from bot.schedules.live import LiveSchedule, load_programme
 from bot.storage import OutboxStatus, Store
+from bot.storage.erasure import purge
 from bot.transports.console import ConsoleSession, ConsoleTransport
 from bot.wiring import build_application, platform_transports
 
@@ -56,6 +61,10 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
     edits = commands.add_parser("edits", help="list the organisers' live edits of the programme")
     edits.add_argument("--export", action="store_true",
                        help="print them as YAML to merge into data/ after the event")
+    purging = commands.add_parser("purge", help="apply the retention rule now: erase delivered "
+                                              "messages' texts, and personal data once "
+                                              "CONFBOT_RETENTION_DAYS after the conference")
+    purging.add_argument("--dry-run", action="store_true", help="only count what would go")
     announce = commands.add_parser("announce", help="queue an announcement; a running bot "
                                                     "delivers it")
     for lang in ("pl", "uk", "en"):
@@ -96,6 +105,9 @@ def _check(settings: Settings) -> int:
           f"{len(conference.people)} people, {len(conference.info)} information topics, "
           f"languages {', '.join(conference.languages)}; data in {_source(settings)}; "
           f"database {settings.database_url}")
+    if not settings.privacy_contact:
+        print("WARNING: PRIVACY_CONTACT is not set: /privacy cannot tell people whom to ask "
+              "about their data (set an e-mail address or a handle)", file=sys.stderr)
     return report_schedule(loaded)
 
 
@@ -106,6 +118,34 @@ def _source(settings: Settings) -> str:
     return settings.schedule.location + (f" with {overlay}" if overlay else "")
 
 
+def _privacy(app: Application, settings: Settings) -> None:
+    """The privacy contact and retention rule from the configuration; pseudonymous log ids."""
+    app.privacy = PrivacyPolicy(contact=settings.privacy_contact,
+                                retention_days=settings.retention_days)
+    configure_log_ids(log_key(app.store.state, settings.log_key),
+                      reveal=settings.log_level == "DEBUG")
+
+
+def _purge(args: argparse.Namespace, settings: Settings) -> int:
+    conference = load_programme(settings).conference
+    store = Store(settings.database_url)
+    try:
+        policy = PrivacyPolicy(settings.privacy_contact, settings.retention_days)
+        due = policy.deletion_due(conference.ends)
+        now = datetime.now(conference.timezone)
+        counts = purge(store, now=now, deletion_due=due, dry_run=args.dry_run)
+        verb = "would be" if args.dry_run else "were"
+        for what, count in counts.items():
+            print(f"{what:26} {count} row(s) {verb} changed")
+        if now < due:
+            print(f"Personal data is kept until {due:%Y-%m-%d %H:%M} "
+                  f"({settings.retention_days} days after the conference ends); "
+                  "only delivered messages' texts were due.")
+    finally:
+        store.close()
+    return 0
+
+
 def _reload(settings: Settings) -> int:
     """Compare the edited data with the programme the bot knew; queue the change notices."""
     programme = load_programme(settings)
@@ -113,6 +153,7 @@ def _reload(settings: Settings) -> int:
     store = Store(settings.database_url)
     try:
         app = build_application(conference, lexicon, store, SystemClock())
+        _privacy(app, settings)
         changes = app.apply_programme()
         print(f"OK: {len(conference.sessions)} sessions loaded from {_source(settings)}.")
         if not changes:
@@ -260,13 +301,15 @@ def _start(args: argparse.Namespace, settings: Settings) -> int:
     clock = _clock(args.now, conference.timezone)
     app = build_application(conference, lexicon, Store(settings.database_url), clock,
                             organisers=settings.organisers)
+    _privacy(app, settings)
     transports: list[Transport] = (platform_transports(app, settings)
                                    if args.command == "run" else [])
     if not transports:
         user = getattr(args, "user", "console")
         session = ConsoleSession(app, user=user, client_language=getattr(args, "lang", None))
         transports.append(ConsoleTransport(app, session))
-        log.info("console: started for user=%s at %s", user, clock.now().isoformat())
+        log.info("console: started for user=%s at %s", who("console", user),
+                 clock.now().isoformat())
     app.apply_programme()
     try:
         asyncio.run(serve(app, transports, data_dir=None if live else settings.data_dir,
@@ -294,6 +337,8 @@ def main(argv: list[str] | None = None) -> int:
             return _unanswered(args, settings)
         if args.command == "edits":
             return _edits(args, settings)
+        if args.command == "purge":
+            return _purge(args, settings)
         if args.command == "announce":
             return _announce(args, settings)
         if args.command == "import":

@@ -15,6 +15,7 @@ from sqlalchemy.exc import ArgumentError
 from bot import PROJECT_ROOT
 
 DEFAULT_DATABASE_URL = "sqlite:///confbot.sqlite3"
+DEFAULT_RETENTION_DAYS = 30  # bot.privacy has the same default
 MATRIX_VARIABLES = ("MATRIX_HOMESERVER", "MATRIX_USER_ID", "MATRIX_PASSWORD",
                     "MATRIX_ACCESS_TOKEN", "MATRIX_DEVICE_ID", "MATRIX_ORGANISER_ROOM",
                     "MATRIX_ANNOUNCE_ROOM")
@@ -78,6 +79,12 @@ class Settings:
     organisers: frozenset[str] = frozenset()
     """Who may broadcast, as platform:id (telegram:123456, matrix:@anna:example.org)."""
     schedule: ScheduleSettings | None = None
+    privacy_contact: str | None = None
+    """Whom to ask about personal data (PRIVACY_CONTACT): an e-mail address or a handle."""
+    retention_days: int = DEFAULT_RETENTION_DAYS
+    """Personal data is deleted this many days after the conference ends."""
+    log_key: str | None = None
+    """The key of the pseudonymous ids in the logs (CONFBOT_LOG_KEY)."""
 
 
 def load_settings(environ: Mapping[str, str] | None = None,
@@ -114,10 +121,16 @@ def load_settings(environ: Mapping[str, str] | None = None,
         raise ConfigError("CONFBOT_LOG_LEVEL", f"'{log_level}' is not one of "
                           "DEBUG, INFO, WARNING, ERROR")
 
+    retention = get("CONFBOT_RETENTION_DAYS") or str(DEFAULT_RETENTION_DAYS)
+    if not retention.isdigit():
+        raise ConfigError("CONFBOT_RETENTION_DAYS", f"'{retention}' is not a number of days")
+
     return Settings(database_url=database_url, data_dir=data_dir,
                     log_level=log_level.upper() if log_level else None,
                     telegram=_telegram(get), matrix=_matrix(get),
-                    organisers=_organisers(get("ORGANISERS")), schedule=schedule)
+                    organisers=_organisers(get("ORGANISERS")), schedule=schedule,
+                    privacy_contact=get("PRIVACY_CONTACT"), retention_days=int(retention),
+                    log_key=get("CONFBOT_LOG_KEY"))
 
 
 def _matrix(get: Callable[[str], str | None]) -> MatrixSettings | None:

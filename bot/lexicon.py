@@ -16,7 +16,7 @@ _RAW_WORD = re.compile(r"[\w']+")
 INTENT_NAMES = (
     "now", "next", "today", "programme", "help", "info", "about", "language",
     "conference_start", "conference_end", "where", "distance", "venues",
-    "remind", "unremind", "agenda", "calendar",
+    "remind", "unremind", "agenda", "calendar", "privacy",
     "kind:registration", "kind:opening", "kind:break", "kind:lunch", "kind:panel",
     "kind:workshop", "kind:study_visit", "kind:networking", "kind:talk", "who",
 )

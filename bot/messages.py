@@ -29,7 +29,6 @@ class Incoming:
     chat_id: str
     text: str
     client_language: str | None = None
-    display_name: str | None = None
     message_id: str | None = None
     is_group: bool = False
     location: tuple[float, float] | None = None

@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 from typing import Protocol
 
 from bot.clock import Clock
+from bot.logids import who
 from bot.messages import Address, Button, FileReply, LocationReply, Reply, TextReply
 from bot.storage import OutboxRecord, OutboxStatus, Store
 
@@ -115,7 +116,8 @@ class OutboxSender:
     async def _send(self, message: OutboxRecord) -> bool:
         """Try one message; True when its status is final."""
         now = self.clock.now()
-        where = f"platform={message.platform} chat={message.chat_id} outbox={message.id} " \
+        where = f"platform={message.platform} chat={who(message.platform, message.chat_id)} " \
+                f"outbox={message.id} " \
                 f"kind={message.kind} key={message.dedupe_key}"
         if message.expires_at is not None and now >= message.expires_at:
             log.info("%s: dropped, too late to matter (expired %s)", where,

@@ -26,5 +26,8 @@ def plain_text(reply: Reply) -> str:
         return (f"📍 {reply.title}, {reply.address}\n"
                 f"   {reply.latitude:.5f}, {reply.longitude:.5f} — {osm}")
     if isinstance(reply, FileReply):
-        return f"📎 {reply.filename} ({len(reply.content)} bytes) {reply.caption}".rstrip()
+        line = f"📎 {reply.filename} ({len(reply.content)} bytes) {reply.caption}".rstrip()
+        if reply.mime_type == "application/json":  # short, readable data (/mydata): show it
+            return line + "\n" + reply.content.decode("utf-8", errors="replace")
+        return line
     raise TypeError(f"unknown reply type {type(reply).__name__}")

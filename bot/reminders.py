@@ -14,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 
 from apscheduler.schedulers.base import BaseScheduler
 
+from bot.logids import who
 from bot.outbox import encode
 from bot.programme import Session
 from bot.services import Services
@@ -72,7 +73,8 @@ class Reminders:
                                     expires_at=start):
                 queued += 1
                 log.info("platform=%s user=%s: reminder for %s queued (starts %s)",
-                         user.platform, user.external_id, session.id, start.isoformat())
+                         user.platform, who(user.platform, user.external_id), session.id,
+                         start.isoformat())
         if queued:
             services.notify_queued()
         return queued

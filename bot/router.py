@@ -43,6 +43,8 @@ class Context(Speaker):
     args: str = ""
     match: re.Match[str] | None = None
     intent: Intent | None = None
+    forgotten: bool = False
+    """The person was erased while answering (/forget): remember nothing more about them."""
 
 
 HandlerResult = Reply | Sequence[Reply]

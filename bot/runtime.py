@@ -18,6 +18,7 @@ from bot.dataload import DataError, load_conference
 from bot.messages import Address, Reply
 from bot.outbox import OutboxSender
 from bot.storage import MessageKind, OutboxRecord
+from bot.storage.erasure import purge
 
 log = logging.getLogger(__name__)
 
@@ -92,6 +93,22 @@ Watcher = Callable[[Application, asyncio.Event, Callable[[], None]], Coroutine[A
 """A background check for a new programme (e.g. a schedule URL): (app, stop, on_reload)."""
 
 
+def run_retention(app: Application) -> dict[str, int]:
+    """Apply the retention rule now (at start and daily): see bot.storage.erasure.purge."""
+    counts = purge(app.store, now=app.clock.now(),
+                   deletion_due=app.privacy.deletion_due(app.conference.ends))
+    if any(counts.values()):
+        log.info("retention: %s", ", ".join(f"{what} {n}" for what, n in counts.items() if n))
+    return counts
+
+
+async def _retention_job(app: Application) -> None:
+    try:
+        run_retention(app)
+    except Exception:
+        log.exception("retention: failed; trying again tomorrow")
+
+
 async def serve(app: Application, transports: list[Transport], *,
                 data_dir: Path | None = None, watchers: Sequence[Watcher] = ()) -> None:
     """Run until every transport ends: deliver pushed messages and fire reminders meanwhile."""
@@ -109,6 +126,9 @@ async def serve(app: Application, transports: list[Transport], *,
     requeued = app.store.outbox.requeue_interrupted()
     if requeued:
         log.warning("%d message(s) were being sent when the bot stopped; queued again", requeued)
+    await _retention_job(app)
+    scheduler.add_job(_retention_job, "interval", days=1, args=[app], id="retention",
+                      misfire_grace_time=3600, coalesce=True)
     loaded = app.store.preload()
     log.info("%d known user(s) loaded", loaded)
     app.on_queued = wake_all

@@ -12,6 +12,7 @@ from typing import Protocol
 from bot.clock import Clock
 from bot.i18n import Catalogue
 from bot.messages import Reply
+from bot.privacy import PrivacyPolicy
 from bot.programme import Conference, Session
 from bot.programme_diff import Change
 from bot.speaker import Speaker
@@ -45,6 +46,8 @@ class Services(Protocol):
     messages: PushMessages
     announce_rooms: dict[str, str]
     """platform -> a room where every broadcast is also posted once."""
+    privacy: PrivacyPolicy
+    """The operator's privacy contact and the retention rule."""
 
     @property
     def conference(self) -> Conference: ...

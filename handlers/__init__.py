@@ -8,6 +8,7 @@ from handlers import (
     info,
     language,
     pending,
+    privacy,
     reminders,
     schedule,
     start,
@@ -18,7 +19,7 @@ from handlers import (
 FEATURES = Features(
     routers=(start.router, schedule.router, info.router, language.router, venues.router,
              reminders.router, calendar.router, announce.router, unanswered.router,
-             edit.router, pending.router),
+             edit.router, pending.router, privacy.router),
     messages=reminders.PUSH_MESSAGES,
     command_menu=start.COMMAND_MENU,
     descriptions=(start.BOT_DESCRIPTION, start.BOT_SHORT_DESCRIPTION),

@@ -18,6 +18,7 @@ from bot.broadcasts import (
     summarise,
 )
 from bot.i18n import native_name
+from bot.logids import who
 from bot.messages import Button, Reply, TextReply
 from bot.router import Context, Router
 from bot.speaker import Speaker
@@ -45,8 +46,8 @@ def _save(ctx: Context, state: State) -> None:
 
 
 def _refuse(ctx: Context) -> TextReply:
-    log.warning("platform=%s user=%s: refused %r: not an organiser", ctx.incoming.platform,
-                ctx.incoming.user_id, ctx.incoming.text[:40])
+    log.warning("platform=%s user=%s: refused a broadcast command: not an organiser",
+                ctx.incoming.platform, who(ctx.incoming.platform, ctx.incoming.user_id))
     return TextReply(ctx._("Sorry, only the organisers can send announcements. "
                            "If you are one, ask to be added to the organisers list."))
 

@@ -32,9 +32,8 @@ def _key(ctx: Context) -> str:
 
 
 def _author(ctx: Context) -> str:
-    name = ctx.incoming.display_name
-    who = f"{ctx.incoming.platform}:{ctx.incoming.user_id}"
-    return f"{name} ({who})" if name else who
+    """Who made an edit: the organiser's platform id (the bot keeps no names)."""
+    return f"{ctx.incoming.platform}:{ctx.incoming.user_id}"
 
 
 def _refuse(ctx: Context) -> TextReply:

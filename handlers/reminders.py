@@ -76,7 +76,7 @@ def remind(ctx: Context) -> TextReply:
                                        Button(ctx.t.gettext("My agenda"), "/my")),))
 
 
-@router.command("unremind", "forget")
+@router.command("unremind")
 @router.intent("unremind")
 def unremind(ctx: Context) -> TextReply:
     """Forget a chosen session (and its reminder)."""

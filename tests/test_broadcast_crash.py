@@ -23,7 +23,11 @@ RECIPIENTS = 150
 
 def environment(api: BotApiStandIn, database: str) -> dict[str, str]:
     return bot_environment(DATABASE_URL=database, TELEGRAM_TOKEN=api.token,
-                           TELEGRAM_BASE_URL=api.base_url, CONFBOT_LOG_LEVEL="INFO")
+                           TELEGRAM_BASE_URL=api.base_url, CONFBOT_LOG_LEVEL="INFO",
+                           # the data is of 2023 and `run` uses the real clock: keep the
+                           # retention rule (personal data deleted 30 days after the
+                           # conference) from erasing the audience
+                           CONFBOT_RETENTION_DAYS="36500")
 
 
 def start_bot(env: dict[str, str], cwd: Path) -> subprocess.Popen[bytes]:

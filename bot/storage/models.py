@@ -40,7 +40,6 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 DEFAULT_REMINDER_MINUTES = 15
-NAME_LENGTH = 255
 CLIENT_LANGUAGE_LENGTH = 16
 
 
@@ -58,7 +57,6 @@ class User(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     platform: Mapped[str] = mapped_column(String(16))
     external_id: Mapped[str] = mapped_column(String(255))
-    display_name: Mapped[str | None] = mapped_column(String(NAME_LENGTH))
     chosen_language: Mapped[str | None] = mapped_column(String(8))
     detected_language: Mapped[str | None] = mapped_column(String(8))
     client_language: Mapped[str | None] = mapped_column(String(CLIENT_LANGUAGE_LENGTH))

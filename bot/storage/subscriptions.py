@@ -33,8 +33,12 @@ class SubscriptionStore:
                 chosen.setdefault(user_id, []).append(session_id)
         self._chosen.update(chosen)
 
-    def forget_cached(self, user_id: int) -> None:
-        self._chosen.pop(user_id, None)
+    def forget_cached(self, user_id: int | None = None) -> None:
+        """Drop one person's cached choices, or everyone's (None)."""
+        if user_id is None:
+            self._chosen.clear()
+        else:
+            self._chosen.pop(user_id, None)
 
     def add(self, user_id: int, session_id: str, now: datetime) -> bool:
         """Remember a choice; False when it was already there."""

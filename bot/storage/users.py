@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import Engine, func, insert, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.storage.models import CLIENT_LANGUAGE_LENGTH, DEFAULT_REMINDER_MINUTES, NAME_LENGTH, User
+from bot.storage.models import CLIENT_LANGUAGE_LENGTH, DEFAULT_REMINDER_MINUTES, User
 
 LAST_SEEN_GRANULARITY = timedelta(minutes=10)
 
@@ -44,8 +44,8 @@ def user_record(user: User) -> UserRecord:
 
 
 def _fit(text: str | None, limit: int | None) -> str | None:
-    """What a client says about a person, as the column can hold it: PostgreSQL refuses a
-    string longer than the column or holding a NUL (SQLite would keep either)."""
+    """What a client says, as the column can hold it: PostgreSQL refuses a string longer
+    than the column or holding a NUL (SQLite would keep either)."""
     if not text:
         return text
     return text.replace("\x00", "")[:limit]
@@ -56,7 +56,6 @@ class _Known:
     """What `touch` last wrote for a person, so an unchanged message needs no write."""
 
     record: UserRecord
-    display_name: str | None
     written: datetime
 
 
@@ -85,10 +84,18 @@ class UserStore:
         if key is not None:
             self._known.pop(key, None)
 
-    def _remember(self, record: UserRecord, display_name: str | None,
-                  written: datetime) -> None:
-        self._known[(record.platform, record.external_id)] = _Known(record, display_name,
-                                                                    written)
+    def evict(self, user_id: int | None = None) -> None:
+        """Forget cached people (one, or everyone): their rows were erased behind the cache."""
+        self.flush_soft_changes()
+        if user_id is None:
+            self._known.clear()
+            self._key_of.clear()
+        else:
+            self._forget(user_id)
+            self._on_change(user_id)
+
+    def _remember(self, record: UserRecord, written: datetime) -> None:
+        self._known[(record.platform, record.external_id)] = _Known(record, written)
         self._key_of[record.id] = (record.platform, record.external_id)
 
     def preload(self) -> list[int]:
@@ -98,7 +105,7 @@ class UserStore:
         with self._engine.connect() as connection:
             rows = connection.execute(select(users)).mappings().all()
         for row in rows:
-            self._remember(_row_record(row), row["display_name"], row["last_seen_at"])
+            self._remember(_row_record(row), row["last_seen_at"])
         return [row["id"] for row in rows]
 
     def flush_soft_changes(self) -> int:
@@ -112,18 +119,16 @@ class UserStore:
         return len(pending)
 
     def touch(self, platform: str, external_id: str, *, now: datetime,
-              display_name: str | None = None, client_language: str | None = None,
+              client_language: str | None = None,
               chat_id: str | None = None) -> UserRecord:
         """Find or create a user, refreshing what their client tells us.
 
         Writes only when the person is new or something about them changed; their last-seen
         time and the language of this message wait for `after_message` (one write at most).
         """
-        display_name = _fit(display_name, NAME_LENGTH)
         client_language = _fit(client_language, CLIENT_LANGUAGE_LENGTH)
         known = self._known.get((platform, external_id))
-        if known is not None and self._unchanged(known.record, known.display_name, display_name,
-                                                 client_language, chat_id):
+        if known is not None and self._unchanged(known.record, client_language, chat_id):
             return known.record
         users = User.__table__
         where = (users.c.platform == platform) & (users.c.external_id == external_id)
@@ -131,13 +136,11 @@ class UserStore:
             row = connection.execute(select(users).where(where)).mappings().first()
             if row is not None:
                 record = _row_record(row)
-                if self._unchanged(record, row["display_name"], display_name,
-                                   client_language, chat_id):
-                    self._remember(record, row["display_name"], row["last_seen_at"])
+                if self._unchanged(record, client_language, chat_id):
+                    self._remember(record, row["last_seen_at"])
                     return record
             changes: dict[str, Any] = {"last_seen_at": now, "active": True}
-            for column, value in (("display_name", display_name),
-                                  ("client_language", client_language),
+            for column, value in (("client_language", client_language),
                                   ("chat_id", chat_id)):
                 if value:
                     changes[column] = value
@@ -146,8 +149,7 @@ class UserStore:
                 fields = {"platform": platform, "external_id": external_id, "created_at": now,
                           "reminder_minutes": DEFAULT_REMINDER_MINUTES,
                           "chosen_language": None, "detected_language": None,
-                          "client_language": None, "chat_id": None, "display_name": None,
-                          **changes}
+                          "client_language": None, "chat_id": None, **changes}
                 result = connection.execute(insert(User).values(**fields))
                 key = result.inserted_primary_key
                 assert key is not None  # an insert of one row has its key
@@ -156,15 +158,14 @@ class UserStore:
                 connection.execute(update(User).where(where).values(**changes))
                 fields = {**row, **changes}
         record = _row_record(fields)
-        self._remember(record, fields["display_name"], now)
+        self._remember(record, now)
         return record
 
     @staticmethod
-    def _unchanged(record: UserRecord, known_name: str | None, display_name: str | None,
-                   client_language: str | None, chat_id: str | None) -> bool:
+    def _unchanged(record: UserRecord, client_language: str | None, chat_id: str | None
+                   ) -> bool:
         """Nothing that needs writing now (the last-seen time waits for after_message)."""
-        return (record.active and display_name in (None, known_name)
-                and client_language in (None, record.client_language)
+        return (record.active and client_language in (None, record.client_language)
                 and chat_id in (None, record.chat_id))
 
     def after_message(self, user: UserRecord, now: datetime, detected: str | None) -> None:
@@ -187,7 +188,7 @@ class UserStore:
         if known is not None:
             if "detected_language" in changes:
                 record = replace(record, detected_language=detected)
-            self._known[key] = _Known(record, known.display_name,
+            self._known[key] = _Known(record,
                                       now if "last_seen_at" in changes else known.written)
 
     def set_language(self, user_id: int, chosen: str | None) -> None:

@@ -9,6 +9,7 @@ from typing import TextIO
 
 from bot.app import Application
 from bot.i18n import negotiate
+from bot.logids import who
 from bot.messages import Address, Incoming, Reply
 from bot.plaintext import plain_text
 
@@ -69,7 +70,7 @@ class ConsoleTransport:
             if text:
                 self.stdout.write(self.session.ask(text) + "\n\n")
                 self.stdout.flush()
-        log.info("console: end of input for user=%s", self.session.user)
+        log.info("console: end of input for user=%s", who("console", self.session.user))
 
     async def deliver(self, address: Address, replies: list[Reply],
                       message_id: int | None = None) -> None:

@@ -59,6 +59,7 @@ from nio.crypto import (
 
 from bot.app import Application
 from bot.i18n import native_name
+from bot.logids import who
 from bot.messages import Address, FileReply, Incoming, LocationReply, Reply, TextReply
 from bot.outbox import DeliveryError, RecipientGone
 from bot.plaintext import plain_text
@@ -191,7 +192,7 @@ class MatrixTransport:
                 if isinstance(queried, KeysQueryResponse):
                     for user, devices in queried.changed.items():
                         log.info("platform=matrix user=%s: devices now %s (trusted on first "
-                                 "use)", user, ", ".join(sorted(devices)) or "none")
+                                 "use)", who(PLATFORM, user), ", ".join(sorted(devices)) or "none")
                 else:
                     log.warning("platform=matrix: device key query failed: %s", queried)
             if client.should_claim_keys:
@@ -259,9 +260,10 @@ class MatrixTransport:
     async def _join(self, room_id: str) -> None:
         result = await self.client.join(room_id)
         if isinstance(result, JoinError):
-            log.warning("platform=matrix room=%s: could not join: %s", room_id, result)
+            log.warning("platform=matrix room=%s: could not join: %s", who(PLATFORM, room_id),
+                        result)
         else:
-            log.info("platform=matrix room=%s: joined on invitation", room_id)
+            log.info("platform=matrix room=%s: joined on invitation", who(PLATFORM, room_id))
 
     async def _on_invite(self, room: MatrixRoom, event: InviteMemberEvent) -> None:
         if event.state_key == self.user_id and event.membership == "invite":
@@ -273,9 +275,9 @@ class MatrixTransport:
         if event.sender == self.user_id:
             return
         log.warning("platform=matrix user=%s chat=%s message=%s: cannot decrypt yet (megolm "
-                    "session %s from device %s); waiting %.0f s for the key", event.sender,
-                    room.room_id, event.event_id, event.session_id, event.device_id,
-                    self.keys_wait)
+                    "session %s from device %s); waiting %.0f s for the key",
+                    who(PLATFORM, event.sender), who(PLATFORM, room.room_id), event.event_id,
+                    event.session_id, event.device_id, self.keys_wait)
         waiting = self._undecrypted.setdefault(event.session_id, [])
         waiting.append((room, event))
         if len(waiting) == 1:
@@ -284,7 +286,7 @@ class MatrixTransport:
                     await self.client.request_room_key(event)
                 except Exception as error:  # a failed request still gets the timeout below
                     log.warning("platform=matrix chat=%s: key request failed: %s",
-                                room.room_id, error)
+                                who(PLATFORM, room.room_id), error)
             timer = asyncio.create_task(self._give_up_later(event.session_id))
             self._timers.add(timer)
             timer.add_done_callback(self._timers.discard)
@@ -298,11 +300,11 @@ class MatrixTransport:
                 decrypted = error
             if isinstance(decrypted, RoomMessageText):
                 log.info("platform=matrix chat=%s message=%s: decrypted once the key arrived",
-                         room.room_id, undecrypted.event_id)
+                         who(PLATFORM, room.room_id), undecrypted.event_id)
                 await self._on_message(room, decrypted)
             else:
                 log.warning("platform=matrix chat=%s message=%s: still not readable with the "
-                            "key that arrived (%s); waiting on", room.room_id,
+                            "key that arrived (%s); waiting on", who(PLATFORM, room.room_id),
                             undecrypted.event_id, decrypted)
                 self._undecrypted.setdefault(event.session_id, []).append((room, undecrypted))
 
@@ -317,7 +319,8 @@ class MatrixTransport:
             return  # asked there a moment ago: one notice covers both
         self._asked_again[room.room_id] = now
         log.warning("platform=matrix user=%s chat=%s: no key for %d message(s) after %.0f s; "
-                    "asking to send again", event.sender, room.room_id, len(waiting),
+                    "asking to send again", who(PLATFORM, event.sender),
+                    who(PLATFORM, room.room_id), len(waiting),
                     self.keys_wait)
         user = self.app.store.users.known(PLATFORM, event.sender)
         translator = (self.app.speaker_for(user).t if user is not None
@@ -328,7 +331,7 @@ class MatrixTransport:
             await self._send(room.room_id, [TextReply(Markup.escape(text))])
         except (DeliveryError, RecipientGone) as error:
             log.error("platform=matrix chat=%s: the request to resend was dropped: %s",
-                      room.room_id, error)
+                      who(PLATFORM, room.room_id), error)
 
     def _is_direct(self, room: MatrixRoom) -> bool:
         return bool(room.member_count <= 2)
@@ -344,12 +347,13 @@ class MatrixTransport:
                 return
         new_person = self.app.store.users.known(PLATFORM, event.sender) is None
         incoming = Incoming(platform=PLATFORM, user_id=event.sender, chat_id=room.room_id,
-                            text=text, display_name=room.user_name(event.sender),
+                            text=text,
                             message_id=event.event_id, is_group=not direct)
         replies = self.app.handle(incoming)
         if new_person and direct:
             replies.append(self._language_offer(incoming))
-        where = (f"platform=matrix user={event.sender} chat={room.room_id} "
+        where = (f"platform=matrix user={who(PLATFORM, event.sender)} "
+                 f"chat={who(PLATFORM, room.room_id)} "
                  f"message={event.event_id}")
         try:
             await self._send(room.room_id, replies)
@@ -403,7 +407,7 @@ class MatrixTransport:
                 if code == "M_LIMIT_EXCEEDED" and attempt < MAX_ATTEMPTS:
                     wait = (getattr(response, "retry_after_ms", None) or 1000) / 1000
                     log.warning("platform=matrix room=%s: rate limited; retrying in %.1f s "
-                                "(same transaction)", room_id, wait)
+                                "(same transaction)", who(PLATFORM, room_id), wait)
                     await asyncio.sleep(wait)
                     continue
                 if code in ("M_FORBIDDEN", "M_NOT_FOUND", "M_UNKNOWN_TOKEN"):

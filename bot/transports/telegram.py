@@ -42,6 +42,7 @@ from telegram.ext import (
 )
 
 from bot.app import Application
+from bot.logids import who
 from bot.messages import Address, Button, FileReply, Incoming, LocationReply, Reply, TextReply
 from bot.outbox import DeliveryError, RecipientGone
 from bot.pacing import Pacer
@@ -204,7 +205,7 @@ class TelegramTransport:
             return
         incoming = Incoming(platform=PLATFORM, user_id=str(user.id), chat_id=str(chat.id),
                             text=text, client_language=user.language_code,
-                            display_name=user.full_name, message_id=str(message.message_id),
+                            message_id=str(message.message_id),
                             is_group=is_group, location=location)
         replies = self.app.handle(incoming)
         await self._reply(incoming, replies)
@@ -233,7 +234,7 @@ class TelegramTransport:
                                                                        ChatType.SUPERGROUP))
         incoming = Incoming(platform=PLATFORM, user_id=str(query.from_user.id), chat_id=chat_id,
                             text=query.data or "", client_language=query.from_user.language_code,
-                            display_name=query.from_user.full_name, message_id=query.id,
+                            message_id=query.id,
                             is_group=is_group)
         try:
             replies = self.app.handle(incoming)
@@ -247,15 +248,17 @@ class TelegramTransport:
             await query.answer()
         except TelegramError as error:
             log.warning("platform=telegram user=%s: callback %s not answered: %s",
-                        query.from_user.id, query.id, error)
+                        who(PLATFORM, query.from_user.id), query.id, error)
 
     async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-        log.error("platform=telegram: error while handling %r", update, exc_info=context.error)
+        log.error("platform=telegram: error while handling an update", exc_info=context.error)
+        log.debug("platform=telegram: the update was %r", update)
 
     # --- sending ------------------------------------------------------------------------
 
     async def _reply(self, incoming: Incoming, replies: list[Reply]) -> None:
-        where = (f"platform=telegram user={incoming.user_id} chat={incoming.chat_id} "
+        where = (f"platform=telegram user={who(PLATFORM, incoming.user_id)} "
+                 f"chat={who(PLATFORM, incoming.chat_id)} "
                  f"message={incoming.message_id}")
         try:
             await self._send(int(incoming.chat_id), replies, pushed=False,
@@ -294,14 +297,14 @@ class TelegramTransport:
                         raise DeliveryError(f"429 Too Many Requests (retry after {wait:g} s)",
                                             retry_after=wait) from error
                     log.warning("platform=telegram chat=%s: flood control, waiting %g s",
-                                chat_id, wait)
+                                who(PLATFORM, chat_id), wait)
                     delay = wait
                 except Forbidden as error:
                     raise RecipientGone(str(error)) from error
                 except BadRequest as error:
                     if isinstance(unit, TextReply) and not plain:
                         log.warning("platform=telegram chat=%s: HTML refused (%s); sending as "
-                                    "plain text", chat_id, error)
+                                    "plain text", who(PLATFORM, chat_id), error)
                         plain = True
                         continue
                     raise DeliveryError(f"400 Bad Request: {error}") from error
@@ -309,8 +312,8 @@ class TelegramTransport:
                     if pushed or attempt >= MAX_REPLY_ATTEMPTS:
                         raise DeliveryError(f"{error.__class__.__name__}: {error}") from error
                     delay = 0.25 * 2 ** attempt
-                    log.warning("platform=telegram chat=%s: %s; retrying in %g s", chat_id,
-                                error, delay)
+                    log.warning("platform=telegram chat=%s: %s; retrying in %g s",
+                                who(PLATFORM, chat_id), error, delay)
             await asyncio.sleep(delay)
 
     async def _call(self, chat_id: int, unit: Reply, *, plain: bool = False) -> None:
