@@ -178,7 +178,6 @@ def test_restart_neither_loses_nor_repeats(app, loaded, database_url, clock, pho
     app.store.close()             # … and the bot dies before sending anything
     again = start_app(loaded[0], loaded[1], Store(database_url), clock)
     try:
-        again.store.outbox.requeue_interrupted()
         assert deliver(again, phone) == 2
         third = start_app(loaded[0], loaded[1], Store(database_url), clock)
         try:

@@ -23,19 +23,12 @@ class Store:
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         self.state = StateStore(self._sessions)
         self.outbox = OutboxStore(self._sessions)
-        self.users = UserStore(self.engine, self._sessions,
-                               on_change=lambda user_id: self.subscriptions.forget_cached(user_id))
+        self.users = UserStore(self.engine, self._sessions)
         self.subscriptions = SubscriptionStore(self._sessions,
                                                before_read=self.users.flush_soft_changes)
 
     def session(self) -> Session:
         return self._sessions()
-
-    def preload(self) -> int:
-        """Read every person and their choices at start; returns how many people."""
-        ids = self.users.preload()
-        self.subscriptions.preload(ids)
-        return len(ids)
 
     def close(self) -> None:
         self.users.flush_soft_changes()
