@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import logging
+import signal
 import sys
+from collections.abc import Coroutine
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.exc import SQLAlchemyError
@@ -15,7 +19,8 @@ from bot.clock import Clock, ShiftedClock, SystemClock
 from bot.config import ConfigError, Settings, load_settings
 from bot.dataload import DataError, load_conference
 from bot.i18n import Catalogue, I18nError
-from bot.runtime import Transport, serve
+from bot.leadership import AlwaysLeader, leadership_for
+from bot.runtime import LeadershipLost, Transport, serve
 from bot.storage import OutboxStatus, Store
 from bot.transports.console import ConsoleSession, ConsoleTransport
 from bot.wiring import build_application, platform_transports
@@ -184,13 +189,29 @@ def _start(args: argparse.Namespace, settings: Settings) -> int:
         transports.append(ConsoleTransport(app, session))
         log.info("console: started for user=%s at %s", user, clock.now().isoformat())
     app.apply_programme()
+    leadership = (leadership_for(settings.database_url) if args.command == "run"
+                  else AlwaysLeader())
     try:
-        asyncio.run(serve(app, transports, data_dir=settings.data_dir))
+        asyncio.run(_serve_until_stopped(serve(app, transports, data_dir=settings.data_dir,
+                                               leadership=leadership)))
     except KeyboardInterrupt:
         pass
+    except LeadershipLost:
+        return 3
     finally:
         app.store.close()
     return 0
+
+
+async def _serve_until_stopped(serving: Coroutine[Any, Any, None]) -> None:
+    """Serve; SIGTERM and SIGINT stop cleanly (leadership released: a standby takes over at
+    once)."""
+    task = asyncio.ensure_future(serving)
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, task.cancel)
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -66,3 +66,24 @@ def chat(app: Application) -> Chat:
         return ConsoleSession(app, user=user, client_language=lang)
 
     return open_chat
+
+
+@pytest.fixture(scope="session")
+def pg_cluster():  # type: ignore[no-untyped-def]
+    """A throwaway PostgreSQL for the whole session (skips the test when none is installed)."""
+    from tests import pg
+
+    if not pg.available():
+        pytest.skip("PostgreSQL (initdb, pg_ctl) or psycopg is not installed")
+    cluster = pg.Cluster().start()
+    yield cluster
+    cluster.stop()
+
+
+@pytest.fixture
+def pg_url(pg_cluster, request) -> str:  # type: ignore[no-untyped-def]
+    """A fresh PostgreSQL database for one test."""
+    import re
+
+    name = re.sub(r"[^a-z0-9_]", "_", request.node.name.lower())[:50]
+    return str(pg_cluster.create_database(name))
