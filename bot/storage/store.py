@@ -8,6 +8,7 @@ from bot.storage.database import make_engine, upgrade
 from bot.storage.outbox import OutboxStore
 from bot.storage.state import StateStore
 from bot.storage.subscriptions import SubscriptionStore
+from bot.storage.updates import SeenUpdateStore
 from bot.storage.users import UserStore
 
 
@@ -24,6 +25,7 @@ class Store:
         self.state = StateStore(self._sessions)
         self.outbox = OutboxStore(self._sessions)
         self.users = UserStore(self.engine, self._sessions)
+        self.updates = SeenUpdateStore(self._sessions)
         self.subscriptions = SubscriptionStore(self._sessions,
                                                before_read=self.users.flush_soft_changes)
 
