@@ -46,6 +46,8 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
     commands.add_parser("reload", help="validate the edited data and tell subscribers what "
                                        "changed (a running bot also notices by itself)")
     commands.add_parser("outbox", help="show what is queued, sent and failed")
+    commands.add_parser("status", help="the running processes (leader, standbys), the outbox "
+                                       "backlog, the last delivery; exit 1 without a leader")
     announce = commands.add_parser("announce", help="queue an announcement; a running bot "
                                                     "delivers it")
     for lang in ("pl", "uk", "en"):
@@ -226,6 +228,10 @@ def main(argv: list[str] | None = None) -> int:
             return _reload(settings)
         if args.command == "outbox":
             return _outbox(settings)
+        if args.command == "status":
+            from bot.status import print_status
+
+            return print_status(settings.database_url)
         if args.command == "announce":
             return _announce(args, settings)
         return _start(args, settings)

@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Callable, Coroutine
-from datetime import UTC
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -139,7 +139,7 @@ async def serve(app: Application, transports: list[Transport], *,
 
     def beat(role: str) -> None:
         try:
-            app.store.state.set(f"{PROCESS_PREFIX}{name}", heartbeat(role, app.clock.now()))
+            app.store.state.set(f"{PROCESS_PREFIX}{name}", heartbeat(role, datetime.now(UTC)))
         except Exception:
             log.warning("could not record this process's heartbeat", exc_info=True)
 

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from bot import PROJECT_ROOT
 from bot.storage import Store
 from tests.conftest import warsaw
 from tests.helpers import wait_until
@@ -24,7 +25,7 @@ def environment(api: BotApiStandIn, database: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items()
            if not k.startswith(("TELEGRAM_", "MATRIX_", "CONFBOT_", "DATABASE_URL"))}
     env.update(DATABASE_URL=database, TELEGRAM_TOKEN=api.token, TELEGRAM_BASE_URL=api.base_url,
-               CONFBOT_LOG_LEVEL="INFO")
+               CONFBOT_LOG_LEVEL="INFO", PYTHONPATH=str(PROJECT_ROOT))
     return env
 
 
@@ -71,9 +72,18 @@ def test_sigkill_mid_broadcast(api: BotApiStandIn, tmp_path: Path):
     at_kill = len(messages())
     assert at_kill < RECIPIENTS, "the broadcast finished before the kill; slow the stand-in"
 
+    def settled() -> bool:
+        store = Store(database)
+        try:
+            return not store.outbox.backlog()
+        finally:
+            store.close()
+
     second = start_bot(env, tmp_path)
     try:
         wait_until(lambda: len(set(messages())) >= RECIPIENTS, 90, "every recipient")
+        # what was in flight at the kill stays `sending` until its claim's lease runs out
+        wait_until(settled, 40, "the outbox to settle")
         time.sleep(1.0)                                   # anything more would be a repeat
     finally:
         second.terminate()

@@ -14,7 +14,7 @@ def confbot(*args: str, stdin: str = "", env: dict[str, str] | None = None,
             cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
     environment = {k: v for k, v in os.environ.items()
                    if not k.startswith(("TELEGRAM_", "MATRIX_", "CONFBOT_", "DATABASE_URL"))}
-    environment.update(env or {})
+    environment.update(PYTHONPATH=str(PROJECT_ROOT), **(env or {}))  # this tree's code
     return subprocess.run([sys.executable, "-m", "bot", *args], input=stdin, text=True,
                           capture_output=True, env=environment, cwd=cwd or PROJECT_ROOT,
                           timeout=60)

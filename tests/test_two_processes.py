@@ -222,6 +222,15 @@ def test_sigkill_the_leader_mid_broadcast_the_standby_finishes(api: BotApiStandI
                    "the standby to take over")
         took_over = time.monotonic() - killed_at
         wait_until(lambda: len(set(messages())) >= RECIPIENTS, 90, "every recipient")
+
+        def settled() -> bool:
+            store = Store(pg_url)
+            try:
+                return not store.outbox.backlog()
+            finally:
+                store.close()
+
+        wait_until(settled, 40, "the outbox to settle (the dead leader's claims expire)")
         time.sleep(1.5)  # anything more would be a repeat
     finally:
         stop(leader)
@@ -253,6 +262,11 @@ def test_a_clean_stop_hands_over_within_two_seconds(api: BotApiStandIn, pg_url: 
         wait_until(lambda: "is the leader" in leader_log.read_text(), 30, "a leader")
         standby = start_bot(env, standby_log)
         wait_until(lambda: "is a STANDBY" in standby_log.read_text(), 30, "a standby")
+        status = subprocess.run([sys.executable, "-m", "bot", "status"], env=env,
+                                cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=60)
+        assert status.returncode == 0, status.stdout + status.stderr
+        assert " leader " in status.stdout and " standby " in status.stdout
+        assert "Leader: yes" in status.stdout
         leader.terminate()
         stopped = time.monotonic()
         wait_until(lambda: "now the LEADER" in standby_log.read_text(), 10, "a takeover")

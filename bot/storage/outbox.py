@@ -219,6 +219,13 @@ class OutboxStore:
             return rows_affected(db.execute(update(OutboxMessage).where(*where)
                                             .values(**values))) > 0
 
+    def last_sent(self) -> dict[str, datetime]:
+        """platform -> when its last message was sent."""
+        query = (select(OutboxMessage.platform, func.max(OutboxMessage.sent_at))
+                 .where(OutboxMessage.sent_at.is_not(None)).group_by(OutboxMessage.platform))
+        with self._sessions() as db:
+            return {platform: when for platform, when in db.execute(query) if when}
+
     def backlog(self) -> dict[str, int]:
         """platform -> how many messages wait to be sent (queued or being sent)."""
         query = (select(OutboxMessage.platform, func.count())
