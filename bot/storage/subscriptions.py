@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from datetime import datetime
 
 from sqlalchemy import delete, select
@@ -46,10 +46,20 @@ class SubscriptionStore:
                                    .where(Subscription.user_id == user_id)
                                    .order_by(Subscription.id)))
 
+    def reminder_settings(self) -> set[tuple[str, int]]:
+        """(session id, minutes before) for every reminder some active person will get: the
+        moments the scheduler needs, without reading everyone."""
+        self._before_read()
+        query = (select(Subscription.session_id, User.reminder_minutes).distinct()
+                 .join(User, Subscription.user_id == User.id).where(User.active.is_(True)))
+        with self._sessions() as db:
+            return {(sid, minutes) for sid, minutes in db.execute(query)}
+
     def subscribers(self, session_id: str | None = None,
-                    user_id: int | None = None) -> list[tuple[UserRecord, str]]:
-        """(user, session id) for every active subscriber, optionally of one session or one
-        person."""
+                    user_id: int | None = None,
+                    session_ids: Collection[str] | None = None) -> list[tuple[UserRecord, str]]:
+        """(user, session id) for every active subscriber, optionally of one session (or of
+        some) or one person."""
         self._before_read()
         query = select(User, Subscription.session_id).join(
             Subscription, Subscription.user_id == User.id).where(User.active.is_(True))
@@ -57,6 +67,8 @@ class SubscriptionStore:
             query = query.where(Subscription.session_id == session_id)
         if user_id is not None:
             query = query.where(Subscription.user_id == user_id)
+        if session_ids is not None:
+            query = query.where(Subscription.session_id.in_(list(session_ids)))
         with self._sessions() as db:
             return [(user_record(user), sid) for user, sid in db.execute(query.order_by(
                 Subscription.id))]
