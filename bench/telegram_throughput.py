@@ -34,7 +34,6 @@ from telegram import Update
 from telegram.ext import ApplicationBuilder, ContextTypes, MessageHandler, filters
 
 from bot import PROJECT_ROOT
-from bot.app import Application
 from bot.clock import FakeClock
 from bot.dataload import load_conference
 from bot.pacing import Pacer
