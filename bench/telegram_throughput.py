@@ -34,7 +34,6 @@ from telegram import Update
 from telegram.ext import ApplicationBuilder, ContextTypes, MessageHandler, filters
 
 from bot import PROJECT_ROOT
-from bot.app import Application
 from bot.clock import FakeClock
 from bot.dataload import load_conference
 from bot.pacing import Pacer
@@ -143,7 +142,8 @@ def main() -> None:
         store = with_users(f"sqlite:///{Path(folder) / 'bench.sqlite3'}")
         conference, lexicon = load_conference(PROJECT_ROOT / "data")
         clock = FakeClock(datetime(2023, 11, 30, 10, 5, tzinfo=ZoneInfo("Europe/Warsaw")))
-        app = Application(conference, lexicon, store, clock)
+        from bot.wiring import build_application
+        app = build_application(conference, lexicon, store, clock)
         ours = TelegramTransport(app, api.token, base_url=api.base_url, poll_timeout=1,
                                  pacer=Pacer(per_second=1e9, chat_interval=0, group_interval=0))
         from bot.runtime import serve

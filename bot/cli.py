@@ -5,11 +5,15 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import logging
+import signal
 import sys
+from collections.abc import Coroutine
 from datetime import datetime, tzinfo
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -18,10 +22,11 @@ from bot.clock import Clock, ShiftedClock, SystemClock
 from bot.config import ConfigError, Settings, load_settings
 from bot.dataload import DataError, load_conference
 from bot.i18n import Catalogue, I18nError
+from bot.leadership import AlwaysLeader, leadership_for
 from bot.logids import configure as configure_log_ids
 from bot.logids import who
 from bot.privacy import PrivacyPolicy, log_key
-from bot.runtime import Transport, serve
+from bot.runtime import LeadershipLost, Transport, serve
 from bot.schedules.commands import import_schedule, report_schedule
 from bot.schedules.live import LiveSchedule, load_programme
 from bot.storage import OutboxStatus, Store
@@ -65,6 +70,8 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
                                               "messages' texts, and personal data once "
                                               "CONFBOT_RETENTION_DAYS after the conference")
     purging.add_argument("--dry-run", action="store_true", help="only count what would go")
+    commands.add_parser("status", help="the running processes (leader, standbys), the outbox "
+                                       "backlog, the last delivery; exit 1 without a leader")
     announce = commands.add_parser("announce", help="queue an announcement; a running bot "
                                                     "delivers it")
     for lang in ("pl", "uk", "en"):
@@ -311,14 +318,30 @@ def _start(args: argparse.Namespace, settings: Settings) -> int:
         log.info("console: started for user=%s at %s", who("console", user),
                  clock.now().isoformat())
     app.apply_programme()
+    leadership = (leadership_for(settings.database_url) if args.command == "run"
+                  else AlwaysLeader())
     try:
-        asyncio.run(serve(app, transports, data_dir=None if live else settings.data_dir,
-                          watchers=[live.watch] if live else []))
+        asyncio.run(_serve_until_stopped(serve(
+            app, transports, data_dir=None if live else settings.data_dir,
+            watchers=[live.watch] if live else [], leadership=leadership)))
     except KeyboardInterrupt:
         pass
+    except LeadershipLost:
+        return 3
     finally:
         app.store.close()
     return 0
+
+
+async def _serve_until_stopped(serving: Coroutine[Any, Any, None]) -> None:
+    """Serve; SIGTERM and SIGINT stop cleanly (leadership released: a standby takes over at
+    once)."""
+    task = asyncio.ensure_future(serving)
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, task.cancel)
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -339,6 +362,10 @@ def main(argv: list[str] | None = None) -> int:
             return _edits(args, settings)
         if args.command == "purge":
             return _purge(args, settings)
+        if args.command == "status":
+            from bot.status import print_status
+
+            return print_status(settings.database_url)
         if args.command == "announce":
             return _announce(args, settings)
         if args.command == "import":

@@ -20,6 +20,7 @@ from bot.clock import Clock
 from bot.logids import who
 from bot.messages import Address, Button, FileReply, LocationReply, Reply, TextReply
 from bot.storage import OutboxRecord, OutboxStatus, Store
+from bot.storage.outbox import DEFAULT_LEASE
 
 log = logging.getLogger(__name__)
 
@@ -86,7 +87,8 @@ class OutboxSender:
     """Drains one platform's queued messages through that platform's deliver function."""
 
     def __init__(self, store: Store, clock: Clock, platform: str, deliver: Deliver,
-                 *, batch: int = 50, idle_seconds: float = 1.0, chat_id: str | None = None,
+                 *, batch: int = 20, idle_seconds: float = 1.0, chat_id: str | None = None,
+                 lease: timedelta = DEFAULT_LEASE,
                  on_done: Callable[[OutboxRecord], None] | None = None) -> None:
         self.store, self.clock, self.platform, self.deliver = store, clock, platform, deliver
         self.batch = batch
@@ -95,6 +97,8 @@ class OutboxSender:
         self.on_done = on_done or (lambda message: None)
         """Called once a message reached a final status (sent, failed, blocked, expired)."""
         self.idle_seconds = idle_seconds
+        self.lease = lease
+        """How long a claim holds its messages unless renewed (see OutboxStore.claim)."""
         self._wake = asyncio.Event()
 
     def wake(self) -> None:
@@ -104,14 +108,32 @@ class OutboxSender:
         """Deliver what is due now; return how many messages were handled."""
         handled = 0
         while True:
-            due = self.store.outbox.claim(self.platform, self.clock.now(), self.batch, self.chat_id)
-            if not due:
+            now = self.clock.now()
+            claim = self.store.outbox.claim(self.platform, now, self.batch, self.chat_id,
+                                            lease=self.lease)
+            if not claim.messages:
                 return handled
-            for message in due:
+            if claim.reclaimed:
+                log.warning("platform=%s: %d message(s) were being sent by a process that "
+                            "stopped; their lease ran out, so they are queued again",
+                            self.platform, claim.reclaimed)
+            lease_ends = now + self.lease
+            for message in claim.messages:
+                now = self.clock.now()
+                if lease_ends - now < self.lease / 2:  # keep what this claim still holds
+                    lease_ends = now + self.lease
+                    self.store.outbox.extend(claim.token, lease_ends)
                 final = await self._send(message)
                 handled += 1
                 if final:
                     self.on_done(message)
+
+    def _finish(self, message: OutboxRecord, status: OutboxStatus, *, now: datetime,
+                error: str | None = None, retry_at: datetime | None = None) -> None:
+        if not self.store.outbox.finish(message.id, status, now=now, error=error,
+                                        retry_at=retry_at, token=message.claim_token):
+            log.warning("platform=%s outbox=%d: its claim had run out and another sender "
+                        "took it; outcome %s not recorded", self.platform, message.id, status)
 
     async def _send(self, message: OutboxRecord) -> bool:
         """Try one message; True when its status is final."""
@@ -122,7 +144,7 @@ class OutboxSender:
         if message.expires_at is not None and now >= message.expires_at:
             log.info("%s: dropped, too late to matter (expired %s)", where,
                      message.expires_at.isoformat())
-            self.store.outbox.finish(message.id, OutboxStatus.EXPIRED, now=now,
+            self._finish(message, OutboxStatus.EXPIRED, now=now,
                                      error="expired before delivery")
             return True
         try:
@@ -131,13 +153,13 @@ class OutboxSender:
         except RecipientGone as error:
             log.warning("%s: recipient gone (%s); not retrying, user marked inactive", where,
                         error)
-            self.store.outbox.finish(message.id, OutboxStatus.BLOCKED, now=now, error=str(error))
+            self._finish(message, OutboxStatus.BLOCKED, now=now, error=str(error))
             if message.user_id is not None:
                 self.store.users.set_active(message.user_id, False)
             return True
         except Exception as error:  # a failed send must never stop the dispatcher
             return self._retry_or_fail(message, where, error, now)
-        self.store.outbox.finish(message.id, OutboxStatus.SENT, now=self.clock.now())
+        self._finish(message, OutboxStatus.SENT, now=self.clock.now())
         log.info("%s: sent (attempt %d)", where, message.attempts)
         return True
 
@@ -146,13 +168,13 @@ class OutboxSender:
         text = f"{error.__class__.__name__}: {error}"
         if message.attempts >= MAX_ATTEMPTS:
             log.error("%s: failed for good after %d attempts: %s", where, message.attempts, text)
-            self.store.outbox.finish(message.id, OutboxStatus.FAILED, now=now, error=text)
+            self._finish(message, OutboxStatus.FAILED, now=now, error=text)
             return True
         wait = getattr(error, "retry_after", None)
         retry_at = now + (timedelta(seconds=wait) if wait else backoff(message.attempts))
         log.warning("%s: attempt %d failed (%s); retrying at %s", where, message.attempts, text,
                     retry_at.isoformat())
-        self.store.outbox.finish(message.id, OutboxStatus.QUEUED, now=now, error=text,
+        self._finish(message, OutboxStatus.QUEUED, now=now, error=text,
                                  retry_at=retry_at)
         return False
 

@@ -54,7 +54,7 @@ PERSONAL_COLUMNS: dict[str, dict[str, str]] = {
     "outbox": {column: _QUEUED for column in (
         "id", "dedupe_key", "kind", "platform", "chat_id", "user_id", "payload", "status",
         "attempts", "last_error", "created_at", "not_before", "expires_at", "sent_at", "lang",
-        "announcement_id")},
+        "announcement_id", "claimed_until", "claim_token")},
     "announcements": {column: _AUTHORED for column in (
         "id", "author_platform", "author_chat", "author_user_id", "texts", "source_language",
         "audience", "status", "created_at", "queued_at", "finished_at")},
@@ -66,8 +66,9 @@ PERSONAL_COLUMNS: dict[str, dict[str, str]] = {
 }
 """table -> column -> why it is kept (untranslated; the notice translates it)."""
 
-IMPERSONAL_TABLES = frozenset({"alembic_version", "unanswered"})
-"""`unanswered` keeps question texts, their language and time, never who asked."""
+IMPERSONAL_TABLES = frozenset({"alembic_version", "unanswered", "seen_updates"})
+"""`unanswered` keeps question texts, their language and time, never who asked;
+`seen_updates` keeps Telegram's update numbers for a day, to answer a repeated one once."""
 """Tables that hold nothing about any person."""
 
 

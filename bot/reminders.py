@@ -31,6 +31,10 @@ def reminder_key(user_id: int, session: Session) -> str:
     return f"reminder:{user_id}:{session.id}:{session.span[0].astimezone(UTC).isoformat()}"
 
 
+MAX_REMINDER_AHEAD = timedelta(minutes=60)
+"""No reminder setting is longer (handlers.reminders.LEAD_CHOICES; a test holds this)."""
+
+
 def due_moment(user: UserRecord, session: Session) -> datetime | None:
     """When the person's reminder of the session becomes due (None: no reminder)."""
     if not session.times_announced or session.cancelled or user.reminder_minutes <= 0:
@@ -54,7 +58,14 @@ class Reminders:
         store, sessions = services.store, services.conference.sessions
         now = services.clock.now()
         queued = 0
-        for user, session_id in store.subscriptions.subscribers(user_id=user_id):
+        # only sessions some reminder can be due for now: not begun, beginning within the
+        # longest reminder setting (the others' reminders are not due)
+        soon = [sid for sid, session in sessions.items() if session.times_announced
+                and now < session.span[0] <= now + MAX_REMINDER_AHEAD]
+        if not soon:
+            return 0
+        for user, session_id in store.subscriptions.subscribers(user_id=user_id,
+                                                                session_ids=soon):
             session = sessions.get(session_id)
             due = due_moment(user, session) if session is not None else None
             if session is None or due is None or not user.chat_id:
@@ -111,10 +122,12 @@ class Reminders:
         now = self.services.clock.now()
         sessions = self.services.conference.sessions
         moments = set()
-        for user, session_id in self.services.store.subscriptions.subscribers():
+        for session_id, minutes in self.services.store.subscriptions.reminder_settings():
             session = sessions.get(session_id)
-            due = due_moment(user, session) if session is not None else None
-            if due is not None and due > now:
+            if session is None or not session.times_announced or minutes <= 0:
+                continue
+            due = session.span[0] - timedelta(minutes=minutes)
+            if due > now:
                 moments.add(due)
         return moments
 

@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Callable, Coroutine, Sequence
-from datetime import UTC
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -15,6 +15,13 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from bot.app import Application
 from bot.broadcasts import finish
 from bot.dataload import DataError, load_conference
+from bot.leadership import (
+    PROCESS_PREFIX,
+    AlwaysLeader,
+    Leadership,
+    heartbeat,
+    process_name,
+)
 from bot.messages import Address, Reply
 from bot.outbox import OutboxSender
 from bot.storage import MessageKind, OutboxRecord
@@ -89,6 +96,20 @@ async def flush_soft_changes(app: Application, stop: asyncio.Event,
         app.store.users.flush_soft_changes()
 
 
+class LeadershipLost(Exception):
+    """The lock that made this process the leader is gone: stop, so as never to run beside a
+    new leader (a supervisor starts the process again, as a standby)."""
+
+
+def needs_leader(transport: Transport) -> bool:
+    """Does this transport receive only in the leader? (Telegram long polling, Matrix sync:
+    two receivers would answer everything twice. Telegram webhooks: any process receives.)"""
+    return bool(getattr(transport, "needs_leader", True))
+
+
+HEARTBEAT_SECONDS = 5.0
+
+
 Watcher = Callable[[Application, asyncio.Event, Callable[[], None]], Coroutine[Any, Any, None]]
 """A background check for a new programme (e.g. a schedule URL): (app, stop, on_reload)."""
 
@@ -110,42 +131,111 @@ async def _retention_job(app: Application) -> None:
 
 
 async def serve(app: Application, transports: list[Transport], *,
-                data_dir: Path | None = None, watchers: Sequence[Watcher] = ()) -> None:
-    """Run until every transport ends: deliver pushed messages and fire reminders meanwhile."""
+                data_dir: Path | None = None, watchers: Sequence[Watcher] = (),
+                leadership: Leadership | None = None, elect_every: float = 1.0) -> None:
+    """Run until every transport ends: deliver pushed messages and fire reminders meanwhile.
+
+    Only the leader (see bot.leadership) runs the scheduler (reminders, retention), the outbox
+    senders and the transports that must not run twice; a standby receives webhook updates
+    and answers them, and takes over when the leader stops. Every process watches the data
+    and the live edits, so each answers from the current programme.
+    """
+    leadership = leadership or AlwaysLeader()
     stop = asyncio.Event()
+    leading = asyncio.Event()
     scheduler = AsyncIOScheduler(timezone=UTC)
-    scheduler.start()
     senders = [OutboxSender(app.store, app.clock, t.platform, t.deliver, chat_id=t.outbox_chat,
                             on_done=after_delivery(app))
                for t in transports]
+    gated = [t for t in transports if needs_leader(t)]
+    anywhere = [t for t in transports if not needs_leader(t)]
+    background: list[asyncio.Task[None]] = []
+    name = process_name()
 
     def wake_all() -> None:
         for sender in senders:
             sender.wake()
 
-    requeued = app.store.outbox.requeue_interrupted()
-    if requeued:
-        log.warning("%d message(s) were being sent when the bot stopped; queued again", requeued)
-    await _retention_job(app)
-    scheduler.add_job(_retention_job, "interval", days=1, args=[app], id="retention",
-                      misfire_grace_time=3600, coalesce=True)
-    loaded = app.store.preload()
-    log.info("%d known user(s) loaded", loaded)
+    def become_leader() -> None:
+        leading.set()
+        scheduler.start()
+        app.reminders.attach(scheduler)
+        app.reminders.refresh()
+        scheduler.add_job(_retention_job, "interval", days=1, args=[app], id="retention",
+                          misfire_grace_time=3600, coalesce=True)
+        background.append(asyncio.create_task(_retention_job(app)))
+        background.extend(asyncio.create_task(sender.run(stop)) for sender in senders)
+
+    def beat(role: str) -> None:
+        try:
+            app.store.state.set(f"{PROCESS_PREFIX}{name}", heartbeat(role, datetime.now(UTC)))
+        except Exception:
+            log.warning("could not record this process's heartbeat", exc_info=True)
+
+    async def elect() -> None:
+        last_beat = 0.0
+        while not stop.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), timeout=elect_every)
+            if stop.is_set():
+                return
+            if leading.is_set():
+                if not await asyncio.to_thread(leadership.held):
+                    log.error("leadership: LOST by %s; stopping so as never to run beside a "
+                              "new leader", name)
+                    raise LeadershipLost(name)
+            elif await asyncio.to_thread(leadership.try_acquire):
+                log.warning("leadership: %s is now the LEADER (took over; %s)", name,
+                            leadership.description)
+                become_leader()
+                last_beat = 0.0
+            loop_time = asyncio.get_running_loop().time()
+            if loop_time - last_beat >= HEARTBEAT_SECONDS:
+                last_beat = loop_time
+                await asyncio.to_thread(beat, "leader" if leading.is_set() else "standby")
+
+    async def lead() -> None:
+        await leading.wait()
+        await asyncio.gather(*(transport.run() for transport in gated))
+
     app.on_queued = wake_all
-    app.reminders.attach(scheduler)
-    app.reminders.refresh()
-    background = [asyncio.create_task(sender.run(stop)) for sender in senders]
     if data_dir is not None:
         background.append(asyncio.create_task(watch_data(app, data_dir, stop, wake_all)))
     background.extend(asyncio.create_task(watch(app, stop, wake_all)) for watch in watchers)
+    if leadership.try_acquire():
+        log.info("leadership: %s is the leader (%s)", name, leadership.description)
+        become_leader()
+    else:
+        log.warning("leadership: %s is a STANDBY; another process leads (%s)", name,
+                    leadership.description)
+    beat("leader" if leading.is_set() else "standby")
     background.append(asyncio.create_task(flush_soft_changes(app, stop)))
+    electing = asyncio.create_task(elect())
+    running: list[Coroutine[Any, Any, None]] = [transport.run() for transport in anywhere]
+    if gated:
+        running.append(lead())
+    main: asyncio.Future[list[None]] = asyncio.ensure_future(asyncio.gather(*running))
     try:
-        await asyncio.gather(*(transport.run() for transport in transports))
-        for sender in senders:  # deliver what is due before leaving
-            await sender.drain_once()
+        waiting: set[asyncio.Future[Any]] = {main, electing}
+        done, _ = await asyncio.wait(waiting, return_when=asyncio.FIRST_COMPLETED)
+        if electing in done and electing.exception() is not None:
+            main.cancel()
+            await asyncio.gather(main, return_exceptions=True)
+            electing.result()
+        await main
+        if leading.is_set():
+            for sender in senders:  # deliver what is due before leaving
+                await sender.drain_once()
     finally:
         stop.set()
-        scheduler.shutdown(wait=False)
-        for task in background:
+        if scheduler.running:
+            scheduler.shutdown(wait=False)
+        tasks: list[asyncio.Future[Any]] = [*background, electing, main]
+        for task in tasks:
             task.cancel()
-        await asyncio.gather(*background, return_exceptions=True)
+        await asyncio.gather(*tasks, return_exceptions=True)
+        if leading.is_set():
+            log.warning("leadership: %s stops leading", name)
+        leadership.release()
+        with contextlib.suppress(Exception):
+            app.store.state.delete(f"{PROCESS_PREFIX}{name}")

@@ -186,8 +186,8 @@ def database_engine(request: pytest.FixtureRequest) -> str:
 
 @pytest.fixture(scope="session")
 def postgres_databases(database_engine: str) -> Iterator[Databases]:
-    """The session's PostgreSQL server, started on first use and stopped at the end."""
-    assert database_engine == "postgresql"
+    """The session's PostgreSQL server, started on first use and stopped at the end (also
+    in a SQLite run, for the tests that need PostgreSQL itself: `pg_url`)."""
     existing = os.environ.get("CONFBOT_TEST_POSTGRES_URL")
     server = None
     if existing:
@@ -232,3 +232,13 @@ def database_url_factory(request: pytest.FixtureRequest, database_engine: str,
     yield new_url
     for name in created:
         databases.drop(name)
+
+
+@pytest.fixture
+def pg_url(request: pytest.FixtureRequest) -> Iterator[str]:
+    """A fresh PostgreSQL database, whatever engine the suite runs on (for what only
+    PostgreSQL has: advisory locks, SKIP LOCKED)."""
+    databases: Databases = request.getfixturevalue("postgres_databases")
+    name = databases.create()
+    yield databases.url(name)
+    databases.drop(name)

@@ -53,6 +53,9 @@ class BotApiStandIn:
         self._next_update = 1
         self._next_message = 1000
         self._recent_sends: deque[float] = deque()
+        self._polling = 0
+        """getUpdates requests in progress: Telegram answers a second one with 409."""
+        self.conflicts = 0
         self._lock = threading.Lock()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._new_update: asyncio.Event | None = None
@@ -264,7 +267,17 @@ class BotApiStandIn:
         if method == "getMe":
             return _ok(BOT_USER)
         if method == "getUpdates":
-            return _ok(await self._get_updates(params))
+            with self._lock:
+                if self._polling:
+                    self.conflicts += 1
+                    return _error(409, "Conflict: terminated by other getUpdates request; make "
+                                       "sure that only one bot instance is running")
+                self._polling += 1
+            try:
+                return _ok(await self._get_updates(params))
+            finally:
+                with self._lock:
+                    self._polling -= 1
         if method in ("deleteWebhook", "setWebhook", "setMyCommands", "setMyDescription",
                       "setMyShortDescription", "answerCallbackQuery", "sendChatAction",
                       "close", "logOut"):

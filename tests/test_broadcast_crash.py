@@ -73,9 +73,18 @@ def test_sigkill_mid_broadcast(api: BotApiStandIn, tmp_path: Path, database_url:
     at_kill = len(messages())
     assert at_kill < RECIPIENTS, "the broadcast finished before the kill; slow the stand-in"
 
+    def settled() -> bool:
+        store = Store(database)
+        try:
+            return not store.outbox.backlog()
+        finally:
+            store.close()
+
     second = start_bot(env, tmp_path)
     try:
         wait_until(lambda: len(set(messages())) >= RECIPIENTS, 90, "every recipient")
+        # what was in flight at the kill stays `sending` until its claim's lease runs out
+        wait_until(settled, 40, "the outbox to settle")
         time.sleep(1.0)                                   # anything more would be a repeat
     finally:
         second.terminate()

@@ -178,7 +178,6 @@ def test_restart_neither_loses_nor_repeats(app, loaded, database_url, clock, pho
     app.store.close()             # … and the bot dies before sending anything
     again = start_app(loaded[0], loaded[1], Store(database_url), clock)
     try:
-        again.store.outbox.requeue_interrupted()
         assert deliver(again, phone) == 2
         third = start_app(loaded[0], loaded[1], Store(database_url), clock)
         try:
@@ -339,3 +338,10 @@ def test_the_agenda_as_a_calendar_file_with_geo(app, conference):
 def test_an_empty_agenda_has_no_calendar(app):
     reply = person(app, "ala", "en").send("/ics")[0]
     assert isinstance(reply, TextReply) and "Your agenda is empty" in str(reply.html)
+
+
+def test_no_reminder_choice_is_longer_than_tick_looks_ahead():
+    from bot.reminders import MAX_REMINDER_AHEAD
+    from handlers.reminders import LEAD_CHOICES
+
+    assert max(LEAD_CHOICES) * 60 <= MAX_REMINDER_AHEAD.total_seconds()

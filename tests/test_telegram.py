@@ -210,3 +210,28 @@ def test_webhook_checks_the_secret(app: Application, api: BotApiStandIn):
         assert post("s3cret") == 200
         (reply,) = api.wait_for(1, chat_id=ENGLISH)
         assert "Now (10:05)" in reply.params["text"]
+        assert post("s3cret") == 200  # Telegram retries: the same update_id is ignored
+        time.sleep(0.5)
+        assert len(api.sent(chat_id=ENGLISH)) == 1
+
+
+def test_a_second_poller_backs_off_on_409(app: Application, api: BotApiStandIn, loaded,
+                                          tmp_path, clock, caplog):  # type: ignore[no-untyped-def]
+    from bot.storage import Store
+    from tests.helpers import start_app
+
+    other = start_app(loaded[0], loaded[1], Store(f"sqlite:///{tmp_path / 'other.sqlite3'}"),
+                      clock)
+    try:
+        with RunningBot(app, transport_for(app, api)):
+            time.sleep(0.3)  # the first poller is waiting in getUpdates
+            with caplog.at_level("WARNING", logger="bot.transports.telegram"), \
+                    RunningBot(other, transport_for(other, api)):
+                time.sleep(4.0)
+        conflicts = [r for r in caplog.records if "409 Conflict" in r.getMessage()]
+        # whichever poller asks second gets the 409: one line per instance, not per attempt
+        assert 1 <= len(conflicts) <= 2, [r.getMessage() for r in conflicts]
+        assert "another instance is running with this token" in conflicts[0].getMessage()
+        assert 1 <= api.conflicts <= 8, f"{api.conflicts} conflicts in 4 s: it spins"
+    finally:
+        other.store.close()

@@ -130,7 +130,6 @@ def erase(store: Store, platform: str, external_id: str) -> dict[str, int] | Non
             "users": rows_affected(connection.execute(delete(User).where(User.id == user_id))),
         }
     store.users.evict(user_id)
-    store.subscriptions.forget_cached(user_id)
     return counts
 
 
@@ -194,7 +193,6 @@ def purge(store: Store, *, now: datetime, deletion_due: datetime,
             transaction.commit()
     if not dry_run and now >= deletion_due:
         store.users.evict()
-        store.subscriptions.forget_cached()
     return counts
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     DateTime,
     ForeignKey,
@@ -115,6 +116,22 @@ class OutboxMessage(Base):
     """The language the message was rendered in (for delivery reports)."""
     announcement_id: Mapped[int | None] = mapped_column(
         ForeignKey("announcements.id", ondelete="SET NULL"), index=True)
+    claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    """While `sending`: the claim's lease. A row still `sending` after it was claimed by a
+    process that died, and is taken again."""
+    claim_token: Mapped[str | None] = mapped_column(String(32))
+    """Who claimed the row: only that sender may record its outcome."""
+
+
+class SeenUpdate(Base):
+    """A platform update already taken in (Telegram retries webhook deliveries, and with
+    webhooks any process may receive one): the second delivery is ignored."""
+
+    __tablename__ = "seen_updates"
+
+    platform: Mapped[str] = mapped_column(String(16), primary_key=True)
+    update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    seen_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
 
 
 class State(Base):

@@ -3,17 +3,22 @@ messages it carries."""
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import ColumnElement, and_, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.storage.database import rows_affected
 from bot.storage.models import Announcement, OutboxMessage
+
+DEFAULT_LEASE = timedelta(seconds=15)
+"""How long a claim lasts unless renewed: a message claimed by a process that died is sent
+again after this (the leader's takeover takes about as long)."""
 
 
 class OutboxStatus(StrEnum):
@@ -60,12 +65,25 @@ class OutboxRecord:
     expires_at: datetime | None
     lang: str | None = None
     announcement_id: int | None = None
+    claim_token: str | None = None
+    claimed_until: datetime | None = None
 
 
 def _outbox_record(row: OutboxMessage) -> OutboxRecord:
     return OutboxRecord(row.id, row.dedupe_key, row.kind, row.platform, row.chat_id, row.user_id,
                         row.payload, OutboxStatus(row.status), row.attempts, row.last_error,
-                        row.not_before, row.expires_at, row.lang, row.announcement_id)
+                        row.not_before, row.expires_at, row.lang, row.announcement_id,
+                        row.claim_token, row.claimed_until)
+
+
+@dataclass(frozen=True)
+class Claim:
+    """Messages one sender took, under one token, until a lease ends."""
+
+    token: str
+    messages: list[OutboxRecord]
+    reclaimed: int
+    """How many of them had been claimed by a process that stopped (their lease ran out)."""
 
 
 @dataclass(frozen=True)
@@ -133,43 +151,88 @@ class OutboxStore:
                 OutboxMessage.dedupe_key == dedupe_key)) is not None
 
     def claim(self, platform: str, now: datetime, limit: int = 50,
-              chat_id: str | None = None) -> list[OutboxRecord]:
-        """Take queued messages that are due, marking them as being sent."""
-        query = (select(OutboxMessage)
-                 .where(OutboxMessage.platform == platform,
-                        OutboxMessage.status == OutboxStatus.QUEUED,
-                        OutboxMessage.not_before <= now)
+              chat_id: str | None = None, lease: timedelta = DEFAULT_LEASE) -> Claim:
+        """Take queued messages that are due, marking them as being sent until `now + lease`.
+
+        A message left `sending` by a process that stopped is taken again once its lease ran
+        out. Two senders never take one row: on PostgreSQL the rows are locked with
+        `FOR UPDATE SKIP LOCKED` (a concurrent sender skips them); on SQLite the claim is one
+        UPDATE, and SQLite runs one writer at a time.
+        """
+        token = secrets.token_hex(16)
+        due = or_(and_(OutboxMessage.status == OutboxStatus.QUEUED,
+                       OutboxMessage.not_before <= now),
+                  and_(OutboxMessage.status == OutboxStatus.SENDING,
+                       or_(OutboxMessage.claimed_until.is_(None),
+                           OutboxMessage.claimed_until < now)))
+        query = (select(OutboxMessage.id)
+                 .where(OutboxMessage.platform == platform, due)
                  .order_by(OutboxMessage.not_before, OutboxMessage.id).limit(limit))
         if chat_id is not None:
             query = query.where(OutboxMessage.chat_id == chat_id)
         with self._sessions() as db, db.begin():
-            rows = list(db.scalars(query))
-            for row in rows:
-                row.status = OutboxStatus.SENDING
-                row.attempts += 1
-            return [_outbox_record(row) for row in rows]
+            postgres = db.get_bind().dialect.name == "postgresql"
+            target: ColumnElement[bool]
+            if postgres:
+                ids = list(db.scalars(query.with_for_update(skip_locked=True)))
+                target = OutboxMessage.id.in_(ids)
+            else:
+                target = and_(OutboxMessage.id.in_(query.scalar_subquery()), due)
+            if postgres and not ids:
+                return Claim(token, [], 0)
+            reclaimed = db.scalar(select(func.count()).select_from(OutboxMessage).where(
+                target, OutboxMessage.status == OutboxStatus.SENDING)) or 0
+            db.execute(update(OutboxMessage).where(target).values(
+                status=OutboxStatus.SENDING, attempts=OutboxMessage.attempts + 1,
+                claim_token=token, claimed_until=now + lease)
+                .execution_options(synchronize_session=False))
+            rows = db.scalars(select(OutboxMessage).where(OutboxMessage.claim_token == token)
+                              .order_by(OutboxMessage.not_before, OutboxMessage.id))
+            return Claim(token, [_outbox_record(row) for row in rows], reclaimed)
+
+    def extend(self, token: str, until: datetime) -> int:
+        """Keep the lease of what one claim still holds (a long batch, a slow platform)."""
+        with self._sessions() as db, db.begin():
+            return rows_affected(db.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.claim_token == token,
+                       OutboxMessage.status == OutboxStatus.SENDING)
+                .values(claimed_until=until)))
 
     def finish(self, message_id: int, status: OutboxStatus, *, now: datetime,
-               error: str | None = None, retry_at: datetime | None = None) -> None:
-        """Record the outcome: sent, failed, blocked, expired — or queued again for later."""
-        with self._sessions() as db, db.begin():
-            row = db.get(OutboxMessage, message_id)
-            if row is None:
-                return
-            row.status = status
-            row.last_error = error
-            if status == OutboxStatus.SENT:
-                row.sent_at = now
-            if retry_at is not None:
-                row.not_before = retry_at
+               error: str | None = None, retry_at: datetime | None = None,
+               token: str | None = None) -> bool:
+        """Record the outcome: sent, failed, blocked, expired — or queued again for later.
 
-    def requeue_interrupted(self) -> int:
-        """After a crash, messages left 'sending' go back to the queue."""
+        With a claim token, only while the claim is still this sender's: False when another
+        sender took the row meanwhile (this one's lease ran out)."""
+        values: dict[str, Any] = {"status": status, "last_error": error,
+                                  "claim_token": None, "claimed_until": None}
+        if status == OutboxStatus.SENT:
+            values["sent_at"] = now
+        if retry_at is not None:
+            values["not_before"] = retry_at
+        where = [OutboxMessage.id == message_id]
+        if token is not None:
+            where.append(OutboxMessage.claim_token == token)
         with self._sessions() as db, db.begin():
-            result = db.execute(update(OutboxMessage)
-                                .where(OutboxMessage.status == OutboxStatus.SENDING)
-                                .values(status=OutboxStatus.QUEUED))
-            return rows_affected(result)
+            return rows_affected(db.execute(update(OutboxMessage).where(*where)
+                                            .values(**values))) > 0
+
+    def last_sent(self) -> dict[str, datetime]:
+        """platform -> when its last message was sent."""
+        query = (select(OutboxMessage.platform, func.max(OutboxMessage.sent_at))
+                 .where(OutboxMessage.sent_at.is_not(None)).group_by(OutboxMessage.platform))
+        with self._sessions() as db:
+            return {platform: when for platform, when in db.execute(query) if when}
+
+    def backlog(self) -> dict[str, int]:
+        """platform -> how many messages wait to be sent (queued or being sent)."""
+        query = (select(OutboxMessage.platform, func.count())
+                 .where(OutboxMessage.status.in_((OutboxStatus.QUEUED, OutboxStatus.SENDING)))
+                 .group_by(OutboxMessage.platform))
+        with self._sessions() as db:
+            return {platform: count for platform, count in db.execute(query)}
 
     def messages(self, status: OutboxStatus | None = None) -> list[OutboxRecord]:
         query = select(OutboxMessage).order_by(OutboxMessage.id)

@@ -3,7 +3,7 @@ conversation steps."""
 
 from __future__ import annotations
 
-from sqlalchemy import delete
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.storage.models import State
@@ -29,3 +29,9 @@ class StateStore:
     def delete(self, key: str) -> None:
         with self._sessions() as db, db.begin():
             db.execute(delete(State).where(State.key == key))
+
+    def items(self, prefix: str) -> dict[str, str]:
+        """Every value whose key starts with `prefix`."""
+        with self._sessions() as db:
+            return {row.key: row.value for row in db.scalars(
+                select(State).where(State.key.startswith(prefix, autoescape=True)))}

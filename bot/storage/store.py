@@ -11,6 +11,7 @@ from bot.storage.outbox import OutboxStore
 from bot.storage.state import StateStore
 from bot.storage.subscriptions import SubscriptionStore
 from bot.storage.unanswered import UnansweredLog
+from bot.storage.updates import SeenUpdateStore
 from bot.storage.users import UserStore
 
 
@@ -28,8 +29,8 @@ class Store:
         self.state = StateStore(self._sessions)
         self.outbox = OutboxStore(self._sessions)
         self.edits = EditStore(self._sessions)
-        self.users = UserStore(self.engine, self._sessions,
-                               on_change=lambda user_id: self.subscriptions.forget_cached(user_id))
+        self.users = UserStore(self.engine, self._sessions)
+        self.updates = SeenUpdateStore(self._sessions)
         self.subscriptions = SubscriptionStore(self._sessions,
                                                before_read=self.users.flush_soft_changes)
         self.unanswered = UnansweredLog(self.engine)
@@ -39,12 +40,6 @@ class Store:
 
     def session(self) -> Session:
         return self._sessions()
-
-    def preload(self) -> int:
-        """Read every person and their choices at start; returns how many people."""
-        ids = self.users.preload()
-        self.subscriptions.preload(ids)
-        return len(ids)
 
     def close(self) -> None:
         self.users.flush_soft_changes()

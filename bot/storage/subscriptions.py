@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from datetime import datetime
 
 from sqlalchemy import delete, select
@@ -15,34 +15,17 @@ from bot.storage.users import UserRecord, user_record
 
 
 class SubscriptionStore:
-    """Each person's choices, cached per process once read."""
+    """Each person's choices, read from the database each time (another process may have
+    changed them; one indexed lookup)."""
 
     def __init__(self, sessions: sessionmaker[Session],
                  before_read: Callable[[], object] = lambda: None) -> None:
         self._sessions = sessions
         self._before_read = before_read
         """Write what waits to be written about people (their languages) before reading them."""
-        self._chosen: dict[int, list[str]] = {}
-
-    def preload(self, user_ids: list[int]) -> None:
-        """Read everyone's choices at once (with the users, at start)."""
-        chosen: dict[int, list[str]] = {user_id: [] for user_id in user_ids}
-        with self._sessions() as db:
-            for user_id, session_id in db.execute(select(
-                    Subscription.user_id, Subscription.session_id).order_by(Subscription.id)):
-                chosen.setdefault(user_id, []).append(session_id)
-        self._chosen.update(chosen)
-
-    def forget_cached(self, user_id: int | None = None) -> None:
-        """Drop one person's cached choices, or everyone's (None)."""
-        if user_id is None:
-            self._chosen.clear()
-        else:
-            self._chosen.pop(user_id, None)
 
     def add(self, user_id: int, session_id: str, now: datetime) -> bool:
         """Remember a choice; False when it was already there."""
-        self._chosen.pop(user_id, None)
         try:
             with self._sessions() as db, db.begin():
                 db.add(Subscription(user_id=user_id, session_id=session_id, created_at=now))
@@ -51,7 +34,6 @@ class SubscriptionStore:
             return False
 
     def remove(self, user_id: int, session_id: str) -> bool:
-        self._chosen.pop(user_id, None)
         with self._sessions() as db, db.begin():
             result = db.execute(delete(Subscription).where(Subscription.user_id == user_id,
                                                            Subscription.session_id == session_id))
@@ -59,18 +41,25 @@ class SubscriptionStore:
 
     def of(self, user_id: int) -> list[str]:
         """The session ids a person chose, in the order they chose them."""
-        chosen = self._chosen.get(user_id)
-        if chosen is None:
-            with self._sessions() as db:
-                chosen = self._chosen[user_id] = list(db.scalars(
-                    select(Subscription.session_id).where(Subscription.user_id == user_id)
-                    .order_by(Subscription.id)))
-        return list(chosen)
+        with self._sessions() as db:
+            return list(db.scalars(select(Subscription.session_id)
+                                   .where(Subscription.user_id == user_id)
+                                   .order_by(Subscription.id)))
+
+    def reminder_settings(self) -> set[tuple[str, int]]:
+        """(session id, minutes before) for every reminder some active person will get: the
+        moments the scheduler needs, without reading everyone."""
+        self._before_read()
+        query = (select(Subscription.session_id, User.reminder_minutes).distinct()
+                 .join(User, Subscription.user_id == User.id).where(User.active.is_(True)))
+        with self._sessions() as db:
+            return {(sid, minutes) for sid, minutes in db.execute(query)}
 
     def subscribers(self, session_id: str | None = None,
-                    user_id: int | None = None) -> list[tuple[UserRecord, str]]:
-        """(user, session id) for every active subscriber, optionally of one session or one
-        person."""
+                    user_id: int | None = None,
+                    session_ids: Collection[str] | None = None) -> list[tuple[UserRecord, str]]:
+        """(user, session id) for every active subscriber, optionally of one session (or of
+        some) or one person."""
         self._before_read()
         query = select(User, Subscription.session_id).join(
             Subscription, Subscription.user_id == User.id).where(User.active.is_(True))
@@ -78,13 +67,14 @@ class SubscriptionStore:
             query = query.where(Subscription.session_id == session_id)
         if user_id is not None:
             query = query.where(Subscription.user_id == user_id)
+        if session_ids is not None:
+            query = query.where(Subscription.session_id.in_(list(session_ids)))
         with self._sessions() as db:
             return [(user_record(user), sid) for user, sid in db.execute(query.order_by(
                 Subscription.id))]
 
     def drop_session(self, session_id: str) -> int:
         """A session was cancelled: nobody has it on their agenda any more."""
-        self._chosen.clear()
         with self._sessions() as db, db.begin():
             result = db.execute(delete(Subscription).where(Subscription.session_id == session_id))
             return rows_affected(result)

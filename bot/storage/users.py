@@ -1,8 +1,15 @@
 """People: who they are on their platform, their languages, where to reach them, their
-reminder setting. Cached per process so that an ordinary message costs no database write."""
+reminder setting.
+
+Another process (a second bot process, `confbot announce`, `confbot reload`) may change a
+person at any moment, so nothing another process can change is cached here: every message
+reads the person's row (one lookup by a unique key). What is kept per process is bounded
+(an LRU of the people active lately): when their last-seen time was written, so that an
+ordinary message costs no database write."""
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
@@ -14,6 +21,16 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.storage.models import CLIENT_LANGUAGE_LENGTH, DEFAULT_REMINDER_MINUTES, User
 
 LAST_SEEN_GRANULARITY = timedelta(minutes=10)
+RECENT_PEOPLE = 5_000
+"""How many people's last-seen times a process remembers (least recently seen leave)."""
+
+
+def _fit(text: str | None, limit: int | None) -> str | None:
+    """What a client says, as the column can hold it: PostgreSQL refuses a string longer
+    than the column or holding a NUL (SQLite would keep either)."""
+    if not text:
+        return text
+    return text.replace("\x00", "")[:limit]
 
 
 @dataclass(frozen=True)
@@ -43,70 +60,49 @@ def user_record(user: User) -> UserRecord:
                       user.reminder_minutes, user.active)
 
 
-def _fit(text: str | None, limit: int | None) -> str | None:
-    """What a client says, as the column can hold it: PostgreSQL refuses a string longer
-    than the column or holding a NUL (SQLite would keep either)."""
-    if not text:
-        return text
-    return text.replace("\x00", "")[:limit]
-
-
-@dataclass(frozen=True)
-class _Known:
-    """What `touch` last wrote for a person, so an unchanged message needs no write."""
-
-    record: UserRecord
-    written: datetime
-
-
 class UserStore:
-    """Every change to a user goes through this class, which keeps its cache true.
+    """Every change to a user goes through this class.
 
-    A message that changes nothing about the person (the usual case) costs no database
+    A message that changes nothing about the person (the usual case) costs one read and no
     write; `last_seen_at` is kept to the nearest ten minutes, and the language a person
     wrote in is written behind, with others, once a second (`flush_soft_changes`).
     """
 
     def __init__(self, engine: Engine, sessions: sessionmaker[Session],
-                 on_change: Callable[[int], None] = lambda user_id: None) -> None:
+                 on_change: Callable[[int], None] = lambda user_id: None,
+                 recent: int = RECENT_PEOPLE) -> None:
         self._engine = engine
         self._sessions = sessions
         self._on_change = on_change
-        """Told when a person's row changed (their cached subscriptions may be stale)."""
-        self._known: dict[tuple[str, str], _Known] = {}
-        self._key_of: dict[int, tuple[str, str]] = {}
+        """Told when a person's row changed."""
+        self._written: OrderedDict[int, datetime] = OrderedDict()
+        """person -> the last-seen time last written, for the people seen lately (an LRU)."""
+        self._recent = recent
         self._soft: dict[int, dict[str, object]] = {}
         """Last-seen times and message languages waiting for flush_soft_changes()."""
 
-    def _forget(self, user_id: int) -> None:
-        self.flush_soft_changes()
-        key = self._key_of.pop(user_id, None)
-        if key is not None:
-            self._known.pop(key, None)
+    def _remember(self, user_id: int, written: datetime) -> None:
+        self._written[user_id] = written
+        self._written.move_to_end(user_id)
+        while len(self._written) > self._recent:
+            self._written.popitem(last=False)
 
     def evict(self, user_id: int | None = None) -> None:
-        """Forget cached people (one, or everyone): their rows were erased behind the cache."""
-        self.flush_soft_changes()
+        """Forget what this process remembers of people (one, or everyone): their rows were
+        erased."""
         if user_id is None:
-            self._known.clear()
-            self._key_of.clear()
+            self._written.clear()
+            self._soft.clear()
         else:
-            self._forget(user_id)
-            self._on_change(user_id)
+            self._written.pop(user_id, None)
+            self._soft.pop(user_id, None)
 
-    def _remember(self, record: UserRecord, written: datetime) -> None:
-        self._known[(record.platform, record.external_id)] = _Known(record, written)
-        self._key_of[record.id] = (record.platform, record.external_id)
-
-    def preload(self) -> list[int]:
-        """Know every user from the start: a first message after a restart needs no lookup.
-        Returns their ids."""
-        users = User.__table__
-        with self._engine.connect() as connection:
-            rows = connection.execute(select(users)).mappings().all()
-        for row in rows:
-            self._remember(_row_record(row), row["last_seen_at"])
-        return [row["id"] for row in rows]
+    def _overlay(self, record: UserRecord) -> UserRecord:
+        """The record with what this process still has to write about the person."""
+        soft = self._soft.get(record.id)
+        if soft and "detected_language" in soft:
+            return replace(record, detected_language=str(soft["detected_language"]))
+        return record
 
     def flush_soft_changes(self) -> int:
         """Write the waiting last-seen times and languages, all in one transaction."""
@@ -119,29 +115,27 @@ class UserStore:
         return len(pending)
 
     def touch(self, platform: str, external_id: str, *, now: datetime,
-              client_language: str | None = None,
-              chat_id: str | None = None) -> UserRecord:
+              client_language: str | None = None, chat_id: str | None = None) -> UserRecord:
         """Find or create a user, refreshing what their client tells us.
 
-        Writes only when the person is new or something about them changed; their last-seen
-        time and the language of this message wait for `after_message` (one write at most).
+        Reads the person's row (another process may have changed it); writes only when the
+        person is new or something about them changed. Their last-seen time and the language
+        of this message wait for `after_message` (one write at most).
         """
         client_language = _fit(client_language, CLIENT_LANGUAGE_LENGTH)
-        known = self._known.get((platform, external_id))
-        if known is not None and self._unchanged(known.record, client_language, chat_id):
-            return known.record
         users = User.__table__
         where = (users.c.platform == platform) & (users.c.external_id == external_id)
-        with self._engine.begin() as connection:
+        with self._engine.connect() as connection:
             row = connection.execute(select(users).where(where)).mappings().first()
-            if row is not None:
-                record = _row_record(row)
-                if self._unchanged(record, client_language, chat_id):
-                    self._remember(record, row["last_seen_at"])
-                    return record
+        if row is not None:
+            record = _row_record(row)
+            if self._unchanged(record, client_language, chat_id):
+                if record.id not in self._written:
+                    self._remember(record.id, row["last_seen_at"])
+                return self._overlay(record)
+        with self._engine.begin() as connection:
             changes: dict[str, Any] = {"last_seen_at": now, "active": True}
-            for column, value in (("client_language", client_language),
-                                  ("chat_id", chat_id)):
+            for column, value in (("client_language", client_language), ("chat_id", chat_id)):
                 if value:
                     changes[column] = value
             fields: dict[str, Any]
@@ -158,12 +152,12 @@ class UserStore:
                 connection.execute(update(User).where(where).values(**changes))
                 fields = {**row, **changes}
         record = _row_record(fields)
-        self._remember(record, now)
-        return record
+        self._remember(record.id, now)
+        return self._overlay(record)
 
     @staticmethod
-    def _unchanged(record: UserRecord, client_language: str | None, chat_id: str | None
-                   ) -> bool:
+    def _unchanged(record: UserRecord, client_language: str | None,
+                   chat_id: str | None) -> bool:
         """Nothing that needs writing now (the last-seen time waits for after_message)."""
         return (record.active and client_language in (None, record.client_language)
                 and chat_id in (None, record.chat_id))
@@ -174,22 +168,15 @@ class UserStore:
         This is soft information: it is written with others once a second
         (flush_soft_changes), not in a transaction of its own per message.
         """
-        key = (user.platform, user.external_id)
-        known = self._known.get(key)
-        record = known.record if known else user
         changes: dict[str, object] = {}
-        if detected and detected != record.detected_language:
+        if detected and detected != user.detected_language:
             changes["detected_language"] = detected
-        if known is None or abs(now - known.written) >= LAST_SEEN_GRANULARITY:
+        written = self._written.get(user.id)
+        if written is None or abs(now - written) >= LAST_SEEN_GRANULARITY:
             changes["last_seen_at"] = now
-        if not changes:
-            return
-        self._soft.setdefault(user.id, {}).update(changes)
-        if known is not None:
-            if "detected_language" in changes:
-                record = replace(record, detected_language=detected)
-            self._known[key] = _Known(record,
-                                      now if "last_seen_at" in changes else known.written)
+            self._remember(user.id, now)
+        if changes:
+            self._soft.setdefault(user.id, {}).update(changes)
 
     def set_language(self, user_id: int, chosen: str | None) -> None:
         """The language the person chose (/lang), or None when they cleared the choice."""
@@ -202,14 +189,13 @@ class UserStore:
         self._update(user_id, active=active)
 
     def _update(self, user_id: int, **values: object) -> None:
-        self._forget(user_id)
+        self.flush_soft_changes()
         with self._sessions() as db, db.begin():
             db.execute(update(User).where(User.id == user_id).values(**values))
         self._on_change(user_id)
 
     def deactivate(self, platform: str, external_id: str) -> None:
         """The person blocked the bot (or left): send them nothing more."""
-        self._known.pop((platform, external_id), None)
         with self._sessions() as db, db.begin():
             db.execute(update(User).where(User.platform == platform,
                                           User.external_id == external_id).values(active=False))
@@ -220,9 +206,6 @@ class UserStore:
 
     def known(self, platform: str, external_id: str) -> UserRecord | None:
         """The person if the bot has met them, without recording anything."""
-        known = self._known.get((platform, external_id))
-        if known is not None:
-            return known.record
         with self._sessions() as db:
             user = db.scalar(select(User).where(User.platform == platform,
                                                 User.external_id == external_id))

@@ -31,7 +31,14 @@ from telegram import (
     Update,
 )
 from telegram.constants import ChatType, MessageLimit, ParseMode
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram.error import (
+    BadRequest,
+    Conflict,
+    Forbidden,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+)
 from telegram.ext import (
     ApplicationBuilder,
     BaseUpdateProcessor,
@@ -117,6 +124,7 @@ class TelegramTransport:
         self._stop = asyncio.Event()
         self._webhook: web.AppRunner | None = None
         self.ready = asyncio.Event()
+        self._conflict_reported = False
 
     # --- lifecycle ----------------------------------------------------------------------
 
@@ -131,7 +139,8 @@ class TelegramTransport:
                 assert self.ptb.updater is not None
                 await self.ptb.updater.start_polling(timeout=self.poll_timeout,
                                                      allowed_updates=["message",
-                                                                      "callback_query"])
+                                                                      "callback_query"],
+                                                     error_callback=self._polling_failed)
             log.info("platform=telegram: running as @%s (%s)", self.ptb.bot.username,
                      "webhook" if self.webhook_url else "long polling")
             self.ready.set()
@@ -146,6 +155,25 @@ class TelegramTransport:
 
     def stop(self) -> None:
         self._stop.set()
+
+    @property
+    def needs_leader(self) -> bool:
+        """Long polling runs in the leader only (Telegram allows one getUpdates per token);
+        with a webhook, any process receives."""
+        return self.webhook_url is None
+
+    def _polling_failed(self, error: TelegramError) -> None:
+        """python-telegram-bot retries with a growing pause (1 s, 1.5 s, … 30 s)."""
+        if isinstance(error, Conflict):
+            if not self._conflict_reported:
+                self._conflict_reported = True
+                log.error("platform=telegram: 409 Conflict: another instance is running with "
+                          "this token (Telegram allows one getUpdates at a time); backing off "
+                          "and trying again, up to 30 s apart. Run one poller per token, or "
+                          "use a webhook.")
+            return
+        self._conflict_reported = False
+        log.warning("platform=telegram: polling for updates failed (%s); retrying", error)
 
     async def _set_menus(self) -> None:
         """The command menu and descriptions in every language, plus a default."""
@@ -174,7 +202,14 @@ class TelegramTransport:
                 log.warning("platform=telegram: webhook call from %s with a wrong secret "
                             "refused", request.remote)
                 return web.Response(status=403)
-            update = Update.de_json(await request.json(), self.ptb.bot)
+            body = await request.json()
+            update_id = body.get("update_id") if isinstance(body, dict) else None
+            if isinstance(update_id, int) and not self.app.store.updates.first_time(
+                    PLATFORM, update_id, self.app.clock.now()):
+                log.info("platform=telegram: update %d was delivered before; ignored",
+                         update_id)
+                return web.Response(text="ok")
+            update = Update.de_json(body, self.ptb.bot)
             await self.ptb.update_queue.put(update)
             return web.Response(text="ok")
 
