@@ -42,7 +42,9 @@ def privacy(ctx: Context) -> TextReply:
     lines += [Markup("• ") + ctx._(why) for why in explanations()]
     lines += [
         Markup(""),
-        ctx._("I do not keep your name, the texts of your messages or the locations you share."),
+        ctx._("I do not keep your name or the locations you share. Of the texts of your "
+              "messages I keep only the questions I could not answer, with nothing that says "
+              "who asked, so that the organisers learn what to add."),
         ctx.ngettext("Everything about you is deleted automatically %(num)d day after the "
                      "conference ends (on %(date)s).",
                      "Everything about you is deleted automatically %(num)d days after the "

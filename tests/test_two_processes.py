@@ -15,11 +15,13 @@ import pytest
 from sqlalchemy import insert
 
 from bot import PROJECT_ROOT
+from bot.clock import FakeClock
 from bot.leadership import FileLeadership, PostgresLeadership
 from bot.storage import MessageKind, OutboxStatus, Store
 from bot.storage.models import User
+from bot.transports.console import ConsoleSession
 from tests.conftest import warsaw
-from tests.helpers import wait_until
+from tests.helpers import start_app, wait_until
 from tests.telegram_standin import BotApiStandIn
 
 NOW = warsaw("2023-11-30T09:00")
@@ -36,6 +38,23 @@ def url(request, tmp_path: Path) -> str:  # type: ignore[no-untyped-def]
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'two.sqlite3'}"
     return str(request.getfixturevalue("pg_url"))
+
+
+def test_a_reminder_is_queued_once_by_two_processes(url: str, loaded):  # type: ignore[no-untyped-def]
+    """Two bots on one database tick at the same due moment: one reminder, not two."""
+    clock = FakeClock(warsaw("2023-11-30T08:00"))
+    first = start_app(loaded[0], loaded[1], Store(url), clock)
+    second = start_app(loaded[0], loaded[1], Store(url), clock)
+    try:
+        ConsoleSession(first, user="ala", client_language="en").ask("/remind s20")
+        clock.set(loaded[0].sessions["s20"].span[0] - timedelta(minutes=10))
+        queued = first.reminders.tick() + second.reminders.tick() + second.reminders.tick()
+        reminders = [m for m in first.store.outbox.messages()
+                     if m.kind == MessageKind.REMINDER]
+        assert queued == 1 and len(reminders) == 1
+    finally:
+        first.store.close()
+        second.store.close()
 
 
 def test_two_senders_never_claim_one_row(url: str):
