@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import replace
 
 from bot.changes import apply_programme
 from bot.clock import Clock
@@ -113,6 +114,8 @@ class Application:
                  f"chat={who(incoming.platform, incoming.chat_id)} "
                  f"message={incoming.message_id or '-'}")
         lang = self.conference.languages[0]
+        if "\x00" in incoming.text:  # never meaningful, and PostgreSQL refuses it in text
+            incoming = replace(incoming, text=incoming.text.replace("\x00", ""))
         try:
             written = self.understanding.written_language(incoming.text)
             detected = self.understanding.language_of(incoming.text)
