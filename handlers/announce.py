@@ -8,6 +8,7 @@ from typing import Any
 
 from markupsafe import Markup
 
+import handlers.pending as pending
 from bot.broadcasts import (
     PLATFORMS,
     Draft,
@@ -24,7 +25,6 @@ from bot.router import Context, Router
 from bot.speaker import Speaker
 from bot.storage import AnnouncementRecord, AnnouncementStatus, OutboxStatus
 from bot.views import NL
-from handlers import pending
 
 router = Router("announce")
 State = dict[str, Any]

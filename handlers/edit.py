@@ -12,6 +12,7 @@ from typing import Any
 
 from markupsafe import Markup, escape
 
+import handlers.pending as pending
 from bot.broadcasts import reader_language
 from bot.i18n import native_name, negotiate
 from bot.live_edits import Edit, Refusal, new_overlaps, overlay, parse
@@ -21,7 +22,6 @@ from bot.router import Context, HandlerResult, Router
 from bot.speaker import Speaker
 from bot.storage.edits import EditRecord
 from bot.views import NL, not_announced, note_text, span, tr
-from handlers import pending
 
 router = Router("edit")
 log = logging.getLogger(__name__)
