@@ -118,7 +118,7 @@ class Application:
             incoming = replace(incoming, text=incoming.text.replace("\x00", ""))
         try:
             written = self.understanding.written_language(incoming.text)
-            detected = self.understanding.language_of(incoming.text)
+            detected = self.understanding.answer_language(written)
             user = self.store.users.touch(
                 incoming.platform, incoming.user_id, now=self.clock.now(),
                 client_language=incoming.client_language,

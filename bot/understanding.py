@@ -181,7 +181,11 @@ class Understanding:
     def language_of(self, text: str) -> str | None:
         """The conference language to answer a message in, if its language can be told
         (Russian is answered in Ukrainian)."""
-        answer = self.lexicon.reply_language(self.written_language(text))
+        return self.answer_language(self.written_language(text))
+
+    def answer_language(self, written: str | None) -> str | None:
+        """The conference language to answer text written in `written`."""
+        answer = self.lexicon.reply_language(written)
         return answer if answer in self.conference.languages else None
 
     def forget(self) -> None:

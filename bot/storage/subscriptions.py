@@ -5,13 +5,17 @@ from __future__ import annotations
 from collections.abc import Callable, Collection
 from datetime import datetime
 
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.storage.database import rows_affected
 from bot.storage.models import Subscription, User
 from bot.storage.users import UserRecord, user_record
+
+CHOSEN_BY = (select(Subscription.session_id)
+             .where(Subscription.user_id == bindparam("user_id")).order_by(Subscription.id))
+"""Built once, as it is read for many messages."""
 
 
 class SubscriptionStore:
@@ -42,9 +46,7 @@ class SubscriptionStore:
     def of(self, user_id: int) -> list[str]:
         """The session ids a person chose, in the order they chose them."""
         with self._sessions() as db:
-            return list(db.scalars(select(Subscription.session_id)
-                                   .where(Subscription.user_id == user_id)
-                                   .order_by(Subscription.id)))
+            return list(db.scalars(CHOSEN_BY, {"user_id": user_id}))
 
     def reminder_settings(self) -> set[tuple[str, int]]:
         """(session id, minutes before) for every reminder some active person will get: the
