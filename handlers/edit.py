@@ -16,6 +16,7 @@ import handlers.pending as pending
 from bot.broadcasts import reader_language
 from bot.i18n import native_name, negotiate
 from bot.live_edits import Edit, Refusal, new_overlaps, overlay, parse
+from bot.logids import who
 from bot.messages import Button, Reply, TextReply
 from bot.programme import Conference, NotAnnounced, Session
 from bot.router import Context, HandlerResult, Router
@@ -37,8 +38,8 @@ def _author(ctx: Context) -> str:
 
 
 def _refuse(ctx: Context) -> TextReply:
-    log.warning("platform=%s user=%s: refused %r: not an organiser", ctx.incoming.platform,
-                ctx.incoming.user_id, ctx.incoming.text[:40])
+    log.warning("platform=%s user=%s: refused a live edit: not an organiser",
+                ctx.incoming.platform, who(ctx.incoming.platform, ctx.incoming.user_id))
     return TextReply(ctx._("Sorry, only the organisers can change the programme. "
                            "If you are one, ask to be added to the organisers list."))
 
@@ -176,7 +177,8 @@ def _send(ctx: Context) -> HandlerResult:
     changes = ctx.services.refresh_overlay()
     told = sum(c.notices for c in changes)
     log.info("platform=%s user=%s: live edit of %s (%s) applied, %d notice(s)",
-             ctx.incoming.platform, ctx.incoming.user_id, edit.session_id, edit.aspect, told)
+             ctx.incoming.platform, who(ctx.incoming.platform, ctx.incoming.user_id),
+             edit.session_id, edit.aspect, told)
     return TextReply(NL.join([
         ctx._("Done: /%(id)s is changed for everyone.", id=edit.session_id),
         ctx.ngettext("%(num)d person is being told.", "%(num)d people are being told.", told),

@@ -88,6 +88,7 @@ def test_a_strangers_edit_changes_nothing(app, caplog):
     assert app.store.edits.all() == []
     assert not app.conference.sessions["s20"].cancelled
     assert "not an organiser" in caplog.text
+    assert "mallory" not in caplog.text  # the log names nobody (a pseudonymous id)
 
 
 def test_cancel_drops_the_reminder_keeps_it_visible_and_restore_brings_it_back(app, clock,
