@@ -20,7 +20,7 @@ from bot.storage import Store
 from bot.transports.console import ConsoleSession
 from tests.helpers import start_app
 
-pytest_plugins = ["tests.postgres_server"]
+pytest_plugins = ["tests.postgres_server", "tests.synapse_server"]
 
 # Property tests: deterministic in CI (and under `make test`), so a run never flakes; random
 # exploration locally (HYPOTHESIS_PROFILE=dev, the default outside CI). Whatever a random run

@@ -1,4 +1,5 @@
-"""A Matrix user with an encrypting nio client of their own, as Element would be: creates
+"""Matrix users for the tests: `Person` speaks the client-server API in plain rooms;
+`EncryptedPerson` has an encrypting nio client of their own, as Element would be: creates
 encrypted DMs, sends encrypted messages, and reads the bot's replies only by decrypting them."""
 
 from __future__ import annotations
@@ -26,6 +27,56 @@ from tests.synapse_server import Synapse
 
 ENCRYPTION = {"type": "m.room.encryption", "state_key": "",
               "content": {"algorithm": "m.megolm.v1.aes-sha2"}}
+
+
+class Person:
+    """A Matrix user driven over the client-server API, as a test would click in Element."""
+
+    def __init__(self, synapse: Synapse, name: str) -> None:
+        self.synapse = synapse
+        account = synapse.register(f"{name}-{uuid.uuid4().hex[:6]}", "password")
+        self.user_id, self.token = account["user_id"], account["access_token"]
+
+    def call(self, method: str, path: str, body: dict | None = None) -> dict:  # type: ignore[type-arg]
+        return self.synapse.request(method, "/_matrix/client/v3" + path, body, self.token)
+
+    def room(self, *invite: str, direct: bool = True) -> str:
+        return self.call("POST", "/createRoom", {
+            "invite": list(invite), "is_direct": direct,
+            "preset": "trusted_private_chat" if direct else "private_chat"})["room_id"]
+
+    def join(self, room: str) -> None:
+        self.call("POST", f"/join/{urllib.parse.quote(room)}", {})
+
+    def say(self, room: str, text: str) -> None:
+        self.call("PUT", f"/rooms/{urllib.parse.quote(room)}/send/m.room.message/"
+                         f"{uuid.uuid4().hex}", {"msgtype": "m.text", "body": text})
+
+    def events_from(self, room: str, sender: str) -> list[dict]:  # type: ignore[type-arg]
+        chunk = self.call("GET", f"/rooms/{urllib.parse.quote(room)}/messages?dir=b&limit=100"
+                          )["chunk"]
+        return [e for e in reversed(chunk)
+                if e["sender"] == sender and e["type"] == "m.room.message"]
+
+    def wait_for(self, room: str, sender: str, count: int, timeout: float = 20
+                 ) -> list[dict]:  # type: ignore[type-arg]
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            events = self.events_from(room, sender)
+            if len(events) >= count:
+                return events
+            time.sleep(0.1)
+        got = [e["content"].get("body", "")[:50] for e in self.events_from(room, sender)]
+        raise AssertionError(f"expected {count} message(s) from {sender}; got {got}")
+
+    def wait_joined(self, room: str, user: str, timeout: float = 20) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            members = self.call("GET", f"/rooms/{urllib.parse.quote(room)}/joined_members")
+            if user in members["joined"]:
+                return
+            time.sleep(0.1)
+        raise AssertionError(f"{user} did not join {room}")
 
 
 @dataclass

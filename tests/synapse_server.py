@@ -12,9 +12,11 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 
 from tests.helpers import free_port
@@ -62,6 +64,7 @@ class Synapse:
             "trusted_key_servers": [],
             "suppress_key_server_warning": True,
             "report_stats": False,
+            "bcrypt_rounds": 4,  # test passwords: registering many people stays quick
             "enable_metrics": False,
             "log_config": str(self.folder / "log.yaml"),
             "media_store_path": str(self.folder / "media"),
@@ -140,3 +143,11 @@ class Synapse:
         else:
             with contextlib.suppress(urllib.error.HTTPError):
                 self.request("DELETE", path, None, token)
+
+
+@pytest.fixture(scope="session")
+def synapse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Synapse]:
+    """One Synapse for the whole test session, started on first use."""
+    server = Synapse(Path(tmp_path_factory.mktemp("synapse"))).start()
+    yield server
+    server.stop()

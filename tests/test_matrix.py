@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import time
 import urllib.parse
-import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -17,68 +16,17 @@ from bot.transports.matrix import MatrixTransport
 from tests.conftest import warsaw
 from tests.harness import RunningBot
 from tests.helpers import start_app
-from tests.matrix_person import EncryptedPerson
+from tests.matrix_person import EncryptedPerson, Person
 from tests.synapse_server import Synapse
 
 BOT = "confbot"
 
 
 @pytest.fixture(scope="session")
-def synapse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Synapse]:
-    server = Synapse(Path(tmp_path_factory.mktemp("synapse"))).start()
-    server.register(BOT, "bot-password")
-    yield server
-    server.stop()
-
-
-class Person:
-    """A Matrix user driven over the client-server API, as a test would click in Element."""
-
-    def __init__(self, synapse: Synapse, name: str) -> None:
-        self.synapse = synapse
-        account = synapse.register(f"{name}-{uuid.uuid4().hex[:6]}", "password")
-        self.user_id, self.token = account["user_id"], account["access_token"]
-
-    def call(self, method: str, path: str, body: dict | None = None) -> dict:  # type: ignore[type-arg]
-        return self.synapse.request(method, "/_matrix/client/v3" + path, body, self.token)
-
-    def room(self, *invite: str, direct: bool = True) -> str:
-        return self.call("POST", "/createRoom", {
-            "invite": list(invite), "is_direct": direct,
-            "preset": "trusted_private_chat" if direct else "private_chat"})["room_id"]
-
-    def join(self, room: str) -> None:
-        self.call("POST", f"/join/{urllib.parse.quote(room)}", {})
-
-    def say(self, room: str, text: str) -> None:
-        self.call("PUT", f"/rooms/{urllib.parse.quote(room)}/send/m.room.message/"
-                         f"{uuid.uuid4().hex}", {"msgtype": "m.text", "body": text})
-
-    def events_from(self, room: str, sender: str) -> list[dict]:  # type: ignore[type-arg]
-        chunk = self.call("GET", f"/rooms/{urllib.parse.quote(room)}/messages?dir=b&limit=100"
-                          )["chunk"]
-        return [e for e in reversed(chunk)
-                if e["sender"] == sender and e["type"] == "m.room.message"]
-
-    def wait_for(self, room: str, sender: str, count: int, timeout: float = 20
-                 ) -> list[dict]:  # type: ignore[type-arg]
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            events = self.events_from(room, sender)
-            if len(events) >= count:
-                return events
-            time.sleep(0.1)
-        got = [e["content"].get("body", "")[:50] for e in self.events_from(room, sender)]
-        raise AssertionError(f"expected {count} message(s) from {sender}; got {got}")
-
-    def wait_joined(self, room: str, user: str, timeout: float = 20) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            members = self.call("GET", f"/rooms/{urllib.parse.quote(room)}/joined_members")
-            if user in members["joined"]:
-                return
-            time.sleep(0.1)
-        raise AssertionError(f"{user} did not join {room}")
+def synapse(synapse: Synapse) -> Synapse:
+    """The session's Synapse (tests/synapse_server.py), with the bot's account registered."""
+    synapse.register(BOT, "bot-password")
+    return synapse
 
 
 def bot_id(synapse: Synapse) -> str:
