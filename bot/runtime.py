@@ -51,19 +51,13 @@ def data_fingerprint(folder: Path) -> tuple[tuple[str, int, int], ...]:
 
 async def watch_data(app: Application, folder: Path, stop: asyncio.Event,
                      on_reload: Callable[[], None], every: float = 2.0) -> None:
-    """Reload the programme when the data files change; keep the old one if the new is bad.
-    Also serve the organisers' live edits when another process changed them."""
+    """Reload the programme when the data files change; keep the old one if the new is bad."""
     seen = data_fingerprint(folder)
     while not stop.is_set():
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), timeout=every)
         current = data_fingerprint(folder)
         if current == seen:
-            if app.store.edits.version() != app.overlay_version:
-                app.refresh_overlay()
-                log.info("live edits changed: %d session(s) edited",
-                         len({e.session_id for e in app.store.edits.all()}))
-                on_reload()
             continue
         seen = current
         try:
@@ -74,6 +68,21 @@ async def watch_data(app: Application, folder: Path, stop: asyncio.Event,
             continue
         app.replace_programme(conference, lexicon)
         log.info("data reloaded from %s: %d sessions", folder, len(conference.sessions))
+        on_reload()
+
+
+async def watch_edits(app: Application, stop: asyncio.Event, on_reload: Callable[[], None],
+                      every: float = 2.0) -> None:
+    """Serve the organisers' live edits when another process changed them, whatever the
+    programme comes from (data/ or a schedule)."""
+    while not stop.is_set():
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), timeout=every)
+        if stop.is_set() or app.store.edits.version() == app.overlay_version:
+            continue
+        app.refresh_overlay()
+        log.info("live edits changed: %d session(s) edited",
+                 len({e.session_id for e in app.store.edits.all()}))
         on_reload()
 
 
@@ -199,6 +208,7 @@ async def serve(app: Application, transports: list[Transport], *,
         await asyncio.gather(*(transport.run() for transport in gated))
 
     app.on_queued = wake_all
+    background.append(asyncio.create_task(watch_edits(app, stop, wake_all)))
     if data_dir is not None:
         background.append(asyncio.create_task(watch_data(app, data_dir, stop, wake_all)))
     background.extend(asyncio.create_task(watch(app, stop, wake_all)) for watch in watchers)

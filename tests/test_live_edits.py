@@ -168,7 +168,7 @@ def test_send_and_cancel_serve_the_last_preview(app):
 
 def test_the_change_survives_a_restart_and_reaches_another_process(app, loaded, database_url,
                                                                    clock, tmp_path):
-    from bot.runtime import watch_data
+    from bot.runtime import watch_edits
 
     other = start_app(loaded[0], loaded[1], Store(database_url), clock)  # a second process
     make(app, "/edit s20 time 11:45")
@@ -177,8 +177,7 @@ def test_the_change_survives_a_restart_and_reaches_another_process(app, loaded, 
 
     async def watch() -> None:
         stop = asyncio.Event()
-        watcher = asyncio.create_task(watch_data(other, DATA_DIR, stop, lambda: None,
-                                                 every=0.05))
+        watcher = asyncio.create_task(watch_edits(other, stop, lambda: None, every=0.05))
         await asyncio.sleep(0.3)
         stop.set()
         await watcher
