@@ -35,11 +35,11 @@ MAX_REMINDER_AHEAD = timedelta(minutes=60)
 """No reminder setting is longer (handlers.reminders.LEAD_CHOICES; a test holds this)."""
 
 
-def due_moment(user: UserRecord, session: Session) -> datetime | None:
-    """When the person's reminder of the session becomes due (None: no reminder)."""
-    if not session.times_announced or session.cancelled or user.reminder_minutes <= 0:
+def due_moment(session: Session, minutes: int) -> datetime | None:
+    """When a reminder `minutes` before the session becomes due (None: no reminder)."""
+    if not session.times_announced or session.cancelled or minutes <= 0:
         return None
-    return session.span[0] - timedelta(minutes=user.reminder_minutes)
+    return session.span[0] - timedelta(minutes=minutes)
 
 
 class Reminders:
@@ -67,7 +67,8 @@ class Reminders:
         for user, session_id in store.subscriptions.subscribers(user_id=user_id,
                                                                 session_ids=soon):
             session = sessions.get(session_id)
-            due = due_moment(user, session) if session is not None else None
+            due = (due_moment(session, user.reminder_minutes) if session is not None
+                   else None)
             if session is None or due is None or not user.chat_id:
                 continue
             start = session.span[0]
@@ -101,7 +102,7 @@ class Reminders:
 
     def plan(self, user: UserRecord, session: Session) -> None:
         """Schedule one person's reminder of one session (queue it at once when due)."""
-        due = due_moment(user, session)
+        due = due_moment(session, user.reminder_minutes)
         if due is None:
             return
         if due <= self.services.clock.now():
@@ -124,10 +125,8 @@ class Reminders:
         moments = set()
         for session_id, minutes in self.services.store.subscriptions.reminder_settings():
             session = sessions.get(session_id)
-            if session is None or not session.times_announced or minutes <= 0:
-                continue
-            due = session.span[0] - timedelta(minutes=minutes)
-            if due > now:
+            due = due_moment(session, minutes) if session is not None else None
+            if due is not None and due > now:
                 moments.add(due)
         return moments
 
