@@ -47,7 +47,7 @@ class UnansweredLog:
 
     def record(self, text: str, lang: str | None, now: datetime) -> None:
         """Keep a question the bot could not place (its text, language and time; no person)."""
-        text = " ".join(text.replace("\x00", "").split())[:MAX_TEXT]
+        text = " ".join(text.split())[:MAX_TEXT]
         if not text:
             return
         with self._sessions.begin() as session:
