@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import os
 import socket
+import subprocess
+import sys
 import time
 from collections.abc import Callable
+from pathlib import Path
 
+from bot import PROJECT_ROOT
 from bot.app import Application
 from bot.clock import Clock
 from bot.lexicon import Lexicon
@@ -36,3 +41,33 @@ def wait_until(condition: Callable[[], object], timeout: float, what: str) -> No
             return
         time.sleep(0.02)
     raise AssertionError(f"timed out waiting for {what}")
+
+
+def start_bot(env: dict[str, str], log: Path, *args: str,
+              cwd: Path = PROJECT_ROOT) -> subprocess.Popen[bytes]:
+    """A real `confbot run` process, its log (stderr) appended to `log`."""
+    return subprocess.Popen([sys.executable, "-m", "bot", "run", *args], env=env, cwd=cwd,
+                            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                            stderr=open(log, "ab"))
+
+
+def stop(process: subprocess.Popen[bytes]) -> None:
+    """Stop a bot process cleanly if it still runs (SIGTERM, then SIGKILL after 15 s)."""
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(5)
+
+
+def bot_environment(**env: str) -> dict[str, str]:
+    """This process's environment without the bot's settings, plus `env`. The bot runs from
+    this checkout, whatever an editable install of the virtualenv points at."""
+    environment = {k: v for k, v in os.environ.items()
+                   if not k.startswith(("TELEGRAM_", "MATRIX_", "CONFBOT_", "DATABASE_URL"))}
+    environment["PYTHONPATH"] = os.pathsep.join(
+        [str(PROJECT_ROOT), *filter(None, [os.environ.get("PYTHONPATH")])])
+    environment.update(env)
+    return environment

@@ -14,9 +14,8 @@ import pytest
 
 from bot.storage import Store
 from tests.conftest import warsaw
-from tests.helpers import wait_until
+from tests.helpers import bot_environment, start_bot, wait_until
 from tests.telegram_standin import BotApiStandIn
-from tests.test_cli import bot_environment
 
 RECIPIENTS = 150
 
@@ -28,12 +27,6 @@ def environment(api: BotApiStandIn, database: str) -> dict[str, str]:
                            # retention rule (personal data deleted 30 days after the
                            # conference) from erasing the audience
                            CONFBOT_RETENTION_DAYS="36500")
-
-
-def start_bot(env: dict[str, str], cwd: Path) -> subprocess.Popen[bytes]:
-    return subprocess.Popen([sys.executable, "-m", "bot", "run"], env=env, cwd=cwd,
-                            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                            stderr=open(cwd / "bot.log", "ab"))
 
 
 
@@ -62,7 +55,7 @@ def test_sigkill_mid_broadcast(api: BotApiStandIn, tmp_path: Path, database_url:
     def messages() -> list[str]:
         return [c.chat_id for c in api.sent(method="sendMessage")]
 
-    first = start_bot(env, tmp_path)
+    first = start_bot(env, tmp_path / "bot.log", cwd=tmp_path)
     try:
         wait_until(lambda: len(messages()) >= 40, 60, "the broadcast to start")
         os.kill(first.pid, signal.SIGKILL)
@@ -80,7 +73,7 @@ def test_sigkill_mid_broadcast(api: BotApiStandIn, tmp_path: Path, database_url:
         finally:
             store.close()
 
-    second = start_bot(env, tmp_path)
+    second = start_bot(env, tmp_path / "bot.log", cwd=tmp_path)
     try:
         wait_until(lambda: len(set(messages())) >= RECIPIENTS, 90, "every recipient")
         # what was in flight at the kill stays `sending` until its claim's lease runs out

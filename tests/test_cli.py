@@ -2,23 +2,12 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from pathlib import Path
 
 from bot import PROJECT_ROOT
-
-
-def bot_environment(**env: str) -> dict[str, str]:
-    """This process's environment without the bot's settings, plus `env`. The bot runs from
-    this checkout, whatever an editable install of the virtualenv points at."""
-    environment = {k: v for k, v in os.environ.items()
-                   if not k.startswith(("TELEGRAM_", "MATRIX_", "CONFBOT_", "DATABASE_URL"))}
-    environment["PYTHONPATH"] = os.pathsep.join(
-        [str(PROJECT_ROOT), *filter(None, [os.environ.get("PYTHONPATH")])])
-    environment.update(env)
-    return environment
+from tests.helpers import bot_environment
 
 
 def confbot(*args: str, stdin: str = "", env: dict[str, str] | None = None,

@@ -21,7 +21,7 @@ from bot.storage import MessageKind, OutboxStatus, Store
 from bot.storage.models import User
 from bot.transports.console import ConsoleSession
 from tests.conftest import warsaw
-from tests.helpers import start_app, wait_until
+from tests.helpers import bot_environment, start_app, start_bot, stop, wait_until
 from tests.telegram_standin import BotApiStandIn
 
 NOW = warsaw("2023-11-30T09:00")
@@ -168,30 +168,12 @@ RECIPIENTS = 300
 
 
 def environment(api: BotApiStandIn, database: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("TELEGRAM_", "MATRIX_", "CONFBOT_", "DATABASE_URL"))}
-    env.update(DATABASE_URL=database, TELEGRAM_TOKEN=api.token, TELEGRAM_BASE_URL=api.base_url,
-               CONFBOT_LOG_LEVEL="INFO", PYTHONPATH=str(PROJECT_ROOT),
-               # the data is of 2023 and `run` uses the real clock: keep the retention rule
-               # (personal data deleted 30 days after the conference) from erasing the audience
-               CONFBOT_RETENTION_DAYS="36500")
-    return env
-
-
-def start_bot(env: dict[str, str], log: Path, *args: str) -> subprocess.Popen[bytes]:
-    return subprocess.Popen([sys.executable, "-m", "bot", "run", *args], env=env,
-                            cwd=PROJECT_ROOT, stdin=subprocess.DEVNULL,
-                            stdout=subprocess.DEVNULL, stderr=open(log, "ab"))
-
-
-def stop(process: subprocess.Popen[bytes]) -> None:
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(5)
+    return bot_environment(
+        DATABASE_URL=database, TELEGRAM_TOKEN=api.token, TELEGRAM_BASE_URL=api.base_url,
+        CONFBOT_LOG_LEVEL="INFO",
+        # the data is of 2023 and `run` uses the real clock: keep the retention rule
+        # (personal data deleted 30 days after the conference) from erasing the audience
+        CONFBOT_RETENTION_DAYS="36500")
 
 
 def add_people(database: str, count: int) -> None:

@@ -25,10 +25,9 @@ from sqlalchemy import update
 from bot import PROJECT_ROOT
 from bot.storage import MessageKind, OutboxStatus, Store
 from bot.storage.models import OutboxMessage
-from tests.helpers import wait_until
+from tests.helpers import bot_environment, start_bot, stop, wait_until
 from tests.matrix_person import Person
 from tests.synapse_server import Synapse
-from tests.test_two_processes import start_bot, stop
 
 PEOPLE = 24
 PASSWORD = "bot-password"
@@ -37,15 +36,12 @@ FIRST, LATER = "!next", "!now"
 
 
 def environment(synapse: Synapse, bot: str, database: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("TELEGRAM_", "MATRIX_", "CONFBOT_", "DATABASE_URL"))}
-    env.update(DATABASE_URL=database, MATRIX_HOMESERVER=synapse.url, MATRIX_USER_ID=bot,
-               MATRIX_PASSWORD=PASSWORD, CONFBOT_LOG_LEVEL="INFO",
-               PYTHONPATH=str(PROJECT_ROOT),
-               # the data is of 2023 and `run` uses the real clock: keep the retention rule
-               # (personal data deleted 30 days after the conference) from erasing the audience
-               CONFBOT_RETENTION_DAYS="36500")
-    return env
+    return bot_environment(
+        DATABASE_URL=database, MATRIX_HOMESERVER=synapse.url, MATRIX_USER_ID=bot,
+        MATRIX_PASSWORD=PASSWORD, CONFBOT_LOG_LEVEL="INFO",
+        # the data is of 2023 and `run` uses the real clock: keep the retention rule
+        # (personal data deleted 30 days after the conference) from erasing the audience
+        CONFBOT_RETENTION_DAYS="36500")
 
 
 def test_sigkill_the_matrix_leader_mid_broadcast_the_standby_finishes(
