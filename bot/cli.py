@@ -277,7 +277,7 @@ def _outbox(settings: Settings) -> int:
 def _edits(args: argparse.Namespace, settings: Settings) -> int:
     from bot.live_edits import export_yaml, overlay
 
-    conference, _ = load_conference(settings.data_dir)
+    conference = load_programme(settings).conference
     store = Store(settings.database_url)
     try:
         records = store.edits.all()
