@@ -17,8 +17,8 @@ from zoneinfo import ZoneInfo
 
 from bot import PROJECT_ROOT
 from bot.app import Application
-from bot.clock import FakeClock
-from bot.dataload import load_conference
+from bot.core.clock import FakeClock
+from bot.programme.yaml_data import load_conference
 from bot.storage import Store
 from bot.transports.console import ConsoleSession
 

@@ -30,10 +30,10 @@ from standin_process import RemoteStandIn
 
 from bot import PROJECT_ROOT
 from bot.app import Application
-from bot.broadcasts import Draft, queue
-from bot.clock import SystemClock
-from bot.dataload import load_conference
-from bot.runtime import serve
+from bot.core.clock import SystemClock
+from bot.delivery.broadcasts import Draft, queue
+from bot.ops.serving import serve
+from bot.programme.yaml_data import load_conference
 from bot.storage import Store
 from bot.storage.models import User
 from bot.transports.telegram import TelegramTransport

@@ -24,8 +24,8 @@ from nio import RoomCreateResponse, RoomPreset, RoomSendResponse
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bot import PROJECT_ROOT
-from bot.clock import FakeClock
-from bot.dataload import load_conference
+from bot.core.clock import FakeClock
+from bot.programme.yaml_data import load_conference
 from bot.storage import Store
 from bot.transports.matrix import MatrixTransport
 from bot.wiring import build_application

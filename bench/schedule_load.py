@@ -20,9 +20,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bot import PROJECT_ROOT
 from bot.app import Application
-from bot.clock import FakeClock
-from bot.dataload import load_conference
-from bot.schedules.load import load_content
+from bot.core.clock import FakeClock
+from bot.programme.schedules.load import load_content
+from bot.programme.yaml_data import load_conference
 from bot.storage import Store
 from bot.transports.console import ConsoleSession
 from bot.wiring import build_application

@@ -4,7 +4,7 @@ Both bots long-poll the same Bot API stand-in (a real HTTP server on loopback, i
 of its own so that it does not compete with the bots for Python's GIL) in one run.
 For each: a burst of updates from many users (updates per second, first push to last reply),
 then updates one at a time (p50/p99 latency, push to reply). Our bot has 10,000 registered
-users in its database and answers real questions; Telegram's rate limits (bot/pacing.py)
+users in its database and answers real questions; Telegram's rate limits (bot/delivery/pacing.py)
 are lifted for the measurement, as they would cap both bots at 30 messages a second.
 
 Usage: .venv/bin/python bench/telegram_throughput.py [--burst 1000] [--sequential 300]
@@ -34,9 +34,9 @@ from telegram import Update
 from telegram.ext import ApplicationBuilder, ContextTypes, MessageHandler, filters
 
 from bot import PROJECT_ROOT
-from bot.clock import FakeClock
-from bot.dataload import load_conference
-from bot.pacing import Pacer
+from bot.core.clock import FakeClock
+from bot.delivery.pacing import Pacer
+from bot.programme.yaml_data import load_conference
 from bot.storage import Store
 from bot.storage.models import User
 from bot.transports.telegram import TelegramTransport
@@ -146,7 +146,7 @@ def main() -> None:
         app = build_application(conference, lexicon, store, clock)
         ours = TelegramTransport(app, api.token, base_url=api.base_url, poll_timeout=1,
                                  pacer=Pacer(per_second=1e9, chat_interval=0, group_interval=0))
-        from bot.runtime import serve
+        from bot.ops.serving import serve
 
         loop, thread = running(ours, lambda: serve(app, [ours]))
         our_rate, our_latency = measure(api, args.burst, args.sequential)

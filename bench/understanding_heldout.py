@@ -19,9 +19,9 @@ from zoneinfo import ZoneInfo
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bot import PROJECT_ROOT
-from bot.dataload import load_conference
-from bot.i18n import Catalogue
-from bot.understanding import Intent, Understanding
+from bot.language.i18n import Catalogue
+from bot.programme.yaml_data import load_conference
+from bot.understanding.parser import Intent, Understanding
 
 NOW = datetime(2023, 11, 30, 10, 5, tzinfo=ZoneInfo("Europe/Warsaw"))
 

@@ -11,28 +11,28 @@ import logging
 from collections.abc import Callable
 from dataclasses import replace
 
-from bot.changes import apply_programme
-from bot.clock import Clock
-from bot.i18n import Catalogue, negotiate
-from bot.lexicon import Lexicon
-from bot.live_edits import Skipped, overlay
-from bot.logids import who
-from bot.messages import Incoming, Reply, TextReply
-from bot.privacy import PrivacyPolicy
-from bot.programme import Conference
-from bot.programme_diff import Change
-from bot.reminders import Reminders
-from bot.router import Context, Dispatcher, Features
-from bot.speaker import Speaker
+from bot.chat.router import Context, Dispatcher, Features
+from bot.chat.speaker import Speaker
+from bot.chat.views import with_answer_language_note
+from bot.core.clock import Clock
+from bot.core.logids import who
+from bot.core.messages import Incoming, Reply, TextReply
+from bot.delivery.change_notices import apply_programme
+from bot.delivery.reminders import Reminders
+from bot.language.i18n import Catalogue, negotiate
+from bot.language.lexicon import Lexicon
+from bot.programme.diff import Change
+from bot.programme.live_edits import Skipped, overlay
+from bot.programme.model import Conference
 from bot.storage import Store, UserRecord
-from bot.understanding import Understanding
-from bot.views import with_answer_language_note
+from bot.storage.privacy import PrivacyPolicy
+from bot.understanding.parser import Understanding
 
 log = logging.getLogger(__name__)
 
 
 class Application:
-    """Implements `bot.services.Services` for the reminders, change notices and broadcasts."""
+    """Implements `bot.chat.services.Services` for the reminders, change notices and broadcasts."""
 
     def __init__(self, conference: Conference, lexicon: Lexicon, store: Store, clock: Clock,
                  features: Features, organisers: frozenset[str] = frozenset()) -> None:

@@ -18,19 +18,19 @@ from typing import Any
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.app import Application
-from bot.clock import Clock, ShiftedClock, SystemClock
-from bot.config import ConfigError, Settings, load_settings
-from bot.dataload import DataError, load_conference
-from bot.i18n import Catalogue, I18nError
-from bot.leadership import AlwaysLeader, leadership_for
-from bot.logids import configure as configure_log_ids
-from bot.logids import who
-from bot.privacy import PrivacyPolicy, log_key
-from bot.runtime import LeadershipLost, Transport, serve
-from bot.schedules.commands import import_schedule, report_schedule
-from bot.schedules.live import LiveSchedule, load_programme
+from bot.core.clock import Clock, ShiftedClock, SystemClock
+from bot.core.config import ConfigError, Settings, load_settings
+from bot.core.logids import configure as configure_log_ids
+from bot.core.logids import who
+from bot.language.i18n import Catalogue, I18nError
+from bot.ops.leadership import AlwaysLeader, leadership_for
+from bot.ops.schedule_import import import_schedule, report_schedule
+from bot.ops.serving import LeadershipLost, Transport, serve
+from bot.ops.watcher import LiveSchedule, load_programme
+from bot.programme.yaml_data import DataError, load_conference
 from bot.storage import OutboxStatus, Store
 from bot.storage.erasure import purge
+from bot.storage.privacy import PrivacyPolicy, log_key
 from bot.transports.console import ConsoleSession, ConsoleTransport
 from bot.wiring import build_application, platform_transports
 
@@ -182,8 +182,8 @@ def _reload(settings: Settings) -> int:
 
 
 def _announce(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.broadcasts import Draft, announcement_text, parse_audience, queue, recipients
-    from bot.plaintext import plain_text
+    from bot.core.plaintext import plain_text
+    from bot.delivery.broadcasts import Draft, announcement_text, parse_audience, queue, recipients
 
     programme = load_programme(settings)
     conference, lexicon = programme.conference, programme.lexicon
@@ -275,7 +275,7 @@ def _outbox(settings: Settings) -> int:
 
 
 def _edits(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.live_edits import export_yaml, overlay
+    from bot.programme.live_edits import export_yaml, overlay
 
     conference = load_programme(settings).conference
     store = Store(settings.database_url)
@@ -363,7 +363,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "purge":
             return _purge(args, settings)
         if args.command == "status":
-            from bot.status import print_status
+            from bot.ops.status import print_status
 
             return print_status(settings.database_url)
         if args.command == "announce":

@@ -6,14 +6,14 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from bot.app import Application
-from bot.clock import Clock
-from bot.config import Settings
-from bot.lexicon import Lexicon
-from bot.programme import Conference
+from bot.core.clock import Clock
+from bot.core.config import Settings
+from bot.language.lexicon import Lexicon
+from bot.programme.model import Conference
 from bot.storage import Store
 
 if TYPE_CHECKING:
-    from bot.runtime import Transport
+    from bot.ops.serving import Transport
 
 
 def build_application(conference: Conference, lexicon: Lexicon, store: Store, clock: Clock,

@@ -1,6 +1,6 @@
 """Feature handlers. A new feature is one module with a Router, plus one line here."""
 
-from bot.router import Features
+from bot.chat.router import Features
 from handlers import (
     announce,
     calendar,

@@ -9,7 +9,12 @@ from typing import Any
 from markupsafe import Markup
 
 import handlers.pending as pending
-from bot.broadcasts import (
+from bot.chat.router import Context, Router
+from bot.chat.speaker import Speaker
+from bot.chat.views import NL
+from bot.core.logids import who
+from bot.core.messages import Button, Reply, TextReply
+from bot.delivery.broadcasts import (
     PLATFORMS,
     Draft,
     announcement_text,
@@ -18,13 +23,8 @@ from bot.broadcasts import (
     recipients,
     summarise,
 )
-from bot.i18n import native_name
-from bot.logids import who
-from bot.messages import Button, Reply, TextReply
-from bot.router import Context, Router
-from bot.speaker import Speaker
+from bot.language.i18n import native_name
 from bot.storage import AnnouncementRecord, AnnouncementStatus, OutboxStatus
-from bot.views import NL
 
 router = Router("announce")
 State = dict[str, Any]

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from bot.calendar_export import calendar_file
-from bot.messages import FileReply, TextReply
-from bot.router import Context, Router
+from bot.chat.router import Context, Router
+from bot.core.messages import FileReply, TextReply
+from bot.programme.ical import calendar_file
 
 router = Router("calendar")
 

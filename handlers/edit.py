@@ -13,16 +13,16 @@ from typing import Any
 from markupsafe import Markup, escape
 
 import handlers.pending as pending
-from bot.broadcasts import reader_language
-from bot.i18n import native_name, negotiate
-from bot.live_edits import Edit, Refusal, new_overlaps, overlay, parse
-from bot.logids import who
-from bot.messages import Button, Reply, TextReply
-from bot.programme import Conference, NotAnnounced, Session
-from bot.router import Context, HandlerResult, Router
-from bot.speaker import Speaker
+from bot.chat.router import Context, HandlerResult, Router
+from bot.chat.speaker import Speaker
+from bot.chat.views import NL, not_announced, note_text, span, tr
+from bot.core.logids import who
+from bot.core.messages import Button, Reply, TextReply
+from bot.delivery.broadcasts import reader_language
+from bot.language.i18n import native_name, negotiate
+from bot.programme.live_edits import Edit, Refusal, new_overlaps, overlay, parse
+from bot.programme.model import Conference, NotAnnounced, Session
 from bot.storage.edits import EditRecord
-from bot.views import NL, not_announced, note_text, span, tr
 
 router = Router("edit")
 log = logging.getLogger(__name__)

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from markupsafe import Markup
 
-from bot.messages import Button, TextReply
-from bot.programme import InfoTopic
-from bot.router import Context, Router, same_for_everyone
-from bot.textmatch import fold
-from bot.views import NL, conference_dates, tr
+from bot.chat.router import Context, Router, same_for_everyone
+from bot.chat.views import NL, conference_dates, tr
+from bot.core.messages import Button, TextReply
+from bot.language.textmatch import fold
+from bot.programme.model import InfoTopic
 
 router = Router("info")
 

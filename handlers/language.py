@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from markupsafe import escape
 
-from bot.i18n import native_name
-from bot.messages import Button, TextReply
-from bot.router import Context, Router
+from bot.chat.router import Context, Router
+from bot.core.messages import Button, TextReply
+from bot.language.i18n import native_name
 
 router = Router("language")
 AUTOMATIC = ("auto", "automatic", "reset")

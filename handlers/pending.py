@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from bot.messages import TextReply
-from bot.router import Context, HandlerResult, Router
+from bot.chat.router import Context, HandlerResult, Router
+from bot.core.messages import TextReply
 
 router = Router("pending")
 

@@ -8,12 +8,12 @@ import logging
 
 from markupsafe import Markup
 
-from bot.logids import who
-from bot.messages import Button, FileReply, TextReply
-from bot.privacy import explanations
-from bot.router import Context, Router
+from bot.chat.router import Context, Router
+from bot.chat.views import NL, tr
+from bot.core.logids import who
+from bot.core.messages import Button, FileReply, TextReply
 from bot.storage.erasure import erase, export
-from bot.views import NL, tr
+from bot.storage.privacy import explanations
 
 router = Router("privacy")
 log = logging.getLogger(__name__)

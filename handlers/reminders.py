@@ -7,15 +7,15 @@ from datetime import datetime
 
 from markupsafe import Markup
 
-from bot.messages import Button, Reply, TextReply
-from bot.programme import Session, Venue
-from bot.programme_diff import Change
-from bot.reminders import LEAD_CHOICES
-from bot.router import Context, Router
-from bot.speaker import Speaker
+from bot.chat.router import Context, Router
+from bot.chat.speaker import Speaker
+from bot.chat.views import NL, note_text, session_line, session_lines, span, tr, until, venue_text
+from bot.core.messages import Button, Reply, TextReply
+from bot.delivery.reminders import LEAD_CHOICES
+from bot.language.textmatch import words
+from bot.programme.diff import Change
+from bot.programme.model import Session, Venue
 from bot.storage import AnnouncementRecord
-from bot.textmatch import words
-from bot.views import NL, note_text, session_line, session_lines, span, tr, until, venue_text
 from handlers.announce import report
 from handlers.venues import directions_button, travel_note
 

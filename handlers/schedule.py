@@ -6,10 +6,8 @@ from datetime import datetime
 
 from markupsafe import Markup
 
-from bot.messages import Button, TextReply
-from bot.programme import Day, Session, Venue
-from bot.router import Context, Router, same_for_everyone
-from bot.views import (
+from bot.chat.router import Context, Router, same_for_everyone
+from bot.chat.views import (
     KIND_LABELS,
     NL,
     day_buttons,
@@ -22,6 +20,8 @@ from bot.views import (
     tr,
     until,
 )
+from bot.core.messages import Button, TextReply
+from bot.programme.model import Day, Session, Venue
 from handlers.venues import directions_button
 
 router = Router("schedule")

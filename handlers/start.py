@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from markupsafe import Markup
 
-from bot.i18n import N_
-from bot.messages import TextReply
-from bot.router import Context, Router, same_for_everyone
-from bot.views import NL, conference_dates, example_places, tr
+from bot.chat.router import Context, Router, same_for_everyone
+from bot.chat.views import NL, conference_dates, example_places, tr
+from bot.core.messages import TextReply
+from bot.language.i18n import N_
 from handlers.language import language_buttons
 
 router = Router("start")

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from markupsafe import Markup, escape
 
-from bot.messages import TextReply
-from bot.router import Context, Router
+from bot.chat.router import Context, Router
+from bot.chat.views import NL
+from bot.core.messages import TextReply
 from bot.storage.unanswered import QuestionGroup, parse_since
-from bot.views import NL
 
 router = Router("unanswered")
 SHOWN = 20

@@ -7,7 +7,12 @@ import re
 from babel.numbers import format_decimal
 from markupsafe import Markup, escape
 
-from bot.geo import (
+from bot.chat.router import Context, Router, same_for_everyone
+from bot.chat.speaker import Speaker
+from bot.chat.views import NL, example_places, not_announced, session_lines, tr
+from bot.core.messages import Button, LocationReply, Reply, TextReply
+from bot.language.textmatch import words
+from bot.programme.geo import (
     address_route_link,
     distance_m,
     map_link,
@@ -15,12 +20,7 @@ from bot.geo import (
     search_link,
     walking_minutes,
 )
-from bot.messages import Button, LocationReply, Reply, TextReply
-from bot.programme import Coordinates, Landmark, NotAnnounced, Place, Session, Venue
-from bot.router import Context, Router, same_for_everyone
-from bot.speaker import Speaker
-from bot.textmatch import words
-from bot.views import NL, example_places, not_announced, session_lines, tr
+from bot.programme.model import Coordinates, Landmark, NotAnnounced, Place, Session, Venue
 
 router = Router("venues")
 _POSITION = re.compile(r"^\s*(-?\d{1,2}(?:\.\d+)?)\s*[,;\s]\s*(-?\d{1,3}(?:\.\d+)?)\s*$")

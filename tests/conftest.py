@@ -12,10 +12,10 @@ from hypothesis import settings
 
 from bot import PROJECT_ROOT
 from bot.app import Application
-from bot.clock import FakeClock
-from bot.dataload import load_conference
-from bot.lexicon import Lexicon
-from bot.programme import Conference
+from bot.core.clock import FakeClock
+from bot.language.lexicon import Lexicon
+from bot.programme.model import Conference
+from bot.programme.yaml_data import load_conference
 from bot.storage import Store
 from bot.transports.console import ConsoleSession
 from tests.helpers import start_app

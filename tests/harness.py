@@ -10,7 +10,7 @@ from collections.abc import Callable, Coroutine
 from typing import Any
 
 from bot.app import Application
-from bot.runtime import serve
+from bot.ops.serving import serve
 
 
 class RunningBot:

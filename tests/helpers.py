@@ -12,9 +12,9 @@ from pathlib import Path
 
 from bot import PROJECT_ROOT
 from bot.app import Application
-from bot.clock import Clock
-from bot.lexicon import Lexicon
-from bot.programme import Conference
+from bot.core.clock import Clock
+from bot.language.lexicon import Lexicon
+from bot.programme.model import Conference
 from bot.storage import Store
 from bot.wiring import build_application
 

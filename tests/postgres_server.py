@@ -26,7 +26,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import normalise_database_url
+from bot.core.config import normalise_database_url
 
 ENGINES = ("sqlite", "postgresql")
 _counter = itertools.count(1)

@@ -9,10 +9,10 @@ import logging
 import pytest
 
 from bot.app import Application
-from bot.logids import who
-from bot.messages import Incoming
-from bot.outbox import DeliveryError, OutboxSender, RecipientGone
-from bot.runtime import after_delivery
+from bot.core.logids import who
+from bot.core.messages import Incoming
+from bot.delivery.sender import DeliveryError, OutboxSender, RecipientGone
+from bot.ops.serving import after_delivery
 from bot.storage import Store
 from bot.transports.console import ConsoleSession
 from tests.helpers import start_app

@@ -6,7 +6,7 @@ import socket
 
 import pytest
 
-from bot.config import DEFAULT_DATABASE_URL, load_settings, normalise_database_url
+from bot.core.config import DEFAULT_DATABASE_URL, load_settings, normalise_database_url
 from tests.test_cli import confbot
 
 

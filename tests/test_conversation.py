@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.clock import FakeClock
-from bot.programme import Conference
+from bot.core.clock import FakeClock
+from bot.programme.model import Conference
 from tests.conftest import Chat, warsaw
 from tests.helpers import start_app
 

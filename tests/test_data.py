@@ -6,7 +6,7 @@ from datetime import time
 
 import yaml
 
-from bot.programme import NOT_ANNOUNCED, Conference, NotAnnounced
+from bot.programme.model import NOT_ANNOUNCED, Conference, NotAnnounced
 from tests.conftest import DATA_DIR
 
 

@@ -12,8 +12,8 @@ import pytest
 from babel.messages.pofile import read_po
 
 from bot import PROJECT_ROOT
-from bot.dataload import load_conference
-from bot.i18n import Catalogue, I18nError
+from bot.language.i18n import Catalogue, I18nError
+from bot.programme.yaml_data import load_conference
 
 LOCALES = PROJECT_ROOT / "locales"
 LANGUAGES = load_conference(PROJECT_ROOT / "data")[0].languages

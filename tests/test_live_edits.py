@@ -11,9 +11,9 @@ import pytest
 import yaml
 
 from bot.app import Application
-from bot.calendar_export import calendar_file
 from bot.cli import main
-from bot.dataload import load_conference
+from bot.programme.ical import calendar_file
+from bot.programme.yaml_data import load_conference
 from bot.storage import Store
 from bot.transports.console import ConsoleSession
 from tests.conftest import DATA_DIR, warsaw
@@ -168,7 +168,7 @@ def test_send_and_cancel_serve_the_last_preview(app):
 
 def test_the_change_survives_a_restart_and_reaches_another_process(app, loaded, database_url,
                                                                    clock, tmp_path):
-    from bot.runtime import watch_edits
+    from bot.ops.serving import watch_edits
 
     other = start_app(loaded[0], loaded[1], Store(database_url), clock)  # a second process
     make(app, "/edit s20 time 11:45")

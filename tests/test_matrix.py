@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from bot.app import Application
-from bot.messages import Address, TextReply
+from bot.core.messages import Address, TextReply
 from bot.storage import Store
 from bot.transports.matrix import MatrixTransport
 from tests.conftest import warsaw

@@ -12,16 +12,16 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, MetaData, inspect, select
 
-from bot import logids
 from bot.app import Application
-from bot.clock import FakeClock
-from bot.messages import FileReply, Incoming, Reply, TextReply
-from bot.outbox import OutboxSender
-from bot.plaintext import plain_text
-from bot.privacy import IMPERSONAL_TABLES, PERSONAL_COLUMNS, PrivacyPolicy, explanations
-from bot.runtime import after_delivery, run_retention
+from bot.core import logids
+from bot.core.clock import FakeClock
+from bot.core.messages import FileReply, Incoming, Reply, TextReply
+from bot.core.plaintext import plain_text
+from bot.delivery.sender import OutboxSender
+from bot.ops.serving import after_delivery, run_retention
 from bot.storage import Store
 from bot.storage.erasure import purge
+from bot.storage.privacy import IMPERSONAL_TABLES, PERSONAL_COLUMNS, PrivacyPolicy, explanations
 from tests.conftest import warsaw
 from tests.helpers import start_app
 from tests.test_reminders import Phone
@@ -176,12 +176,13 @@ def test_every_stored_column_is_explained(database_url: str):
         schema = inspect(store.engine)
         for table in schema.get_table_names():
             assert table in PERSONAL_COLUMNS or table in IMPERSONAL_TABLES, (
-                f"table {table}: add it to bot.privacy (PERSONAL_COLUMNS or IMPERSONAL_TABLES)")
+                f"table {table}: add it to bot.storage.privacy "
+                "(PERSONAL_COLUMNS or IMPERSONAL_TABLES)")
             if table in PERSONAL_COLUMNS:
                 columns = {column["name"] for column in schema.get_columns(table)}
                 assert columns == set(PERSONAL_COLUMNS[table]), (
                     f"table {table}: explain {columns ^ set(PERSONAL_COLUMNS[table])} "
-                    "in bot.privacy.PERSONAL_COLUMNS")
+                    "in bot.storage.privacy.PERSONAL_COLUMNS")
         assert "display_name" not in {c["name"] for c in schema.get_columns("users")}
     finally:
         store.close()

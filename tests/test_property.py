@@ -8,7 +8,7 @@ from html.parser import HTMLParser
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from bot.messages import TextReply
+from bot.core.messages import TextReply
 
 ALLOWED_TAGS = {"b", "i", "code", "a"}
 APOLOGY = "something went wrong"

@@ -10,10 +10,10 @@ import pytest
 from icalendar import Calendar
 
 from bot.app import Application
-from bot.dataload import DataError, load_conference
-from bot.messages import Address, FileReply, Reply, TextReply
-from bot.outbox import DeliveryError, OutboxSender, RecipientGone
-from bot.plaintext import plain_text
+from bot.core.messages import Address, FileReply, Reply, TextReply
+from bot.core.plaintext import plain_text
+from bot.delivery.sender import DeliveryError, OutboxSender, RecipientGone
+from bot.programme.yaml_data import DataError, load_conference
 from bot.storage import Store
 from bot.transports.console import ConsoleSession
 from tests.conftest import DATA_DIR, warsaw
@@ -282,7 +282,7 @@ def test_invalid_data_is_refused_and_the_programme_stays(app, data, conference):
 
 
 def test_the_running_bot_notices_edited_data(app, phone, data):
-    from bot.runtime import watch_data
+    from bot.ops.serving import watch_data
 
     person(app, "ala", "en").ask("/remind s20")
 
@@ -341,7 +341,7 @@ def test_an_empty_agenda_has_no_calendar(app):
 
 
 def test_no_reminder_choice_is_longer_than_tick_looks_ahead():
-    from bot.reminders import MAX_REMINDER_AHEAD
+    from bot.delivery.reminders import MAX_REMINDER_AHEAD
     from handlers.reminders import LEAD_CHOICES
 
     assert max(LEAD_CHOICES) * 60 <= MAX_REMINDER_AHEAD.total_seconds()

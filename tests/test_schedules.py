@@ -16,13 +16,13 @@ import yaml
 
 from bot.app import Application
 from bot.cli import main
-from bot.clock import FakeClock
-from bot.config import ScheduleSettings
-from bot.dataload import DataError, load_conference
-from bot.outbox import OutboxSender
-from bot.plaintext import plain_text
-from bot.schedules.live import LiveSchedule
-from bot.schedules.load import load_content
+from bot.core.clock import FakeClock
+from bot.core.config import ScheduleSettings
+from bot.core.plaintext import plain_text
+from bot.delivery.sender import OutboxSender
+from bot.ops.watcher import LiveSchedule
+from bot.programme.schedules.load import load_content
+from bot.programme.yaml_data import DataError, load_conference
 from bot.storage import Store
 from bot.transports.console import ConsoleSession
 from tests.helpers import start_app

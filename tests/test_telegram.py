@@ -11,7 +11,7 @@ from collections.abc import Iterator
 import pytest
 
 from bot.app import Application
-from bot.pacing import Pacer
+from bot.delivery.pacing import Pacer
 from bot.transports.telegram import TelegramTransport
 from tests.conftest import warsaw
 from tests.harness import RunningBot

@@ -15,8 +15,8 @@ import pytest
 from sqlalchemy import insert
 
 from bot import PROJECT_ROOT
-from bot.clock import FakeClock
-from bot.leadership import FileLeadership, PostgresLeadership
+from bot.core.clock import FakeClock
+from bot.ops.leadership import FileLeadership, PostgresLeadership
 from bot.storage import MessageKind, OutboxStatus, Store
 from bot.storage.models import User
 from bot.transports.console import ConsoleSession

@@ -14,8 +14,8 @@ from sqlalchemy import inspect
 
 from bot import PROJECT_ROOT
 from bot.app import Application
-from bot.clock import FakeClock
-from bot.programme import Conference
+from bot.core.clock import FakeClock
+from bot.programme.model import Conference
 from bot.storage import Store
 from bot.transports.console import ConsoleSession
 from tests.conftest import Chat, warsaw

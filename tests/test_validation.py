@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.dataload import DataError, load_conference
+from bot.programme.yaml_data import DataError, load_conference
 from tests.conftest import DATA_DIR
 
 

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.dataload import DataError, load_conference
-from bot.geo import distance_m, walking_minutes
-from bot.messages import Incoming, LocationReply, TextReply
-from bot.programme import Conference, Coordinates, NotAnnounced, Venue
+from bot.core.messages import Incoming, LocationReply, TextReply
+from bot.programme.geo import distance_m, walking_minutes
+from bot.programme.model import Conference, Coordinates, NotAnnounced, Venue
+from bot.programme.yaml_data import DataError, load_conference
 from tests.conftest import DATA_DIR, Chat, warsaw
 from tests.test_validation import edit
 

@@ -10,8 +10,8 @@ from rapidfuzz import fuzz
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import sessionmaker
 
+from bot.language.textmatch import fold
 from bot.storage.models import UnansweredQuestion
-from bot.textmatch import fold
 
 MAX_TEXT = 500
 SIMILAR = 75

@@ -8,10 +8,10 @@ import sys
 from typing import TextIO
 
 from bot.app import Application
-from bot.i18n import negotiate
-from bot.logids import who
-from bot.messages import Address, Incoming, Reply
-from bot.plaintext import plain_text
+from bot.core.logids import who
+from bot.core.messages import Address, Incoming, Reply
+from bot.core.plaintext import plain_text
+from bot.language.i18n import negotiate
 
 log = logging.getLogger(__name__)
 

@@ -58,11 +58,11 @@ from nio.crypto import (
 )
 
 from bot.app import Application
-from bot.i18n import native_name
-from bot.logids import who
-from bot.messages import Address, FileReply, Incoming, LocationReply, Reply, TextReply
-from bot.outbox import DeliveryError, RecipientGone
-from bot.plaintext import plain_text
+from bot.core.logids import who
+from bot.core.messages import Address, FileReply, Incoming, LocationReply, Reply, TextReply
+from bot.core.plaintext import plain_text
+from bot.delivery.sender import DeliveryError, RecipientGone
+from bot.language.i18n import native_name
 from bot.storage.matrix_keys import KeyTable
 
 log = logging.getLogger(__name__)

@@ -2,7 +2,7 @@
 
 Updates become `Incoming` messages for the core; replies become messages (HTML), inline
 keyboards (each button carries its command as callback data), venues and documents.
-Sending keeps within Telegram's limits (bot.pacing), honours RetryAfter, retries network
+Sending keeps within Telegram's limits (bot.delivery.pacing), honours RetryAfter, retries network
 and server errors, and stops writing to people who blocked the bot.
 """
 
@@ -49,11 +49,11 @@ from telegram.ext import (
 )
 
 from bot.app import Application
-from bot.logids import who
-from bot.messages import Address, Button, FileReply, Incoming, LocationReply, Reply, TextReply
-from bot.outbox import DeliveryError, RecipientGone
-from bot.pacing import Pacer
-from bot.plaintext import plain_text
+from bot.core.logids import who
+from bot.core.messages import Address, Button, FileReply, Incoming, LocationReply, Reply, TextReply
+from bot.core.plaintext import plain_text
+from bot.delivery.pacing import Pacer
+from bot.delivery.sender import DeliveryError, RecipientGone
 
 log = logging.getLogger(__name__)
 # Opt in to RetryAfter.retry_after as a timedelta (PTB's coming default); _seconds takes both.

@@ -1,0 +1,3 @@
+"""Foundation: the clock, settings, neutral message types, pseudonymous log ids, plain-text
+rendering.
+"""

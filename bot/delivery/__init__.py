@@ -1,0 +1,1 @@
+"""Pushed messages: the outbox sender, pacing, reminders, change notices, broadcasts."""

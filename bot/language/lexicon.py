@@ -1,0 +1,193 @@
+"""The vocabulary of free-text questions per language, loaded from `data/intents.yaml`."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from bot.language.textmatch import fold, words
+
+_RAW_WORD = re.compile(r"[\w']+")
+INTENT_NAMES = (
+    "now", "next", "today", "programme", "help", "info", "about", "language",
+    "conference_start", "conference_end", "where", "distance", "venues",
+    "remind", "unremind", "agenda", "calendar", "privacy",
+    "kind:registration", "kind:opening", "kind:break", "kind:lunch", "kind:panel",
+    "kind:workshop", "kind:study_visit", "kind:networking", "kind:talk", "who",
+)
+RELATIVE_DAYS = {"today": 0, "tomorrow": 1, "yesterday": -1}
+
+Phrase = tuple[str, ...]
+
+
+@dataclass
+class Lexicon:
+    intents: dict[str, dict[str, tuple[Phrase, ...]]] = field(default_factory=dict)
+    stopwords: frozenset[str] = frozenset()
+    markers: dict[str, frozenset[str]] = field(default_factory=dict)
+    letters: dict[str, frozenset[str]] = field(default_factory=dict)
+    relative_days: dict[int, tuple[Phrase, ...]] = field(default_factory=dict)
+    day_words: frozenset[str] = frozenset()
+    ordinals: dict[int, frozenset[str]] = field(default_factory=dict)
+    time_prepositions: frozenset[str] = frozenset()
+    off_words: frozenset[str] = frozenset()
+    """Words that turn something off (/reminders off)."""
+    answer_in: dict[str, str] = field(default_factory=dict)
+    """Languages understood but answered in a conference language: {"ru": "uk"}."""
+    alphabets: dict[str, frozenset[str]] = field(default_factory=dict)
+    """The language text in an alphabet is taken to be when nothing else tells."""
+    transliterated: dict[str, frozenset[str]] = field(default_factory=dict)
+    """Words that show a language typed in Latin letters ("shcho", "kogda")."""
+    languages: tuple[str, ...] = ()
+    """Every language the vocabulary covers: the conference's and those answered in one."""
+
+    @classmethod
+    def load(cls, path: Path, languages: tuple[str, ...],
+             fail: Callable[[str, str], None]) -> Lexicon:
+        """Read the vocabulary; report each problem as fail(item, problem)."""
+        try:
+            raw = yaml.safe_load(path.read_text(encoding="utf-8")) if path.exists() else None
+        except yaml.YAMLError as error:
+            fail("", f"not valid YAML ({error})")
+            return cls()
+        if not isinstance(raw, dict):
+            fail("", "the file is missing or empty")
+            return cls()
+
+        def per_language(item: str, value: Any, required: tuple[str, ...] = languages
+                         ) -> dict[str, list[str]]:
+            if not isinstance(value, dict):
+                fail(item, "must be a mapping of language to a list of phrases")
+                return {}
+            result = {}
+            for lang in languages:
+                phrases = value.get(lang, [])
+                if not isinstance(phrases, list) or not all(isinstance(p, str) for p in phrases):
+                    fail(item, f"the '{lang}' entry must be a list of phrases")
+                elif not phrases and lang in required:
+                    fail(item, f"the '{lang}' list is missing or empty")
+                else:
+                    result[lang] = phrases
+            return result
+
+        lexicon = cls()
+        raw_answer_in = raw.get("answer_in", {})
+        if not isinstance(raw_answer_in, dict) or not all(
+                isinstance(v, str) and v in languages for v in raw_answer_in.values()):
+            fail("answer_in", "must map a language to the conference language it is answered in")
+            raw_answer_in = {}
+        lexicon.answer_in = {str(k): v for k, v in raw_answer_in.items() if k not in languages}
+        languages = (*languages, *lexicon.answer_in)
+        lexicon.languages = languages
+        raw_intents = raw.get("intents")
+        if not isinstance(raw_intents, dict):
+            fail("intents", "must be a mapping of intent name to phrases")
+            raw_intents = {}
+        for name in INTENT_NAMES:
+            if name not in raw_intents:
+                fail(f"intent {name}", "is missing")
+        for name, value in raw_intents.items():
+            if name not in INTENT_NAMES:
+                fail(f"intent {name}", f"is not a known intent ({', '.join(INTENT_NAMES)})")
+                continue
+            lexicon.intents[name] = {
+                lang: tuple(tuple(words(p)) for p in phrases if words(p))
+                for lang, phrases in per_language(f"intent {name}", value).items()
+            }
+
+        def folded_set(key: str, value: Any, required: tuple[str, ...] = languages
+                       ) -> dict[str, frozenset[str]]:
+            return {lang: frozenset(w for p in phrases for w in words(p))
+                    for lang, phrases in per_language(key, value, required).items()}
+
+        lexicon.stopwords = _union(folded_set("stopwords", raw.get("stopwords")))
+        lexicon.markers = folded_set("markers", raw.get("markers"), required=())
+        raw_letters = raw.get("letters", {})
+        if not isinstance(raw_letters, dict):
+            fail("letters", "must be a mapping of language to its distinctive letters")
+            raw_letters = {}
+        lexicon.letters = {lang: frozenset(str(chars).lower())
+                           for lang, chars in raw_letters.items() if lang in languages}
+        raw_alphabets = raw.get("alphabets", {})
+        if not isinstance(raw_alphabets, dict):
+            fail("alphabets", "must map a language to the letters of its alphabet")
+            raw_alphabets = {}
+        lexicon.alphabets = {lang: frozenset(str(chars).lower())
+                             for lang, chars in raw_alphabets.items() if lang in languages}
+        lexicon.transliterated = folded_set("transliterated", raw.get("transliterated", {}),
+                                            required=())
+        raw_relative = raw.get("relative_days")
+        if not isinstance(raw_relative, dict):
+            fail("relative_days", "must map today, tomorrow and yesterday to phrases")
+            raw_relative = {}
+        for name, offset in RELATIVE_DAYS.items():
+            phrases = per_language(f"relative_days {name}", raw_relative.get(name))
+            lexicon.relative_days[offset] = tuple(
+                tuple(words(p)) for ps in phrases.values() for p in ps if words(p))
+        lexicon.day_words = _union(folded_set("day_words", raw.get("day_words")))
+        raw_ordinals = raw.get("ordinals")
+        if not isinstance(raw_ordinals, dict):
+            fail("ordinals", "must map day numbers (1, 2, …) to ordinal words")
+            raw_ordinals = {}
+        for number, value in raw_ordinals.items():
+            if not isinstance(number, int):
+                fail(f"ordinals {number}", "the key must be a day number")
+                continue
+            lexicon.ordinals[number] = _union(folded_set(f"ordinals {number}", value))
+        lexicon.time_prepositions = _union(
+            folded_set("time_prepositions", raw.get("time_prepositions")))
+        lexicon.off_words = _union(folded_set("off_words", raw.get("off_words")))
+        return lexicon
+
+    def reply_language(self, written: str | None) -> str | None:
+        """The language to answer a message written in `written` (Russian -> Ukrainian)."""
+        return self.answer_in.get(written, written) if written else None
+
+    def transliteration(self, text: str) -> str | None:
+        """The language of Ukrainian or Russian typed in Latin letters, or None."""
+        if not self.transliterated or any(ord(ch) > 0x24F for ch in text if ch.isalpha()):
+            return None
+        given = words(text)
+        scores = {lang: sum(1 for w in given if w in found)
+                  for lang, found in self.transliterated.items()}
+        best = max(scores, key=lambda lang: scores[lang])
+        others = max((sum(1 for w in given if w in markers) for lang, markers
+                      in self.markers.items() if lang not in scores), default=0)
+        lowered = text.lower()
+        others += sum(1 for letters in self.letters.values() for ch in lowered if ch in letters)
+        return best if scores[best] > others else None
+
+    def detect_language(self, text: str, names: frozenset[str] = frozenset()) -> str | None:
+        """Guess the language a message is written in, or None when it cannot be told.
+
+        Words in `names` (folded proper names: people, places) are ignored: "how far is
+        Świetlica Dębniki?" is English even though the place is written in Polish.
+        """
+        kept = [w for w in _RAW_WORD.findall(text) if fold(w) not in names]
+        lowered = " ".join(kept).lower()
+        transliterated = self.transliteration(lowered)
+        if transliterated:
+            return transliterated
+        scores: dict[str, int] = {}
+        for lang, letters in self.letters.items():
+            scores[lang] = 3 * sum(1 for ch in lowered if ch in letters)
+        folded = words(lowered)
+        for lang, markers in self.markers.items():
+            scores[lang] = scores.get(lang, 0) + 2 * sum(1 for w in folded if w in markers)
+        best = max(scores.values(), default=0)
+        leaders = [lang for lang, score in scores.items() if score == best]
+        if best > 0 and len(leaders) == 1:
+            return leaders[0]
+        for lang, alphabet in self.alphabets.items():
+            if (best == 0 or lang in leaders) and any(ch in alphabet for ch in lowered):
+                return lang
+        return None
+
+
+def _union(by_language: dict[str, frozenset[str]]) -> frozenset[str]:
+    return frozenset().union(*by_language.values())

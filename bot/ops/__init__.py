@@ -1,0 +1,1 @@
+"""Running the bot: serving, leadership, status, the programme watcher, schedule import."""

@@ -1,0 +1,251 @@
+"""Running the bot: transports, the reminder scheduler, outbox senders, the data watcher."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable, Coroutine, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Protocol
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+from bot.app import Application
+from bot.core.messages import Address, Reply
+from bot.delivery.broadcasts import finish
+from bot.delivery.sender import OutboxSender
+from bot.ops.leadership import (
+    PROCESS_PREFIX,
+    AlwaysLeader,
+    Leadership,
+    heartbeat,
+    process_name,
+)
+from bot.programme.yaml_data import DataError, load_conference
+from bot.storage import MessageKind, OutboxRecord
+from bot.storage.erasure import purge
+
+log = logging.getLogger(__name__)
+
+
+class Transport(Protocol):
+    platform: str
+    outbox_chat: str | None
+    """Restrict delivery to one chat (the console), or None for every chat of the platform."""
+
+    async def run(self) -> None:
+        """Receive messages until the transport ends (end of input, or cancellation)."""
+
+    async def deliver(self, address: Address, replies: list[Reply],
+                      message_id: int | None = None) -> None:
+        """Send pushed replies; raise outbox.DeliveryError or outbox.RecipientGone."""
+
+
+def data_fingerprint(folder: Path) -> tuple[tuple[str, int, int], ...]:
+    """Names, sizes and modification times of the data files: cheap to compare."""
+    return tuple(sorted((str(p.relative_to(folder)), p.stat().st_size, p.stat().st_mtime_ns)
+                        for p in folder.rglob("*.yaml")))
+
+
+async def watch_data(app: Application, folder: Path, stop: asyncio.Event,
+                     on_reload: Callable[[], None], every: float = 2.0) -> None:
+    """Reload the programme when the data files change; keep the old one if the new is bad."""
+    seen = data_fingerprint(folder)
+    while not stop.is_set():
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), timeout=every)
+        current = data_fingerprint(folder)
+        if current == seen:
+            continue
+        seen = current
+        try:
+            conference, lexicon = load_conference(folder)
+        except DataError as error:
+            log.error("data changed but the reload was refused; still serving the previous "
+                      "programme. %s", error)
+            continue
+        app.replace_programme(conference, lexicon)
+        log.info("data reloaded from %s: %d sessions", folder, len(conference.sessions))
+        on_reload()
+
+
+async def watch_edits(app: Application, stop: asyncio.Event, on_reload: Callable[[], None],
+                      every: float = 2.0) -> None:
+    """Serve the organisers' live edits when another process changed them, whatever the
+    programme comes from (data/ or a schedule)."""
+    while not stop.is_set():
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), timeout=every)
+        if stop.is_set() or app.store.edits.version() == app.overlay_version:
+            continue
+        app.refresh_overlay()
+        log.info("live edits changed: %d session(s) edited",
+                 len({e.session_id for e in app.store.edits.all()}))
+        on_reload()
+
+
+def after_delivery(app: Application) -> Callable[[OutboxRecord], None]:
+    """What follows a message reaching its final status: a broadcast may be complete."""
+
+    def delivered(message: OutboxRecord) -> None:
+        if message.kind == MessageKind.BROADCAST and message.announcement_id is not None:
+            finish(app, message.announcement_id)
+
+    return delivered
+
+
+async def flush_soft_changes(app: Application, stop: asyncio.Event,
+                             every: float = 1.0) -> None:
+    """Write last-seen times and message languages once a second, and once more at the end."""
+    while not stop.is_set():
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), timeout=every)
+        app.store.users.flush_soft_changes()
+
+
+class LeadershipLost(Exception):
+    """The lock that made this process the leader is gone: stop, so as never to run beside a
+    new leader (a supervisor starts the process again, as a standby)."""
+
+
+def needs_leader(transport: Transport) -> bool:
+    """Does this transport receive only in the leader? (Telegram long polling, Matrix sync:
+    two receivers would answer everything twice. Telegram webhooks: any process receives.)"""
+    return bool(getattr(transport, "needs_leader", True))
+
+
+HEARTBEAT_SECONDS = 5.0
+
+
+Watcher = Callable[[Application, asyncio.Event, Callable[[], None]], Coroutine[Any, Any, None]]
+"""A background check for a new programme (e.g. a schedule URL): (app, stop, on_reload)."""
+
+
+def run_retention(app: Application) -> dict[str, int]:
+    """Apply the retention rule now (at start and daily): see bot.storage.erasure.purge."""
+    counts = purge(app.store, now=app.clock.now(),
+                   deletion_due=app.privacy.deletion_due(app.conference.ends))
+    if any(counts.values()):
+        log.info("retention: %s", ", ".join(f"{what} {n}" for what, n in counts.items() if n))
+    return counts
+
+
+async def _retention_job(app: Application) -> None:
+    try:
+        run_retention(app)
+    except Exception:
+        log.exception("retention: failed; trying again tomorrow")
+
+
+async def serve(app: Application, transports: list[Transport], *,
+                data_dir: Path | None = None, watchers: Sequence[Watcher] = (),
+                leadership: Leadership | None = None, elect_every: float = 1.0) -> None:
+    """Run until every transport ends: deliver pushed messages and fire reminders meanwhile.
+
+    Only the leader (see bot.ops.leadership) runs the scheduler (reminders, retention), the outbox
+    senders and the transports that must not run twice; a standby receives webhook updates
+    and answers them, and takes over when the leader stops. Every process watches the data
+    and the live edits, so each answers from the current programme.
+    """
+    leadership = leadership or AlwaysLeader()
+    stop = asyncio.Event()
+    leading = asyncio.Event()
+    scheduler = AsyncIOScheduler(timezone=UTC)
+    senders = [OutboxSender(app.store, app.clock, t.platform, t.deliver, chat_id=t.outbox_chat,
+                            on_done=after_delivery(app))
+               for t in transports]
+    gated = [t for t in transports if needs_leader(t)]
+    anywhere = [t for t in transports if not needs_leader(t)]
+    background: list[asyncio.Task[None]] = []
+    name = process_name()
+
+    def wake_all() -> None:
+        for sender in senders:
+            sender.wake()
+
+    def become_leader() -> None:
+        leading.set()
+        scheduler.start()
+        app.reminders.attach(scheduler)
+        app.reminders.refresh()
+        scheduler.add_job(_retention_job, "interval", days=1, args=[app], id="retention",
+                          misfire_grace_time=3600, coalesce=True)
+        background.append(asyncio.create_task(_retention_job(app)))
+        background.extend(asyncio.create_task(sender.run(stop)) for sender in senders)
+
+    def beat(role: str) -> None:
+        try:
+            app.store.state.set(f"{PROCESS_PREFIX}{name}", heartbeat(role, datetime.now(UTC)))
+        except Exception:
+            log.warning("could not record this process's heartbeat", exc_info=True)
+
+    async def elect() -> None:
+        last_beat = 0.0
+        while not stop.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), timeout=elect_every)
+            if stop.is_set():
+                return
+            if leading.is_set():
+                if not await asyncio.to_thread(leadership.held):
+                    log.error("leadership: LOST by %s; stopping so as never to run beside a "
+                              "new leader", name)
+                    raise LeadershipLost(name)
+            elif await asyncio.to_thread(leadership.try_acquire):
+                log.warning("leadership: %s is now the LEADER (took over; %s)", name,
+                            leadership.description)
+                become_leader()
+                last_beat = 0.0
+            loop_time = asyncio.get_running_loop().time()
+            if loop_time - last_beat >= HEARTBEAT_SECONDS:
+                last_beat = loop_time
+                await asyncio.to_thread(beat, "leader" if leading.is_set() else "standby")
+
+    async def lead() -> None:
+        await leading.wait()
+        await asyncio.gather(*(transport.run() for transport in gated))
+
+    app.on_queued = wake_all
+    background.append(asyncio.create_task(watch_edits(app, stop, wake_all)))
+    if data_dir is not None:
+        background.append(asyncio.create_task(watch_data(app, data_dir, stop, wake_all)))
+    background.extend(asyncio.create_task(watch(app, stop, wake_all)) for watch in watchers)
+    if leadership.try_acquire():
+        log.info("leadership: %s is the leader (%s)", name, leadership.description)
+        become_leader()
+    else:
+        log.warning("leadership: %s is a STANDBY; another process leads (%s)", name,
+                    leadership.description)
+    beat("leader" if leading.is_set() else "standby")
+    background.append(asyncio.create_task(flush_soft_changes(app, stop)))
+    electing = asyncio.create_task(elect())
+    running: list[Coroutine[Any, Any, None]] = [transport.run() for transport in anywhere]
+    if gated:
+        running.append(lead())
+    main: asyncio.Future[list[None]] = asyncio.ensure_future(asyncio.gather(*running))
+    try:
+        waiting: set[asyncio.Future[Any]] = {main, electing}
+        done, _ = await asyncio.wait(waiting, return_when=asyncio.FIRST_COMPLETED)
+        if electing in done and electing.exception() is not None:
+            main.cancel()
+            await asyncio.gather(main, return_exceptions=True)
+            electing.result()
+        await main
+        if leading.is_set():
+            for sender in senders:  # deliver what is due before leaving
+                await sender.drain_once()
+    finally:
+        stop.set()
+        if scheduler.running:
+            scheduler.shutdown(wait=False)
+        tasks: list[asyncio.Future[Any]] = [*background, electing, main]
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        if leading.is_set():
+            log.warning("leadership: %s stops leading", name)
+        leadership.release()
+        with contextlib.suppress(Exception):
+            app.store.state.delete(f"{PROCESS_PREFIX}{name}")

@@ -1,0 +1,1 @@
+"""Free text -> a meaning: entities, time expressions, question words."""
