@@ -19,7 +19,7 @@ from bot.core.logids import who
 from bot.core.messages import Incoming, Reply, TextReply
 from bot.delivery.change_notices import apply_programme
 from bot.delivery.reminders import Reminders
-from bot.language.i18n import Catalogue, negotiate
+from bot.language.i18n import Catalogue, reply_language
 from bot.language.lexicon import Lexicon
 from bot.programme.diff import Change
 from bot.programme.live_edits import Skipped, overlay
@@ -100,8 +100,7 @@ class Application:
         self.on_queued()
 
     def speaker_for(self, user: UserRecord, conference: Conference | None = None) -> Speaker:
-        lang = negotiate(self.conference.languages, chosen=user.chosen_language,
-                         remembered=user.detected_language, client=user.client_language)
+        lang = reply_language(self.conference.languages, user)
         return Speaker(self.catalogue[lang], conference or self.conference, self.clock)
 
     def is_organiser(self, platform: str, user_id: str) -> bool:
@@ -123,9 +122,8 @@ class Application:
                 incoming.platform, incoming.user_id, now=self.clock.now(),
                 client_language=incoming.client_language,
                 chat_id=None if incoming.is_group else incoming.chat_id)
-            lang = negotiate(self.conference.languages, chosen=user.chosen_language,
-                             detected=detected, remembered=user.detected_language,
-                             client=incoming.client_language)
+            lang = reply_language(self.conference.languages, user, detected=detected,
+                                  client=incoming.client_language)
             ctx = Context(
                 t=self.catalogue[lang], conference=self.conference, clock=self.clock,
                 incoming=incoming, user=user, understanding=self.understanding,

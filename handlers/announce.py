@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-import json
 import logging
-from typing import Any
+from dataclasses import dataclass, field
+from enum import StrEnum
 
 from markupsafe import Markup
 
 import handlers.pending as pending
+from bot.chat.conversation import Conversation
 from bot.chat.router import Context, Router
 from bot.chat.speaker import Speaker
 from bot.chat.views import NL
-from bot.core.logids import who
 from bot.core.messages import Button, Reply, TextReply
 from bot.delivery.broadcasts import (
     PLATFORMS,
@@ -27,84 +27,91 @@ from bot.language.i18n import native_name
 from bot.storage import AnnouncementRecord, AnnouncementStatus, OutboxStatus
 
 router = Router("announce")
-State = dict[str, Any]
-"""Where an organiser is in /announce (JSON in the state store)."""
 log = logging.getLogger(__name__)
 
 
-def _key(ctx: Context) -> str:
-    return f"announce:{ctx.user.id}"
+class Step(StrEnum):
+    """The steps of /announce, in order."""
+
+    TEXT = "text"
+    VERSIONS = "versions"
+    AUDIENCE = "audience"
+    CONFIRM = "confirm"
 
 
-def _load(ctx: Context) -> State | None:
-    raw = ctx.store.state.get(_key(ctx))
-    return json.loads(raw) if raw else None
+@dataclass
+class Announcing:
+    """Where an organiser is in /announce."""
+
+    step: Step
+    ui: str
+    """The language the exchange started in (the organiser's, not the texts')."""
+    texts: dict[str, str] = field(default_factory=dict)
+    source: str = ""
+    asking: str = ""
+    """The language whose version is asked for (step VERSIONS)."""
+    skipped: list[str] = field(default_factory=list)
+    audience: str = "all"
+
+    def __post_init__(self) -> None:
+        self.step = Step(self.step)
+
+    def draft(self) -> Draft:
+        return Draft(self.texts, self.source, self.audience)
 
 
-def _save(ctx: Context, state: State) -> None:
-    ctx.store.state.set(_key(ctx), json.dumps(state, ensure_ascii=False))
+ANNOUNCING = Conversation("announce", Announcing)
 
 
-def _refuse(ctx: Context) -> TextReply:
-    log.warning("platform=%s user=%s: refused a broadcast command: not an organiser",
-                ctx.incoming.platform, who(ctx.incoming.platform, ctx.incoming.user_id))
-    return TextReply(ctx._("Sorry, only the organisers can send announcements. "
-                           "If you are one, ask to be added to the organisers list."))
-
-
-@router.command("announce", "ogloszenie")
+@router.command("announce", "ogloszenie", organisers_only=True)
 def announce(ctx: Context) -> TextReply:
     """Start an announcement: the text first, then other languages, the audience, a preview."""
-    if not ctx.organiser:
-        return _refuse(ctx)
     pending.begin(ctx, "announce")
-    _save(ctx, {"step": "text", "texts": {}, "ui": ctx.lang})
+    ANNOUNCING.save(ctx, Announcing(Step.TEXT, ui=ctx.lang))
     return TextReply(ctx._("Write the announcement, in any of the conference languages. "
                            "/cancel to stop."))
 
 
-@router.conversation
+@router.conversation(organisers_only=True)
 def announcement_step(ctx: Context) -> Reply | list[Reply] | None:
     """Plain text from an organiser in the middle of /announce."""
-    if not ctx.organiser:
-        return None
-    state = _load(ctx)
+    state = ANNOUNCING.load(ctx)
     if state is None:
         return None
     _keep_language(ctx, state)
     text = ctx.incoming.text.strip()
-    if state["step"] == "text":
+    if state.step is Step.TEXT:
         lang = ctx.understanding.language_of(ctx.incoming.text) or ctx.lang
-        state.update(texts={lang: text}, source=lang, step="versions")
+        state.texts, state.source, state.step = {lang: text}, lang, Step.VERSIONS
         return _next_version(ctx, state)
-    if state["step"] == "versions":
-        state["texts"][state["asking"]] = text
+    if state.step is Step.VERSIONS:
+        state.texts[state.asking] = text
         return _next_version(ctx, state)
-    if state["step"] == "audience":
+    if state.step is Step.AUDIENCE:
         return _choose_audience(ctx, state, text)
     return _preview(ctx, state)
 
 
-def _keep_language(ctx: Context, state: State) -> None:
+def _keep_language(ctx: Context, state: Announcing) -> None:
     """Writing the Ukrainian version does not turn the organiser's bot into Ukrainian:
     the exchange goes on in the language it started in."""
     ctx.remember_language = False
-    if state.get("ui") in ctx.catalogue:
-        ctx.t = ctx.catalogue[state["ui"]]
+    if state.ui in ctx.catalogue:
+        ctx.t = ctx.catalogue[state.ui]
 
 
-def _next_version(ctx: Context, state: State) -> TextReply | list[Reply]:
+def _next_version(ctx: Context, state: Announcing) -> TextReply | list[Reply]:
     missing = [lang for lang in ctx.conference.languages
-               if lang not in state["texts"] and lang not in state.get("skipped", [])]
+               if lang not in state.texts and lang not in state.skipped]
     if missing:
-        state["asking"] = missing[0]
-        _save(ctx, state)
+        state.asking = missing[0]
+        ANNOUNCING.save(ctx, state)
         return TextReply(ctx._("Add the %(language)s version? Write it, or /skip.",
                                language=native_name(missing[0])),
                          ((Button(ctx.t.gettext("Skip"), "/skip"),
                            Button(ctx.t.gettext("Cancel"), "/cancel")),))
-    state["step"] = "audience"
-    _save(ctx, state)
+    state.step = Step.AUDIENCE
+    ANNOUNCING.save(ctx, state)
     return _audience_question(ctx)
 
 
@@ -119,37 +126,37 @@ def _audience_question(ctx: Context) -> TextReply:
         ctx._("Subscribers of one session: /to session:s12")]), tuple(rows))
 
 
-@router.command("skip")
+@router.command("skip", organisers_only=True)
 def skip(ctx: Context) -> TextReply | list[Reply]:
-    state = _load(ctx) if ctx.organiser else None
-    if state is None or state.get("step") != "versions":
+    state = ANNOUNCING.load(ctx)
+    if state is None or state.step is not Step.VERSIONS:
         return TextReply(ctx._("There is nothing to skip."))
     _keep_language(ctx, state)
-    state.setdefault("skipped", []).append(state["asking"])
+    state.skipped.append(state.asking)
     return _next_version(ctx, state)
 
 
-@router.command("to")
+@router.command("to", organisers_only=True)
 def to(ctx: Context) -> TextReply | list[Reply]:
-    state = _load(ctx) if ctx.organiser else None
-    if state is None or state.get("step") not in ("audience", "confirm"):
+    state = ANNOUNCING.load(ctx)
+    if state is None or state.step not in (Step.AUDIENCE, Step.CONFIRM):
         return TextReply(ctx._("Start with /announce."))
     _keep_language(ctx, state)
     return _choose_audience(ctx, state, ctx.args)
 
 
-def _choose_audience(ctx: Context, state: State, value: str) -> TextReply | list[Reply]:
+def _choose_audience(ctx: Context, state: Announcing, value: str) -> TextReply | list[Reply]:
     audience = parse_audience(ctx.conference, value)
     if audience is None:
         return [TextReply(ctx._("I do not know the audience “%(value)s”.", value=value)),
                 _audience_question(ctx)]
-    state.update(audience=audience, step="confirm")
-    _save(ctx, state)
+    state.audience, state.step = audience, Step.CONFIRM
+    ANNOUNCING.save(ctx, state)
     return _preview(ctx, state)
 
 
-def _preview(ctx: Context, state: State) -> list[Reply]:
-    draft = Draft(state["texts"], state["source"], state["audience"])
+def _preview(ctx: Context, state: Announcing) -> list[Reply]:
+    draft = state.draft()
     chosen = recipients(ctx.services, draft.audience)
     replies: list[Reply] = []
     for lang in ctx.conference.languages:
@@ -162,20 +169,20 @@ def _preview(ctx: Context, state: State) -> list[Reply]:
         replies.append(announcement_text(ctx.catalogue, draft, lang))
     replies.append(TextReply(
         ctx.ngettext("Send it to %(num)d person?", "Send it to %(num)d people?", len(chosen)),
-        ((Button(ctx.t.gettext("Send"), "/send"), Button(ctx.t.gettext("Cancel"), "/cancel")),)))
+        (pending.preview(ctx, "announce"),)))
     return replies
 
 
-def send(ctx: Context) -> TextReply:
+def _send(ctx: Context) -> TextReply:
     """/send in the middle of /announce (see handlers/pending.py)."""
-    state = _load(ctx)
-    if state is None or state.get("step") != "confirm":
+    state = ANNOUNCING.load(ctx)
+    if state is None or state.step is not Step.CONFIRM:
         return TextReply(ctx._("Start with /announce."))
     _keep_language(ctx, state)
-    ctx.store.state.delete(_key(ctx))
+    ANNOUNCING.drop(ctx)
     pending.end(ctx)
-    draft = Draft(state["texts"], state["source"], state["audience"])
-    announcement_id, count = queue(ctx.services, draft, author_platform=ctx.incoming.platform,
+    announcement_id, count = queue(ctx.services, state.draft(),
+                                   author_platform=ctx.incoming.platform,
                                    author_chat=ctx.incoming.chat_id, author_user_id=ctx.user.id)
     return TextReply(NL.join([
         ctx.ngettext("Announcement #%(id)s is on its way to %(num)d person.",
@@ -184,18 +191,12 @@ def send(ctx: Context) -> TextReply:
         ctx._("I will report when it has been delivered. Progress: /status")]))
 
 
-def _drop(ctx: Context) -> None:
-    ctx.store.state.delete(_key(ctx))
+router.confirms("announce", _send, ANNOUNCING.drop, organisers_only=True)
 
 
-pending.register("announce", send, _drop)
-
-
-@router.command("status")
+@router.command("status", organisers_only=True)
 def status(ctx: Context) -> TextReply:
-    """Broadcasts in progress (organisers only)."""
-    if not ctx.organiser:
-        return _refuse(ctx)
+    """Broadcasts in progress."""
     running = ctx.store.outbox.announcements(AnnouncementStatus.QUEUED)
     if not running:
         return TextReply(ctx._("No announcement is being sent right now."))

@@ -4,32 +4,29 @@ drops it; /edits lists the changes in force."""
 
 from __future__ import annotations
 
-import json
 import logging
 from collections import Counter
 from datetime import UTC
-from typing import Any
 
 from markupsafe import Markup, escape
 
 import handlers.pending as pending
+from bot.chat.conversation import Conversation
 from bot.chat.router import Context, HandlerResult, Router
 from bot.chat.speaker import Speaker
 from bot.chat.views import NL, not_announced, note_text, span, tr
 from bot.core.logids import who
-from bot.core.messages import Button, Reply, TextReply
+from bot.core.messages import Reply, TextReply
 from bot.delivery.broadcasts import reader_language
-from bot.language.i18n import native_name, negotiate
+from bot.language.i18n import native_name, reply_language
 from bot.programme.live_edits import Edit, Refusal, new_overlaps, overlay, parse
 from bot.programme.model import Conference, NotAnnounced, Session
 from bot.storage.edits import EditRecord
 
 router = Router("edit")
 log = logging.getLogger(__name__)
-
-
-def _key(ctx: Context) -> str:
-    return f"edit:{ctx.user.id}"
+PREVIEWED = Conversation("edit", Edit)
+"""The edit an organiser was shown last, waiting for /send (one step: no enum needed)."""
 
 
 def _author(ctx: Context) -> str:
@@ -37,19 +34,11 @@ def _author(ctx: Context) -> str:
     return f"{ctx.incoming.platform}:{ctx.incoming.user_id}"
 
 
-def _refuse(ctx: Context) -> TextReply:
-    log.warning("platform=%s user=%s: refused a live edit: not an organiser",
-                ctx.incoming.platform, who(ctx.incoming.platform, ctx.incoming.user_id))
-    return TextReply(ctx._("Sorry, only the organisers can change the programme. "
-                           "If you are one, ask to be added to the organisers list."))
-
-
 def _keep_language(ctx: Context) -> None:
     """A note in Ukrainian does not turn the organiser's bot into Ukrainian."""
     ctx.remember_language = False
-    ctx.t = ctx.catalogue[negotiate(ctx.conference.languages, chosen=ctx.user.chosen_language,
-                                    remembered=ctx.user.detected_language,
-                                    client=ctx.incoming.client_language)]
+    ctx.t = ctx.catalogue[reply_language(ctx.conference.languages, ctx.user,
+                                         client=ctx.incoming.client_language)]
 
 
 def _records_with(ctx: Context, edit: Edit) -> list[EditRecord]:
@@ -71,11 +60,9 @@ def _outcome(ctx: Context, edit: Edit) -> Conference | str:
     return result.conference
 
 
-@router.command("edit")
+@router.command("edit", organisers_only=True)
 def edit(ctx: Context) -> HandlerResult:
     """Prepare a live change of one session and show what it would do."""
-    if not ctx.organiser:
-        return _refuse(ctx)
     _keep_language(ctx)
     parsed = parse(ctx.conference, ctx.args)
     if isinstance(parsed, Refusal):
@@ -94,9 +81,7 @@ def edit(ctx: Context) -> HandlerResult:
         return TextReply(ctx._("This changes nothing: /%(id)s is already like that.",
                                id=parsed.session_id))
     pending.begin(ctx, "edit")
-    ctx.store.state.set(_key(ctx), json.dumps(
-        {"session_id": parsed.session_id, "aspect": parsed.aspect, "value": parsed.value},
-        ensure_ascii=False))
+    PREVIEWED.save(ctx, parsed)
     readers = Counter(reader_language(ctx.conference, user) for user, _ in
                       ctx.store.subscriptions.subscribers(parsed.session_id) if user.chat_id)
     told = sum(readers.values())
@@ -113,8 +98,7 @@ def edit(ctx: Context) -> HandlerResult:
                               "(%(time)s).", title=tr(ctx, other.title), id=other.id,
                               time=span(ctx, other)))
     audience.append(ctx._("Apply it?"))
-    replies.append(TextReply(NL.join(audience), (
-        (Button(ctx.t.gettext("Send"), "/send"), Button(ctx.t.gettext("Cancel"), "/cancel")),)))
+    replies.append(TextReply(NL.join(audience), (pending.preview(ctx, "edit"),)))
     return replies
 
 
@@ -157,13 +141,11 @@ def _where(ctx: Speaker, session: Session) -> Markup:
 
 def _send(ctx: Context) -> HandlerResult:
     """/send after /edit: store the change, serve it, tell the people concerned."""
-    raw = ctx.store.state.get(_key(ctx))
-    _drop(ctx)
+    edit = PREVIEWED.load(ctx)
+    PREVIEWED.drop(ctx)
     pending.end(ctx)
-    if raw is None:
+    if edit is None:
         return TextReply(ctx._("There is nothing to send. Start with /announce or /edit."))
-    state: dict[str, Any] = json.loads(raw)
-    edit = Edit(state["session_id"], state["aspect"], state["value"])
     outcome = _outcome(ctx, edit)  # the programme may have changed since the preview
     if isinstance(outcome, str):
         return TextReply(NL.join([ctx._("This change cannot be made:"), escape(outcome)]))
@@ -185,18 +167,12 @@ def _send(ctx: Context) -> HandlerResult:
         ctx._("Live changes in force: /edits")]))
 
 
-def _drop(ctx: Context) -> None:
-    ctx.store.state.delete(_key(ctx))
+router.confirms("edit", _send, PREVIEWED.drop, organisers_only=True)
 
 
-pending.register("edit", _send, _drop)
-
-
-@router.command("edits")
+@router.command("edits", organisers_only=True)
 def edits(ctx: Context) -> TextReply:
-    """The live changes in force, who made them and when (organisers only)."""
-    if not ctx.organiser:
-        return _refuse(ctx)
+    """The live changes in force, who made them and when."""
     records = ctx.store.edits.all()
     if not records:
         return TextReply(ctx._("No live changes: the programme is as in the data."))

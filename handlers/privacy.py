@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import json
 import logging
+from dataclasses import dataclass
 
 from markupsafe import Markup
 
+import handlers.pending as pending
+from bot.chat.conversation import Conversation
 from bot.chat.router import Context, Router
 from bot.chat.views import NL, tr
 from bot.core.logids import who
@@ -18,6 +21,16 @@ from bot.storage.privacy import explanations
 router = Router("privacy")
 log = logging.getLogger(__name__)
 CONFIRM_WORDS = frozenset({"confirm", "yes", "tak", "так", "potwierdzam", "підтверджую"})
+
+
+@dataclass
+class Forgetting:
+    """The id of the /forget warning shown last; its button carries it."""
+
+    preview: str
+
+
+ASKED = Conversation("forget", Forgetting)
 
 
 def _write_directly(ctx: Context) -> TextReply:
@@ -78,12 +91,18 @@ def forget(ctx: Context) -> TextReply:
     """Erase everything about the person, after they confirm (/forget confirm)."""
     if ctx.incoming.is_group:
         return _write_directly(ctx)
-    if ctx.args.strip().lower() not in CONFIRM_WORDS:
+    word, _, given = ctx.args.strip().lower().partition(" ")
+    asked = ASKED.load(ctx)
+    if word not in CONFIRM_WORDS:
+        preview = pending.new_id(asked.preview if asked else None)
+        ASKED.save(ctx, Forgetting(preview))
         return TextReply(NL.join([
             ctx._("This erases everything I keep about you: your language, your agenda, your "
                   "reminder setting and the messages waiting for you. It cannot be undone."),
             ctx._("Are you sure? Tap the button, or type /forget confirm.")]),
-            ((Button(ctx.t.gettext("Erase everything"), "/forget confirm"),),))
+            ((Button(ctx.t.gettext("Erase everything"), f"/forget confirm {preview}"),),))
+    if given.strip() and (asked is None or asked.preview != given.strip()):
+        return TextReply(ctx._(pending.STALE))
     counts = erase(ctx.store, ctx.incoming.platform, ctx.incoming.user_id)
     ctx.forgotten = True
     log.info("platform=%s user=%s: erased on request (%s)", ctx.incoming.platform,

@@ -13,11 +13,9 @@ router = Router("unanswered")
 SHOWN = 20
 
 
-@router.command("unanswered")
+@router.command("unanswered", organisers_only=True)
 def unanswered(ctx: Context) -> TextReply:
     """Show organisers what people asked that the bot could not answer (/unanswered 2h)."""
-    if not ctx.organiser:
-        return TextReply(ctx._("Sorry, only the organisers can see the unanswered questions."))
     argument = ctx.args.strip()
     since = parse_since(argument) if argument else None
     if argument and since is None:

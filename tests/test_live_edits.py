@@ -12,6 +12,7 @@ import yaml
 
 from bot.app import Application
 from bot.cli import main
+from bot.core.messages import Reply, TextReply
 from bot.programme.ical import calendar_file
 from bot.programme.yaml_data import load_conference
 from bot.storage import Store
@@ -82,7 +83,7 @@ def test_a_moved_session_is_told_once_with_the_new_time(app, clock, phone):
 
 def test_a_strangers_edit_changes_nothing(app, caplog):
     stranger = person(app, "mallory")
-    assert "only the organisers can change the programme" in stranger.ask("/edit s20 cancel")
+    assert "only the organisers can do that" in stranger.ask("/edit s20 cancel")
     assert "nothing to send" in stranger.ask("/send")
     assert "only the organisers" in stranger.ask("/edits")
     assert app.store.edits.all() == []
@@ -164,6 +165,73 @@ def test_send_and_cancel_serve_the_last_preview(app):
     assert "Nothing was sent" in org.ask("/cancel")
     assert app.store.edits.all() == []
     assert "nothing to cancel" in org.ask("/cancel")
+
+
+def buttons(replies: list[Reply]) -> dict[str, str]:
+    """The buttons under the last reply: label -> the command a tap sends."""
+    last = replies[-1]
+    assert isinstance(last, TextReply)
+    return {button.label: button.command for row in last.buttons for button in row}
+
+
+def announcement_preview(org: ConsoleSession) -> dict[str, str]:
+    org.send("/announce")
+    org.send("Sala 1 is closed today.")
+    for _ in app_languages(org.app)[1:]:
+        org.send("/skip")
+    return buttons(org.send("/to all"))
+
+
+def app_languages(app: Application) -> tuple[str, ...]:
+    return app.conference.languages
+
+
+def test_a_stale_announcement_button_does_not_apply_a_later_edit(app, phone):
+    person(app, "ala").ask("/remind s16")
+    org = organiser(app)
+    announcement = announcement_preview(org)
+    assert announcement["Send"].startswith("/send ") and announcement["Send"] != "/send"
+    edit_buttons = buttons(org.send("/edit s16 cancel"))
+    assert edit_buttons["Send"] != announcement["Send"]
+    refused = org.ask(announcement["Send"])              # the old button, tapped now
+    assert "earlier preview" in refused and "Nothing was done" in refused
+    assert not app.conference.sessions["s16"].cancelled
+    assert app.store.edits.all() == [] and app.store.outbox.announcements() == []
+    assert deliver(app, phone) == 0                        # nobody told
+    assert "earlier preview" in org.ask(announcement["Cancel"])
+    assert "Done" in org.ask(edit_buttons["Send"])       # the edit's own button still works
+    assert app.conference.sessions["s16"].cancelled
+
+
+def test_a_stale_edit_button_does_not_send_a_later_announcement(app, phone):
+    person(app, "ala").ask("/remind s16")
+    org = organiser(app)
+    edit_buttons = buttons(org.send("/edit s16 cancel"))
+    announcement = announcement_preview(org)
+    assert "earlier preview" in org.ask(edit_buttons["Send"])
+    assert not app.conference.sessions["s16"].cancelled
+    assert app.store.edits.all() == [] and app.store.outbox.announcements() == []
+    assert deliver(app, phone) == 0
+    assert "on its way" in org.ask(announcement["Send"])
+
+
+def test_a_button_of_a_preview_lost_in_a_restart_is_refused(app, loaded, database_url, clock):
+    org = organiser(app)
+    edit_buttons = buttons(org.send("/edit s20 cancel"))
+    app.store.state.delete(f"pending:{app.store.users.known('console', ORGANISER).id}")
+    assert "earlier preview" in org.ask(edit_buttons["Send"])
+    assert not app.conference.sessions["s20"].cancelled
+
+
+def test_a_repreviewed_edit_has_a_new_button_and_typed_send_means_the_latest(app):
+    org = organiser(app)
+    first = buttons(org.send("/edit s20 time 11:45"))
+    second = buttons(org.send("/edit s20 time 12:00"))
+    assert first["Send"] != second["Send"]
+    assert "earlier preview" in org.ask(first["Send"])
+    assert app.store.edits.all() == []
+    assert "Done" in org.ask("/send")                     # typed: the latest preview
+    assert app.conference.sessions["s20"].span[0] == warsaw("2023-11-30T12:00")
 
 
 def test_the_change_survives_a_restart_and_reaches_another_process(app, loaded, database_url,

@@ -99,10 +99,11 @@ def test_forget_asks_first_then_leaves_nothing_that_names_the_person(app: Applic
     question = say(app, ANNA, "/forget")
     assert "Ви впевнені?" in text_of(question)               # in her language
     assert isinstance(question[0], TextReply)
-    assert question[0].buttons[0][0].command == "/forget confirm"
+    button = question[0].buttons[0][0].command
+    assert button.startswith("/forget confirm ")                # bound to this warning
     assert app.store.users.known("telegram", ANNA) is not None   # nothing erased yet
 
-    done = text_of(say(app, ANNA, "/forget confirm"))
+    done = text_of(say(app, ANNA, button))
     assert "стер усе" in done and "почну" in done
     assert mentions(app.store.engine, {ANNA}) == []
     assert app.store.users.known("telegram", ANNA) is None
@@ -285,3 +286,16 @@ def test_check_warns_without_a_privacy_contact_and_purge_reports(tmp_path: Path)
     done = confbot("purge", env=database)
     assert "1 row(s) were changed" in done.stdout
     assert "0 row(s)" in confbot("purge", "--dry-run", env=database).stdout
+
+
+def test_a_forget_button_of_an_earlier_warning_erases_nothing(app: Application):
+    say(app, BOGDAN, "/remind s20")
+    first = say(app, BOGDAN, "/forget")[0]
+    second = say(app, BOGDAN, "/forget")[0]
+    assert isinstance(first, TextReply) and isinstance(second, TextReply)
+    old, new = first.buttons[0][0].command, second.buttons[0][0].command
+    assert old != new
+    assert "earlier preview" in text_of(say(app, BOGDAN, old))
+    assert app.store.users.known("telegram", BOGDAN) is not None
+    assert "erased everything" in text_of(say(app, BOGDAN, new))
+    assert app.store.users.known("telegram", BOGDAN) is None

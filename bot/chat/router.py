@@ -2,11 +2,13 @@
 
 Each feature module in `handlers/` owns one Router; `handlers/__init__.py` includes them all.
 Handlers return replies instead of sending them, so every transport and every test drives them
-the same way.
+the same way. A route declares who may use it (`organisers_only=True`, or `role=`); the
+dispatcher's `Access` decides and refuses everyone else with one message.
 """
 
 from __future__ import annotations
 
+import logging
 import re
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
@@ -15,12 +17,18 @@ from typing import TypeVar
 
 from bot.chat.services import PushMessages, ReminderPlanner, Services
 from bot.chat.speaker import Speaker
-from bot.core.messages import COMMAND_PREFIXES, Incoming, Reply
-from bot.language.i18n import Catalogue
+from bot.core.logids import who
+from bot.core.messages import COMMAND_PREFIXES, Incoming, Reply, TextReply
+from bot.language.i18n import N_, Catalogue
 from bot.storage import Store, UserRecord
 from bot.understanding.parser import Intent, Understanding
 
 _COMMAND = re.compile(r"^[/!]([\w]+)(?:@\S+)?(?:\s+(.*))?$", re.DOTALL)
+log = logging.getLogger(__name__)
+ORGANISER = "organiser"
+"""The role of the people in ORGANISERS (or the Matrix organiser room)."""
+REFUSED = N_("Sorry, only the organisers can do that. If you are one, ask to be added to the "
+             "organisers list.")
 
 
 @dataclass
@@ -45,12 +53,64 @@ class Context(Speaker):
     intent: Intent | None = None
     forgotten: bool = False
     """The person was erased while answering (/forget): remember nothing more about them."""
+    access: Access = field(default_factory=lambda: Access())
+    """Who may do what (set by the dispatcher)."""
+    confirmations: dict[str, Confirmation] = field(default_factory=dict)
+    """What /send and /cancel mean for each kind of pending action (set by the dispatcher)."""
+
+    def may(self, role: str | None) -> bool:
+        """The sender has `role` (None: everyone has it)."""
+        return self.access.allows(self, role)
+
+    def refuse(self, role: str | None = ORGANISER) -> TextReply:
+        """The one answer to someone who may not use a route (logged once, pseudonymously)."""
+        return self.access.refuse(self, role)
 
 
 HandlerResult = Reply | Sequence[Reply]
 Handler = Callable[[Context], HandlerResult]
 H = TypeVar("H", bound=Handler)
 CACHE_SIZE = 2048
+Step = Callable[[Context], HandlerResult | None]
+"""A step of a conversation: sees plain text first, answers None when it is not its turn."""
+
+
+class Access:
+    """The roles a route may require, each a check of the Context; pluggable (`grant`)."""
+
+    def __init__(self) -> None:
+        self.roles: dict[str, Callable[[Context], bool]] = {ORGANISER: lambda ctx: ctx.organiser}
+
+    def grant(self, role: str, check: Callable[[Context], bool]) -> None:
+        """Declare a role (e.g. "moderator") and how to tell who has it."""
+        self.roles[role] = check
+
+    def allows(self, ctx: Context, role: str | None) -> bool:
+        return role is None or self.roles[role](ctx)
+
+    def refuse(self, ctx: Context, role: str | None = ORGANISER) -> TextReply:
+        words = ctx.incoming.text.split(maxsplit=1)
+        log.warning("platform=%s user=%s: refused %s: not %s", ctx.incoming.platform,
+                    who(ctx.incoming.platform, ctx.incoming.user_id),
+                    words[0][:40] if words else "-",
+                    "an organiser" if role == ORGANISER else f"a {role}")
+        return TextReply(ctx._(REFUSED))
+
+
+@dataclass(frozen=True)
+class Confirmation:
+    """What a kind of pending action (an announcement, a live edit) does on /send and /cancel."""
+
+    send: Handler
+    """Do it (or say why it cannot be done now)."""
+    drop: Callable[[Context], None]
+    """Forget the feature's own state of it."""
+    role: str | None = None
+    """Who may confirm it."""
+
+
+def _role(organisers_only: bool, role: str | None) -> str | None:
+    return ORGANISER if organisers_only else role
 
 
 def same_for_everyone(handler: H) -> H:
@@ -68,27 +128,46 @@ class Router:
     commands: dict[str, Handler] = field(default_factory=dict)
     patterns: list[tuple[re.Pattern[str], Handler]] = field(default_factory=list)
     intents: dict[str, Handler] = field(default_factory=dict)
-    conversations: list[Callable[[Context], HandlerResult | None]] = field(default_factory=list)
+    conversations: list[tuple[Step, str | None]] = field(default_factory=list)
+    confirmations: dict[str, Confirmation] = field(default_factory=dict)
+    roles: dict[Handler, str] = field(default_factory=dict)
+    """The role each restricted handler requires."""
 
-    def conversation(self, handler: Callable[[Context], HandlerResult | None]
-                     ) -> Callable[[Context], HandlerResult | None]:
-        """Register a step of a multi-message exchange: it sees plain text first and answers
-        None when the person is not in that exchange."""
-        self.conversations.append(handler)
-        return handler
+    def conversation(self, *, organisers_only: bool = False, role: str | None = None
+                     ) -> Callable[[Step], Step]:
+        """Register the step function of a multi-message exchange; people without the role
+        never reach it (their text goes on to the other routes)."""
+        def register(handler: Step) -> Step:
+            self.conversations.append((handler, _role(organisers_only, role)))
+            return handler
+        return register
 
-    def command(self, *names: str) -> Callable[[H], H]:
+    def confirms(self, kind: str, send: Handler, drop: Callable[[Context], None], *,
+                 organisers_only: bool = False, role: str | None = None) -> None:
+        """Declare what /send and /cancel do for a pending action of `kind`."""
+        self.confirmations[kind] = Confirmation(send, drop, _role(organisers_only, role))
+
+    def command(self, *names: str, organisers_only: bool = False,
+                role: str | None = None) -> Callable[[H], H]:
         def register(handler: H) -> H:
+            self._restrict(handler, organisers_only, role)
             for name in names:
                 self.commands[name] = handler
             return handler
         return register
 
-    def pattern(self, regex: str) -> Callable[[H], H]:
+    def pattern(self, regex: str, *, organisers_only: bool = False,
+                role: str | None = None) -> Callable[[H], H]:
         def register(handler: H) -> H:
+            self._restrict(handler, organisers_only, role)
             self.patterns.append((re.compile(regex, re.IGNORECASE), handler))
             return handler
         return register
+
+    def _restrict(self, handler: Handler, organisers_only: bool, role: str | None) -> None:
+        required = _role(organisers_only, role)
+        if required is not None:
+            self.roles[handler] = required
 
     def intent(self, *names: str) -> Callable[[H], H]:
         def register(handler: H) -> H:
@@ -119,13 +198,13 @@ class Dispatcher:
         self.patterns: list[tuple[re.Pattern[str], Handler]] = []
         self.intents: dict[str, Handler] = {}
         self.conversations = [c for router in routers for c in router.conversations]
+        self.roles = {h: role for router in routers for h, role in router.roles.items()}
+        self.confirmations: dict[str, Confirmation] = {}
+        self.access = Access()
         for router in routers:
-            for table, routes in ((self.commands, router.commands),
-                                  (self.intents, router.intents)):
-                clash = set(table) & set(routes)
-                if clash:
-                    raise ValueError(f"router {router.name}: {sorted(clash)} registered twice")
-                table.update(routes)
+            _merge(router, self.commands, router.commands)
+            _merge(router, self.intents, router.intents)
+            _merge(router, self.confirmations, router.confirmations)
             self.patterns.extend(router.patterns)
         for required in ("unknown", "unknown_command"):
             if required not in self.intents:
@@ -137,6 +216,7 @@ class Dispatcher:
         self._answers.clear()
 
     def dispatch(self, ctx: Context) -> list[Reply]:
+        ctx.access, ctx.confirmations = self.access, self.confirmations
         text = ctx.incoming.text.strip()
         match = _COMMAND.match(text) if text.startswith(COMMAND_PREFIXES) else None
         handler: Handler | None
@@ -150,13 +230,16 @@ class Dispatcher:
                 ctx.intent = Intent("unknown_command", query=name)
                 handler = self.intents["unknown_command"]
         else:
-            for conversation in self.conversations:
-                result = conversation(ctx)
+            for conversation, role in self.conversations:
+                result = conversation(ctx) if ctx.may(role) else None
                 if result is not None:
                     return as_list(result)
             ctx.intent = ctx.understanding.interpret(text, ctx.now) if text else Intent("unknown")
             handler = self.intents.get(ctx.intent.name) or self.intents["unknown"]
         assert handler is not None  # every branch found one
+        role = self.roles.get(handler)
+        if not ctx.may(role):
+            return [ctx.refuse(role)]
         if not getattr(handler, "same_for_everyone", False) or ctx.incoming.location:
             return as_list(handler(ctx))
         key = (handler, text, ctx.lang, int(ctx.now.timestamp() // 60))
@@ -174,6 +257,16 @@ class Dispatcher:
             if ctx.match:
                 return candidate
         return None
+
+
+V = TypeVar("V")
+
+
+def _merge(router: Router, table: dict[str, V], routes: dict[str, V]) -> None:
+    clash = set(table) & set(routes)
+    if clash:
+        raise ValueError(f"router {router.name}: {sorted(clash)} registered twice")
+    table.update(routes)
 
 
 def as_list(result: HandlerResult) -> list[Reply]:

@@ -32,7 +32,7 @@ KIND_LABELS = {
 
 NL = Markup("\n")
 WRITTEN_IN = N_("(Only available in %(language)s.)")
-"""The marker under a text the reader gets in another language (as for announcements)."""
+"""The marker under a text the reader gets in another language (notes, announcements)."""
 
 
 def tr(ctx: Speaker, text: Text | NotAnnounced | None) -> Markup:

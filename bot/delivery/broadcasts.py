@@ -11,10 +11,11 @@ from dataclasses import dataclass
 from markupsafe import Markup, escape
 
 from bot.chat.services import Services
+from bot.chat.views import WRITTEN_IN
 from bot.core.logids import who
 from bot.core.messages import TextReply
 from bot.delivery.sender import encode
-from bot.language.i18n import N_, Catalogue, native_name, negotiate
+from bot.language.i18n import N_, Catalogue, native_name, reply_language
 from bot.programme.model import Conference
 from bot.storage import MessageKind, OutboxStatus, UserRecord
 
@@ -22,7 +23,6 @@ log = logging.getLogger(__name__)
 
 PLATFORMS = ("telegram", "matrix", "console")
 HEADER = N_("📢 <b>From the organisers</b>")
-FALLBACK = N_("(Only available in %(language)s.)")
 
 
 @dataclass(frozen=True)
@@ -50,8 +50,7 @@ def parse_audience(conference: Conference, value: str) -> str | None:
 
 
 def reader_language(conference: Conference, user: UserRecord) -> str:
-    return negotiate(conference.languages, chosen=user.chosen_language,
-                     remembered=user.detected_language, client=user.client_language)
+    return reply_language(conference.languages, user)
 
 
 def recipients(services: Services, audience: str) -> list[tuple[UserRecord, str]]:
@@ -76,7 +75,7 @@ def announcement_text(catalogue: Catalogue, draft: Draft, lang: str) -> TextRepl
     lines = [Markup(t.gettext(HEADER))]
     if text is None:
         text = draft.texts[draft.source_language]
-        lines.append(escape(t.gettext(FALLBACK,
+        lines.append(escape(t.gettext(WRITTEN_IN,
                                       language=native_name(draft.source_language))))
     lines.append(escape(text))
     return TextReply(Markup("\n").join(lines))

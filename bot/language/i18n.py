@@ -11,6 +11,7 @@ import logging
 from collections.abc import Iterable
 from datetime import date, datetime, tzinfo
 from pathlib import Path
+from typing import Protocol
 
 from babel import Locale
 from babel.dates import format_date, format_time
@@ -133,6 +134,26 @@ def primary_language(tag: str | None) -> str | None:
     if not tag:
         return None
     return tag.replace("_", "-").split("-")[0].lower() or None
+
+
+class Person(Protocol):
+    """What negotiation needs to know of a person (a `UserRecord`)."""
+
+    @property
+    def chosen_language(self) -> str | None: ...
+    @property
+    def detected_language(self) -> str | None: ...
+    @property
+    def client_language(self) -> str | None: ...
+
+
+def reply_language(supported: tuple[str, ...], person: Person, *, detected: str | None = None,
+                   client: str | None = None) -> str:
+    """The one negotiation of the language to answer (or write to) a person in: `client` is
+    what this message's client says (default: what it said last)."""
+    return negotiate(supported, chosen=person.chosen_language, detected=detected,
+                     remembered=person.detected_language,
+                     client=client if client is not None else person.client_language)
 
 
 def negotiate(
