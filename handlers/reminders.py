@@ -93,12 +93,10 @@ def unremind(ctx: Context) -> TextReply:
 
 
 def _clashes(ctx: Context, session: Session) -> list[Markup]:
-    start, end = session.span
     others = [ctx.conference.sessions[sid] for sid in ctx.store.subscriptions.of(ctx.user.id)
               if sid != session.id and sid in ctx.conference.sessions]
     return [ctx._("⚠ It overlaps with %(title)s /%(id)s.", title=tr(ctx, other.title), id=other.id)
-            for other in others if other.span[0] < end and start < other.span[1]
-            and other.parent is not session and session.parent is not other]
+            for other in others if session.overlaps(other)]
 
 
 @router.command("my", "agenda", "moje")
@@ -119,8 +117,7 @@ def agenda(ctx: Context) -> TextReply:
         lines.append(Markup("<b>%s</b>") % ctx.t.day(day.date))
         for session in todays:
             line = session_line(ctx, session)
-            if any(o is not session and o.span[0] < session.span[1]
-                   and session.span[0] < o.span[1] for o in todays):
+            if any(session.overlaps(other) for other in todays):
                 line += Markup(" ") + ctx._("⚠ overlaps")
             lines.append(line)
     lead = ctx.user.reminder_minutes

@@ -19,7 +19,7 @@ import yaml
 from bot.language.i18n import N_
 from bot.language.textmatch import words
 from bot.programme.model import Conference, Day, Session, Text, Venue
-from bot.programme.yaml_data import check_programme
+from bot.programme.validation import check_programme
 from bot.storage.edits import EditRecord
 
 
@@ -259,10 +259,7 @@ def new_overlaps(before: Conference, after: Conference, session_id: str) -> list
             for other in conference.sessions.values():
                 if other in family or other.cancelled or not other.times_announced:
                     continue
-                if other.venue is not mine.venue or other.parent is mine or mine.parent is other:
-                    continue
-                (a, b), (c, d) = mine.span, other.span
-                if a < d and c < b:
+                if other.venue is mine.venue and mine.overlaps(other):
                     found.add(other.id)
         return found
 

@@ -167,6 +167,14 @@ class Session:
         start, end = self.span
         return start <= moment < end
 
+    def overlaps(self, other: Session) -> bool:
+        """The two share some moment (touching ends do not count); a session and one of its
+        parts never overlap, nor does a session with itself."""
+        if other is self or other.parent is self or self.parent is other:
+            return False
+        (start, end), (other_start, other_end) = self.span, other.span
+        return start < other_end and other_start < end
+
 
 @dataclass(frozen=True)
 class InfoTopic:

@@ -16,7 +16,7 @@ from bot.language.i18n import Catalogue
 from bot.language.textmatch import fold
 from bot.programme.model import NOT_ANNOUNCED, Conference, Day, Person, Session, Venue, Written
 from bot.programme.schedules.raw import Multilingual, RawEvent, RawSchedule
-from bot.programme.yaml_data import Problem
+from bot.programme.validation import Problem
 
 BOT_LANGUAGES = ("pl", "uk", "en")
 """The languages of the bot's own words (its catalogues)."""
@@ -337,7 +337,7 @@ def _report_overlaps(sessions: dict[str, Session], origin: str, report: list[Pro
         room_sessions.sort(key=lambda s: s.span)
         latest: Session | None = None
         for session in room_sessions:
-            if latest is not None and session.span[0] < latest.span[1]:
+            if latest is not None and session.overlaps(latest):
                 room = session.venue.aliases[0] if isinstance(session.venue, Venue) else "?"
                 report.append(Problem(origin, f"session {session.id}",
                                       f"overlaps session {latest.id} in room '{room}'"))

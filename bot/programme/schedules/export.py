@@ -14,7 +14,7 @@ import yaml
 from bot.language.i18n import Catalogue
 from bot.programme.model import Conference, NotAnnounced, Session, Text, Venue
 from bot.programme.schedules.load import DEFAULT_INTENTS
-from bot.programme.yaml_data import NOT_ANNOUNCED_WORD, Problem
+from bot.programme.validation import NOT_ANNOUNCED_WORD, Problem
 
 
 class _Dumper(yaml.SafeDumper):

@@ -13,7 +13,7 @@ from bot.programme.schedules.build import build
 from bot.programme.schedules.frab import NotASchedule
 from bot.programme.schedules.merge import overlay, overlay_languages
 from bot.programme.schedules.source import ScheduleSource, SourceError, parse
-from bot.programme.yaml_data import DataError, Problem, _display
+from bot.programme.validation import DataError, Problem, display
 
 log = logging.getLogger(__name__)
 
@@ -57,7 +57,7 @@ def load_content(content: bytes, origin: str, data_dir: Path | None = None, *,
     intents = overlay_dir / "intents.yaml" if overlay_dir else None
     if intents is None or not intents.is_file():
         intents = DEFAULT_INTENTS
-    intents_name = _display(intents, intents.parent)
+    intents_name = display(intents, intents.parent)
     lexicon = Lexicon.load(intents, conference.languages,
                            lambda item, problem: problems.append(
                                Problem(intents_name, item, problem)))

@@ -10,16 +10,8 @@ from typing import Any
 
 from bot.language.textmatch import fold
 from bot.programme.model import Conference, Person, Venue, Written
-from bot.programme.yaml_data import (
-    Problem,
-    _Checker,
-    _display,
-    _items,
-    _load_info,
-    _load_people,
-    _load_venues,
-    _read_yaml,
-)
+from bot.programme.validation import Checker, Problem, display, items, read_yaml
+from bot.programme.yaml_data import load_info, load_people, load_venues
 
 OVERLAID_TEXTS = ("name", "short_name", "theme", "description", "city")
 
@@ -29,7 +21,7 @@ def overlay_languages(folder: Path) -> tuple[str, ...] | None:
     path = folder / "conference.yaml"
     if not path.is_file():
         return None
-    raw = _read_yaml(path, folder, [])
+    raw = read_yaml(path, folder, [])
     languages = raw.get("languages") if isinstance(raw, dict) else None
     if isinstance(languages, list) and languages and all(isinstance(x, str) for x in languages):
         return tuple(languages)
@@ -41,22 +33,22 @@ def overlay(conference: Conference, folder: Path, problems: list[Problem]) -> li
     conflicts: list[Problem] = []
     languages = conference.languages
 
-    def checker(file: str, item: str, raw: Any) -> _Checker:
-        return _Checker(problems, file, item, raw, languages)
+    def checker(file: str, item: str, raw: Any) -> Checker:
+        return Checker(problems, file, item, raw, languages)
 
     main_venue = None
     if (folder / "conference.yaml").is_file():
         main_venue = _conference(conference, folder, checker, problems, conflicts)
     if (folder / "venues.yaml").is_file():
-        venues, landmarks = _load_venues(folder, checker, problems)
-        _venues(conference, venues, _display(folder / "venues.yaml", folder), conflicts)
+        venues, landmarks = load_venues(folder, checker, problems)
+        _venues(conference, venues, display(folder / "venues.yaml", folder), conflicts)
         conference.landmarks.update(landmarks)
     if main_venue:
         conference.main_venue = conference.venues.get(main_venue)
     if (folder / "people.yaml").is_file():
-        _people(conference, _load_people(folder, checker, problems))
+        _people(conference, load_people(folder, checker, problems))
     if (folder / "info.yaml").is_file():
-        conference.info = tuple(_load_info(folder, checker, problems, languages))
+        conference.info = tuple(load_info(folder, checker, problems, languages))
     if (folder / "translations.yaml").is_file():
         _translations(conference, folder, problems, conflicts)
     return conflicts
@@ -66,8 +58,8 @@ def _conference(conference: Conference, folder: Path, checker: Any,
                 problems: list[Problem], conflicts: list[Problem]) -> str | None:
     """Take the texts `conference.yaml` gives; return the main venue's id, if it names one."""
     path = folder / "conference.yaml"
-    file = _display(path, folder)
-    check = checker(file, "conference", _read_yaml(path, folder, problems) or {})
+    file = display(path, folder)
+    check = checker(file, "conference", read_yaml(path, folder, problems) or {})
     for name in OVERLAID_TEXTS:
         if check.has(name):
             text = check.text(name, required=False, may_be_unannounced=True)
@@ -130,9 +122,9 @@ def _translations(conference: Conference, folder: Path, problems: list[Problem],
                   conflicts: list[Problem]) -> None:
     """`translations.yaml`: titles and descriptions of sessions in more languages."""
     path = folder / "translations.yaml"
-    file = _display(path, folder)
+    file = display(path, folder)
     by_guid = {s.guid: s for s in conference.sessions.values() if s.guid}
-    for index, raw in enumerate(_items(_read_yaml(path, folder, problems), "sessions", file,
+    for index, raw in enumerate(items(read_yaml(path, folder, problems), "sessions", file,
                                        problems)):
         if not isinstance(raw, dict):
             problems.append(Problem(file, f"session #{index + 1}", "must be a mapping of fields"))
