@@ -275,7 +275,8 @@ def _outbox(settings: Settings) -> int:
 
 
 def _edits(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.programme.live_edits import export_yaml, overlay
+    from bot.programme.live_edit_export import export_yaml
+    from bot.programme.live_edits import overlay
 
     conference = load_programme(settings).conference
     store = Store(settings.database_url)

@@ -19,9 +19,10 @@ from bot.core.logids import who
 from bot.core.messages import Reply, TextReply
 from bot.delivery.broadcasts import reader_language
 from bot.language.i18n import native_name, reply_language
-from bot.programme.live_edits import Edit, Refusal, new_overlaps, overlay, parse
+from bot.programme.live_edits import Edit, new_overlaps, overlay
 from bot.programme.model import Conference, NotAnnounced, Session
 from bot.storage.edits import EditRecord
+from handlers.edit_parsing import Refusal, parse
 
 router = Router("edit")
 log = logging.getLogger(__name__)

@@ -1,34 +1,22 @@
-"""Organisers' live edits of the programme: reading `/edit` commands, laying the stored edits
-over the programme of `data/`, checking the result as loading checks data files, and
-exporting the edits as YAML for `data/` after the event.
+"""Organisers' live edits laid over the programme of `data/`: each stored edit applied to the
+programme in turn, the result checked as loading checks data files.
 
 The programme of `data/` is never changed: the served programme is always `data/` with the
 overlay on top, rebuilt when either changes. An edit whose session is gone, or that would
-make the programme invalid, is skipped and reported (`Overlaid.skipped`).
+make the programme invalid, is skipped and reported (`Overlaid.skipped`). Reading `/edit`
+commands is the handler's (handlers/edit_parsing.py); the YAML export is
+`bot.programme.live_edit_export`.
 """
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass, field, replace
-from datetime import datetime, time
+from dataclasses import dataclass, replace
+from datetime import time
 from typing import Any
 
-import yaml
-
-from bot.language.i18n import N_
-from bot.language.textmatch import words
-from bot.programme.model import Conference, Day, Session, Text, Venue
+from bot.programme.model import Conference, Session, Text, Venue
 from bot.programme.validation import check_programme
 from bot.storage.edits import EditRecord
-
-
-@dataclass(frozen=True)
-class Refusal:
-    """Why an edit cannot be made: an untranslated message and its values."""
-
-    message: str
-    values: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -40,106 +28,6 @@ class Edit:
     aspect: str
     """time | place | cancelled | note | all (undo)"""
     value: Any = None
-
-
-USAGE = N_("How to edit: /edit s20 time 11:45 · /edit s20 time 11:45-13:00 · "
-           "/edit s20 day 2 time 10:00 · /edit s20 place Sala 2 · /edit s20 cancel · "
-           "/edit s20 restore · /edit s20 note … (note - removes it) · /edit s20 undo")
-
-_TIME = r"(\d{1,2})[:.](\d{2})"
-_TIMES = re.compile(rf"^{_TIME}(?:\s*[-–]\s*{_TIME})?$")
-
-
-def parse(conference: Conference, text: str) -> Edit | Refusal:
-    """`s20 time 11:45`, `s20 day 2 time 10:00`, `s20 place Sala 2`, `s20 cancel`,
-    `s20 restore`, `s20 note …`, `s20 note -`, `s20 undo`."""
-    parts = text.strip().split(maxsplit=1)
-    if not parts:
-        return Refusal(USAGE)
-    session_id = parts[0].lower().lstrip("/")
-    if session_id not in conference.sessions:
-        return Refusal(N_("There is no session %(id)s."), {"id": parts[0]})
-    rest = parts[1].strip() if len(parts) > 1 else ""
-    operation, _, argument = rest.partition(" ")
-    operation, argument = operation.lower(), argument.strip()
-    if operation in ("cancel", "restore", "undo") and not argument:
-        aspect = {"cancel": "cancelled", "restore": "cancelled", "undo": "all"}[operation]
-        return Edit(session_id, aspect, True if operation == "cancel" else None)
-    if operation in ("time", "day"):
-        return _parse_time(conference, conference.sessions[session_id], operation, argument)
-    if operation == "place" and argument:
-        return Edit(session_id, "place", _place(conference, argument))
-    if operation == "note" and argument:
-        if argument == "-":
-            return Edit(session_id, "note", None)
-        return _parse_note(conference, session_id, argument)
-    return Refusal(USAGE)
-
-
-def _parse_time(conference: Conference, session: Session, operation: str,
-                argument: str) -> Edit | Refusal:
-    day: Day = session.day
-    if operation == "day":
-        day_word, _, rest = argument.partition(" ")
-        found = next((d for d in conference.days
-                    if day_word.lower() in (str(d.number), d.id, d.date.isoformat())), None)
-        if found is None:
-            return Refusal(N_("There is no day %(day)s; the days are %(days)s."),
-                           {"day": day_word, "days": ", ".join(str(d.number)
-                                                             for d in conference.days)})
-        day = found
-        word, _, argument = rest.strip().partition(" ")
-        if word.lower() != "time":
-            return Refusal(USAGE)
-    match = _TIMES.match(argument.strip())
-    if match is None:
-        return Refusal(N_("“%(value)s” is not a time like 11:45 or 11:45-13:00."),
-                       {"value": argument})
-    numbers = [int(g) if g is not None else None for g in match.groups()]
-    try:
-        start = time(numbers[0] or 0, numbers[1] or 0)
-        end = time(numbers[2] or 0, numbers[3] or 0) if numbers[2] is not None else None
-    except ValueError:
-        return Refusal(N_("“%(value)s” is not a time like 11:45 or 11:45-13:00."),
-                       {"value": argument})
-    if end is None:
-        if session.start is None or session.end is None:
-            return Refusal(N_("%(id)s has no time of its own yet: give the start and the end, "
-                              "e.g. 11:45-13:00."), {"id": session.id})
-        length = session.end - session.start
-        end_moment = datetime.combine(day.date, start) + length
-        if end_moment.date() != day.date:
-            return Refusal(N_("The session would end after midnight."))
-        end = end_moment.time()
-    return Edit(session.id, "time", {"day": day.id, "start": f"{start:%H:%M}",
-                                     "end": f"{end:%H:%M}"})
-
-
-def _place(conference: Conference, argument: str) -> dict[str, str]:
-    """A venue by id or alias, or else a room (free text) in the session's venue."""
-    key = " ".join(words(argument))
-    for venue in conference.venues.values():
-        names = {venue.id, *(" ".join(words(a)) for a in venue.aliases),
-                 *(" ".join(words(n)) for n in venue.name.values())}
-        if argument.lower() == venue.id or key in names:
-            return {"venue": venue.id}
-    return {"room": argument}
-
-
-def _parse_note(conference: Conference, session_id: str, argument: str) -> Edit | Refusal:
-    """`text`, or versions: `pl: … | uk: … | en: …` (the first written first)."""
-    versions: Text = {}
-    pieces = [p.strip() for p in argument.split("|")]
-    for piece in pieces:
-        lang, colon, text = piece.partition(":")
-        if colon and lang.strip().lower() in conference.languages and text.strip():
-            versions[lang.strip().lower()] = text.strip()
-        elif len(pieces) > 1:
-            return Refusal(N_("Write the versions as %(example)s."),
-                           {"example": "pl: … | uk: … | en: …"})
-    if not versions:
-        return Edit(session_id, "note", {"": argument})
-    return Edit(session_id, "note", versions)
 
 
 # --- the overlay ----------------------------------------------------------------------------
@@ -171,7 +59,8 @@ def copy_programme(conference: Conference) -> Conference:
 
 
 def overlay(data: Conference, edits: list[EditRecord]) -> Overlaid:
-    """The programme of `data` with the edits on top; edits that no longer apply are skipped."""
+    """The programme of `data` with the edits on top, each session's edits applied in turn to
+    the programme so far; edits that no longer apply are skipped."""
     conference = copy_programme(data)
     skipped: list[Skipped] = []
     by_session: dict[str, list[EditRecord]] = {}
@@ -182,31 +71,24 @@ def overlay(data: Conference, edits: list[EditRecord]) -> Overlaid:
         if session_id not in conference.sessions:
             skipped.append(Skipped(session_id, aspects, "the session is not in the data"))
             continue
-        problem = apply(conference, [Edit(r.session_id, r.aspect, r.value) for r in records])
-        if problem is not None:
+        edited = copy_programme(conference)
+        problem = apply(edited, [Edit(r.session_id, r.aspect, r.value) for r in records])
+        if problem is None:
+            conference = edited
+        else:
             skipped.append(Skipped(session_id, aspects, problem))
     return Overlaid(conference, skipped)
 
 
 def apply(conference: Conference, edits: list[Edit]) -> str | None:
-    """Apply edits of one session in place; when the programme would be invalid, undo them
-    and return the reason (English, as loading reports it)."""
+    """Apply edits of one session to `conference` in place; the reason (English, as loading
+    reports it) when the programme is then invalid, else None."""
     session = conference.sessions[edits[0].session_id]
-    family = [session, *session.children]
-    saved = [(s, s.day, s.start, s.end, s.venue, s.room, s.cancelled, s.note) for s in family]
-    problem: str | None = None
     for edit in edits:
         problem = _apply_one(conference, session, edit)
         if problem:
-            break
-    if problem is None:
-        problems = check_programme(conference)
-        problem = "; ".join(f"{p.item}: {p.problem}" for p in problems) or None
-    if problem is not None:
-        for s, day, start, end, venue, room, cancelled, note in saved:
-            s.day, s.start, s.end, s.venue, s.room, s.cancelled, s.note = (
-                day, start, end, venue, room, cancelled, note)
-    return problem
+            return problem
+    return "; ".join(f"{p.item}: {p.problem}" for p in check_programme(conference)) or None
 
 
 def _apply_one(conference: Conference, session: Session, edit: Edit) -> str | None:
@@ -236,11 +118,11 @@ def _apply_one(conference: Conference, session: Session, edit: Edit) -> str | No
     elif edit.aspect == "cancelled":
         session.cancelled = bool(value)
     elif edit.aspect == "note":
-        session.note = _note(conference, value) if value else None
+        session.note = stored_note(conference, value) if value else None
     return None
 
 
-def _note(conference: Conference, value: dict[str, str]) -> Text:
+def stored_note(conference: Conference, value: dict[str, str]) -> Text:
     """A stored note; `""` stands for the organiser's language, unknown when stored."""
     return {lang or conference.languages[0]: text for lang, text in value.items()}
 
@@ -265,35 +147,3 @@ def new_overlaps(before: Conference, after: Conference, session_id: str) -> list
 
     fresh = clashes(after) - clashes(before)
     return sorted((after.sessions[sid] for sid in fresh), key=lambda s: (s.span[0], s.number))
-
-
-# --- export -----------------------------------------------------------------------------------
-
-def export_yaml(data: Conference, edits: list[EditRecord]) -> str:
-    """The edits as fields to paste into `data/programme/*.yaml` after the event."""
-    by_session: dict[str, dict[str, Any]] = {}
-    for record in edits:
-        entry = by_session.setdefault(record.session_id, {"id": record.session_id})
-        value = record.value
-        if record.aspect == "time":
-            day = data.day_by_id(value["day"])
-            session = data.sessions.get(record.session_id)
-            if session is None or day is not session.day:
-                entry["day"] = value["day"]
-            entry.update(start=value["start"], end=value["end"])
-        elif record.aspect == "place":
-            entry.update(value)
-        elif record.aspect == "cancelled":
-            entry["cancelled"] = True
-        elif record.aspect == "note":
-            entry["note"] = _note(data, value)
-        entry.setdefault("edited", []).append(
-            f"{record.aspect} by {record.author} at {record.made_at:%Y-%m-%d %H:%M} UTC")
-    header = ("# Live edits made in the chat. Merge each session's fields into its entry in\n"
-              "# data/programme/*.yaml; remove a cancelled session (or keep it, without the\n"
-              "# 'cancelled' key, if it will happen after all); a note has no field of its own:\n"
-              "# move it into the description or speakers_note. 'edited' is for you only.\n")
-    body = yaml.safe_dump({"sessions": list(by_session.values())}, allow_unicode=True,
-                          sort_keys=False, width=100)
-    return header + body
-
