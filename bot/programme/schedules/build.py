@@ -7,19 +7,22 @@ import re
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-from babel import Locale, UnknownLocaleError
+from datetime import datetime
 
 from bot.language.i18n import Catalogue
 from bot.language.textmatch import fold
 from bot.programme.model import NOT_ANNOUNCED, Conference, Day, Person, Session, Venue, Written
 from bot.programme.schedules.raw import Multilingual, RawEvent, RawSchedule
+from bot.programme.schedules.values import (
+    conference_languages,
+    end_of,
+    language_codes,
+    read_date,
+    read_moment,
+    start_of,
+    time_zone,
+)
 from bot.programme.validation import Problem
-
-BOT_LANGUAGES = ("pl", "uk", "en")
-"""The languages of the bot's own words (its catalogues)."""
 
 KINDS = {
     "workshop": "workshop", "panel": "panel", "podium": "panel", "discussion": "discussion",
@@ -39,88 +42,6 @@ class Built:
 def slug(text: str) -> str:
     """'Saal Grün 1' -> 'saal-grun-1'; ASCII where the letters allow, else empty."""
     return re.sub(r"[^a-z0-9]+", "-", fold(text)).strip("-")
-
-
-_LANGUAGE_NAMES: dict[str, str] = {}
-
-
-def language_codes(value: str | None) -> tuple[str, ...]:
-    """'de, en' / 'German' / 'de-DE' -> ('de', 'en'); what is not a language is left out."""
-    if not _LANGUAGE_NAMES:
-        for lang in ("en", "de", "fr", "pl"):
-            for code, name in Locale.parse(lang).languages.items():
-                _LANGUAGE_NAMES.setdefault(name.lower(), code)
-    codes: list[str] = []
-    for part in re.split(r"[,;/|+&]|\s+and\s+|\s+und\s+", value or ""):
-        part = part.strip().lower()
-        if not part:
-            continue
-        code = _LANGUAGE_NAMES.get(part) or re.split(r"[-_]", part)[0]
-        try:
-            Locale.parse(code)
-        except (ValueError, UnknownLocaleError):
-            continue
-        if code not in codes:
-            codes.append(code)
-    return tuple(codes)
-
-
-def conference_languages(content_language: str) -> tuple[str, ...]:
-    """The bot's languages, the schedule's own first when the bot speaks it (else English)."""
-    first = content_language if content_language in BOT_LANGUAGES else "en"
-    return (first, *(lang for lang in BOT_LANGUAGES if lang != first))
-
-
-def _moment(value: str | None) -> datetime | None:
-    if not value:
-        return None
-    try:
-        return datetime.fromisoformat(value.strip().replace(" ", "T", 1))
-    except ValueError:
-        return None
-
-
-def _minutes(value: str | None) -> int | None:
-    """'00:30', '1:30', '01:30:00', '0:01:30:00' (days) or '90' -> minutes."""
-    if value is None:
-        return None
-    parts = value.strip().split(":")
-    if not all(p.isdigit() for p in parts) or not 1 <= len(parts) <= 4:
-        return None
-    numbers = [int(p) for p in parts]
-    hours_at = 1 if len(parts) == 4 else 0
-    if any(n >= 60 for n in numbers[hours_at + 1:]):
-        return None  # '00:90' is a typo, not an hour and a half
-    if len(parts) == 1:
-        return numbers[0]
-    if len(parts) == 4:
-        return numbers[0] * 1440 + numbers[1] * 60 + numbers[2]
-    return numbers[0] * 60 + numbers[1]
-
-
-def _clock(value: str | None) -> time | None:
-    try:
-        return time.fromisoformat(value.strip()) if value else None
-    except ValueError:
-        return None
-
-
-def _zone(raw: RawSchedule, report: list[Problem], origin: str) -> tzinfo:
-    if raw.time_zone_name:
-        try:
-            return ZoneInfo(raw.time_zone_name)
-        except (ZoneInfoNotFoundError, ValueError):
-            report.append(Problem(origin, "conference", f"field 'time_zone_name': "
-                                  f"'{raw.time_zone_name}' is not a known time zone; "
-                                  "using the offsets in the dates"))
-    for value in [d.start for d in raw.days] + [e.date for e in raw.events]:
-        moment = _moment(value)
-        if moment is not None and moment.tzinfo is not None:
-            offset = moment.utcoffset() or timedelta(0)
-            return timezone(offset)
-    report.append(Problem(origin, "conference", "no time zone and no offsets in the dates; "
-                                                "times are read as UTC"))
-    return UTC
 
 
 class _Ids:
@@ -152,15 +73,38 @@ class _Ids:
 def build(raw: RawSchedule, origin: str, *, languages: tuple[str, ...] | None = None,
           known_ids: dict[str, str] | None = None) -> Built:
     """Turn a read schedule into a Conference; skip (and report) what cannot be placed."""
-    report = [Problem(origin, item, problem) for item, problem in raw.skipped]
-    event_languages = {id(e): language_codes(e.language) for e in raw.events}
-    counted = Counter(codes[0] for codes in event_languages.values() if codes)
-    content = counted.most_common(1)[0][0] if counted else "en"
-    languages = languages or conference_languages(content)
-    zone = _zone(raw, report, origin)
-    catalogue = Catalogue(languages, zone)
+    builder = _Builder(raw, origin, languages, known_ids)
+    days = builder.read_days()
+    sessions = builder.place_events(days)
+    final_days = builder.number_days(days, sessions)
+    _report_overlaps(sessions, origin, builder.report)
+    return Built(builder.conference(final_days, sessions), builder.report)
 
-    def written(text: Multilingual, fallback: str = "") -> Written | None:
+
+_DayEntry = tuple[Day, datetime | None]
+"""A day of the schedule and when it starts, if the schedule says."""
+
+
+class _Builder:
+    """The steps of `build`, sharing what they learn: the languages, the zone, the report."""
+
+    def __init__(self, raw: RawSchedule, origin: str, languages: tuple[str, ...] | None,
+                 known_ids: dict[str, str] | None) -> None:
+        self.raw, self.origin = raw, origin
+        self.report = [Problem(origin, item, problem) for item, problem in raw.skipped]
+        self.event_languages = {id(e): language_codes(e.language) for e in raw.events}
+        counted = Counter(codes[0] for codes in self.event_languages.values() if codes)
+        self.content = counted.most_common(1)[0][0] if counted else "en"
+        self.languages = languages or conference_languages(self.content)
+        self.zone = time_zone(raw, self.report, origin)
+        self.ids = _Ids(known_ids)
+        self.venues: dict[str, Venue] = {}
+        self.by_room: dict[str, Venue] = {}
+        self.people: dict[str, Person] = {}
+
+    def written(self, text: Multilingual, fallback: str = "") -> Written | None:
+        """A text in the schedule's languages, by their codes."""
+        content, languages = self.content, self.languages
         versions: dict[str, str] = {}
         for lang, value in text.items():
             code = (language_codes(lang) or (content,))[0]
@@ -170,118 +114,95 @@ def build(raw: RawSchedule, origin: str, *, languages: tuple[str, ...] | None = 
         return Written(versions, languages, content if content in versions else next(
             iter(versions)))
 
-    days: dict[int, tuple[Day, datetime | None]] = {}
-    for raw_day in sorted(raw.days, key=lambda d: d.index):
-        start = _moment(raw_day.start)
-        day_date = _day_date(raw_day.date) or (start.date() if start else None)
-        if day_date is None:
-            report.append(Problem(origin, f"day {raw_day.index}", "has no date; left out"))
-            continue
-        if start is not None and start.tzinfo is None:
-            start = start.replace(tzinfo=zone)
-        days[raw_day.index] = (Day(f"d{raw_day.index}", 0, day_date, {}, {}), start)
+    def read_days(self) -> dict[int, _DayEntry]:
+        days: dict[int, _DayEntry] = {}
+        for raw_day in sorted(self.raw.days, key=lambda d: d.index):
+            start = read_moment(raw_day.start)
+            day_date = read_date(raw_day.date) or (start.date() if start else None)
+            if day_date is None:
+                self.report.append(Problem(self.origin, f"day {raw_day.index}",
+                                           "has no date; left out"))
+                continue
+            if start is not None and start.tzinfo is None:
+                start = start.replace(tzinfo=self.zone)
+            days[raw_day.index] = (Day(f"d{raw_day.index}", 0, day_date, {}, {}), start)
+        return days
 
-    venues: dict[str, Venue] = {}
-    by_room: dict[str, Venue] = {}
-    people: dict[str, Person] = {}
-    sessions: dict[str, Session] = {}
-    ids = _Ids(known_ids)
-    for event in raw.events:
-        def skip(problem: str, event: RawEvent = event) -> None:
-            report.append(Problem(origin, event.where, problem + "; skipped"))
+    def place_events(self, days: dict[int, _DayEntry]) -> dict[str, Session]:
+        sessions: dict[str, Session] = {}
+        for event in self.raw.events:
+            session = self.session(event, days)
+            if isinstance(session, str):
+                self.report.append(Problem(self.origin, event.where, session + "; skipped"))
+            else:
+                sessions[session.id] = session
+        return sessions
 
-        title = written(event.title)
+    def session(self, event: RawEvent, days: dict[int, _DayEntry]) -> Session | str:
+        """The event as a session, or why it is skipped."""
+        title = self.written(event.title)
         if title is None:
-            skip("has no title")
-            continue
+            return "has no title"
         entry = days.get(event.day_index)
         if entry is None:
-            skip(f"its day {event.day_index} is not in the schedule")
-            continue
+            return f"its day {event.day_index} is not in the schedule"
         day, day_start = entry
-        start = _start(event, day.date, day_start, zone)
+        start = start_of(event, day.date, day_start, self.zone)
         if start is None:
-            skip(f"has no usable date or start ({event.date or event.start or 'empty'})")
-            continue
-        end = _end(event, start, zone)
+            return f"has no usable date or start ({event.date or event.start or 'empty'})"
+        end = end_of(event, start, self.zone)
         if end is None:
-            skip(f"has no usable duration ({event.duration or 'empty'})")
-            continue
-        session_id = ids.claim(event)
+            return f"has no usable duration ({event.duration or 'empty'})"
+        session_id = self.ids.claim(event)
         if session_id is None:
-            skip("has neither id nor guid" if not (event.id or event.guid)
-                 else f"its id {event.id or event.guid} is used twice")
-            continue
-        venue = _venue(event.room, venues, by_room, languages) if event.room else NOT_ANNOUNCED
-        persons = tuple(_person(p.name, p.id, p.biography, people, written)
+            return ("has neither id nor guid" if not (event.id or event.guid)
+                    else f"its id {event.id or event.guid} is used twice")
+        venue = (_venue(event.room, self.venues, self.by_room, self.languages) if event.room
+                 else NOT_ANNOUNCED)
+        persons = tuple(_person(p.name, p.id, p.biography, self.people, self.written)
                         for p in event.persons)
-        description = written(_joined(event.subtitle, event.abstract, event.description))
+        description = self.written(_joined(event.subtitle, event.abstract, event.description))
         links = tuple(([(event.url, event.url)] if event.url else []) + event.links)
-        sessions[session_id] = Session(
+        return Session(
             id=session_id, day=day, kind=_kind(event.type), title=title,
             description=description or NOT_ANNOUNCED, audience=NOT_ANNOUNCED, venue=venue,
-            start=start, end=end, speakers=persons, languages=event_languages[id(event)],
-            track=event.track, links=links, guid=event.guid)
+            start=start, end=end, speakers=persons,
+            languages=self.event_languages[id(event)], track=event.track, links=links,
+            guid=event.guid)
 
-    used_days = sorted({s.day.id for s in sessions.values()},
-                       key=lambda d: next(day.date for day, _ in days.values() if day.id == d))
-    final_days: list[Day] = []
-    for number, day_id in enumerate(used_days, start=1):
-        day = next(day for day, _ in days.values() if day.id == day_id)
-        day_title = {lang: catalogue[lang].gettext("Day %(number)d") % {"number": number}
-                     for lang in languages}
-        final = Day(day.id, number, day.date, day_title, day_title)
-        final_days.append(final)
-        for session in sessions.values():
-            if session.day is day:
-                session.day = final
-    for day, _ in days.values():
-        if day.id not in used_days:
-            report.append(Problem(origin, f"day {day.id[1:]}", "has no events; left out"))
-    _report_overlaps(sessions, origin, report)
+    def number_days(self, days: dict[int, _DayEntry],
+                    sessions: dict[str, Session]) -> list[Day]:
+        """The days that have sessions, numbered and titled in date order; the rest reported."""
+        catalogue = Catalogue(self.languages, self.zone)
+        by_id = {day.id: day for day, _ in days.values()}
+        used_days = sorted({s.day.id for s in sessions.values()}, key=lambda d: by_id[d].date)
+        final_days: list[Day] = []
+        for number, day_id in enumerate(used_days, start=1):
+            day = by_id[day_id]
+            day_title = {lang: catalogue[lang].gettext("Day %(number)d") % {"number": number}
+                         for lang in self.languages}
+            final = Day(day.id, number, day.date, day_title, day_title)
+            final_days.append(final)
+            for session in sessions.values():
+                if session.day is day:
+                    session.day = final
+        for day, _ in days.values():
+            if day.id not in used_days:
+                self.report.append(Problem(self.origin, f"day {day.id[1:]}",
+                                           "has no events; left out"))
+        return final_days
 
-    name = written(raw.title, fallback=raw.acronym or "") or Written(
-        {content: origin}, languages, content)
-    conference = Conference(
-        id=raw.acronym or slug(name[languages[0]]) or "schedule",
-        name=name, short_name=(written({content: raw.acronym}) or name) if raw.acronym else name,
-        edition=0, theme=NOT_ANNOUNCED, description=NOT_ANNOUNCED, city=NOT_ANNOUNCED,
-        timezone=zone,
-        languages=languages, days=tuple(final_days), venues=venues, people=people,
-        sessions=sessions, info=(), website=raw.url)
-    return Built(conference, report)
-
-
-def _day_date(value: str | None) -> date | None:
-    try:
-        return date.fromisoformat(value.strip()[:10]) if value else None
-    except ValueError:
-        return None
-
-
-def _start(event: RawEvent, day_date: date, day_start: datetime | None,
-           zone: tzinfo) -> datetime | None:
-    moment = _moment(event.date)
-    if moment is not None and (len(event.date or "") > 10 or moment.time() != time(0)):
-        return (moment.replace(tzinfo=zone) if moment.tzinfo is None else moment).astimezone(zone)
-    clock = _clock(event.start)
-    if clock is None:
-        return None
-    start = datetime.combine(day_date, clock, tzinfo=zone)
-    if day_start is not None and start < day_start:  # after midnight, in a day that began before
-        start = datetime.combine(day_date + timedelta(days=1), clock, tzinfo=zone)
-    return start
-
-
-def _end(event: RawEvent, start: datetime, zone: tzinfo) -> datetime | None:
-    minutes = _minutes(event.duration)
-    if minutes is not None:
-        return start + timedelta(minutes=minutes)
-    end = _moment(event.end)
-    if end is not None:
-        end = (end.replace(tzinfo=zone) if end.tzinfo is None else end).astimezone(zone)
-        return end if end >= start else None
-    return None
+    def conference(self, days: list[Day], sessions: dict[str, Session]) -> Conference:
+        raw, content, languages = self.raw, self.content, self.languages
+        name = self.written(raw.title, fallback=raw.acronym or "") or Written(
+            {content: self.origin}, languages, content)
+        short_name = (self.written({content: raw.acronym}) or name) if raw.acronym else name
+        return Conference(
+            id=raw.acronym or slug(name[languages[0]]) or "schedule", name=name,
+            short_name=short_name, edition=0, theme=NOT_ANNOUNCED, description=NOT_ANNOUNCED,
+            city=NOT_ANNOUNCED, timezone=self.zone, languages=languages, days=tuple(days),
+            venues=self.venues, people=self.people, sessions=sessions, info=(),
+            website=raw.url)
 
 
 def _joined(*parts: Multilingual) -> Multilingual:
