@@ -316,3 +316,32 @@ def test_an_organiser_edits_over_telegram(app, phone):
         assert not app.conference.sessions["s20"].cancelled
     finally:
         api.stop()
+
+
+@pytest.mark.slow
+def test_telegram_buttons_carry_their_preview_and_a_stale_one_is_refused(app, phone):
+    from tests.test_telegram import buttons as callback_data
+
+    api = BotApiStandIn().start()
+    try:
+        with RunningBot(app, transport_for(app, api)):
+            api.send_text(777, "/edit s20 cancel")
+            first = api.wait_for(2, chat_id=777)[-1]
+            (old_send,) = [d for d in callback_data(first) if d.startswith("/send")]
+            assert old_send != "/send"                      # the button names its preview
+            api.send_text(777, "/edit s20 time 11:45")
+            second = api.wait_for(4, chat_id=777)[-1]
+            (new_send,) = [d for d in callback_data(second) if d.startswith("/send")]
+            assert new_send != old_send
+            api.press(777, old_send)
+            refused = api.wait_for(5, chat_id=777, method="sendMessage")[-1]
+            assert "earlier preview" in refused.params["text"]
+            assert not app.conference.sessions["s20"].cancelled
+            assert app.store.edits.all() == []
+            api.press(777, new_send)
+            done = api.wait_for(6, chat_id=777, method="sendMessage")[-1]
+            assert "Done" in done.params["text"]
+        assert app.conference.sessions["s20"].span[0] == warsaw("2023-11-30T11:45")
+        assert not app.conference.sessions["s20"].cancelled
+    finally:
+        api.stop()

@@ -71,7 +71,7 @@ HandlerResult = Reply | Sequence[Reply]
 Handler = Callable[[Context], HandlerResult]
 H = TypeVar("H", bound=Handler)
 CACHE_SIZE = 2048
-Step = Callable[[Context], HandlerResult | None]
+ConversationStep = Callable[[Context], HandlerResult | None]
 """A step of a conversation: sees plain text first, answers None when it is not its turn."""
 
 
@@ -128,16 +128,16 @@ class Router:
     commands: dict[str, Handler] = field(default_factory=dict)
     patterns: list[tuple[re.Pattern[str], Handler]] = field(default_factory=list)
     intents: dict[str, Handler] = field(default_factory=dict)
-    conversations: list[tuple[Step, str | None]] = field(default_factory=list)
+    conversations: list[tuple[ConversationStep, str | None]] = field(default_factory=list)
     confirmations: dict[str, Confirmation] = field(default_factory=dict)
     roles: dict[Handler, str] = field(default_factory=dict)
     """The role each restricted handler requires."""
 
     def conversation(self, *, organisers_only: bool = False, role: str | None = None
-                     ) -> Callable[[Step], Step]:
+                     ) -> Callable[[ConversationStep], ConversationStep]:
         """Register the step function of a multi-message exchange; people without the role
         never reach it (their text goes on to the other routes)."""
-        def register(handler: Step) -> Step:
+        def register(handler: ConversationStep) -> ConversationStep:
             self.conversations.append((handler, _role(organisers_only, role)))
             return handler
         return register
