@@ -60,3 +60,9 @@ def test_a_strangers_text_never_reaches_an_organisers_conversation(app: Applicat
     assert "version" in organiser.ask("Sala 1 is closed today.")
     stranger = ConsoleSession(app, user="mallory", client_language="en")
     assert "version" not in stranger.ask("Sala 1 is closed today.")
+
+
+def test_a_role_nobody_granted_is_held_by_no_one(app: Application):
+    extra = app.dispatcher.access
+    extra.roles.pop("moderator")
+    assert REFUSAL in ConsoleSession(app, user="mod", client_language="en").ask("/approve")

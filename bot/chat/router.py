@@ -86,7 +86,11 @@ class Access:
         self.roles[role] = check
 
     def allows(self, ctx: Context, role: str | None) -> bool:
-        return role is None or self.roles[role](ctx)
+        """Whether the sender has `role`; a role nobody granted is held by no one."""
+        if role is None:
+            return True
+        check = self.roles.get(role)
+        return check is not None and check(ctx)
 
     def refuse(self, ctx: Context, role: str | None = ORGANISER) -> TextReply:
         words = ctx.incoming.text.split(maxsplit=1)
@@ -169,8 +173,10 @@ class Router:
         if required is not None:
             self.roles[handler] = required
 
-    def intent(self, *names: str) -> Callable[[H], H]:
+    def intent(self, *names: str, organisers_only: bool = False,
+               role: str | None = None) -> Callable[[H], H]:
         def register(handler: H) -> H:
+            self._restrict(handler, organisers_only, role)
             for name in names:
                 self.intents[name] = handler
             return handler
