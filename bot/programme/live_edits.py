@@ -193,7 +193,8 @@ def apply(conference: Conference, edits: list[Edit]) -> str | None:
     and return the reason (English, as loading reports it)."""
     session = conference.sessions[edits[0].session_id]
     family = [session, *session.children]
-    saved = [(s, s.day, s.start, s.end, s.venue, s.room, s.cancelled, s.note) for s in family]
+    saved = [(s, s.day, s.start, s.end, s.venue, s.room, s.cancelled, s.note, s.full)
+             for s in family]
     problem: str | None = None
     for edit in edits:
         problem = _apply_one(conference, session, edit)
@@ -203,9 +204,9 @@ def apply(conference: Conference, edits: list[Edit]) -> str | None:
         problems = check_programme(conference)
         problem = "; ".join(f"{p.item}: {p.problem}" for p in problems) or None
     if problem is not None:
-        for s, day, start, end, venue, room, cancelled, note in saved:
-            s.day, s.start, s.end, s.venue, s.room, s.cancelled, s.note = (
-                day, start, end, venue, room, cancelled, note)
+        for s, day, start, end, venue, room, cancelled, note, full in saved:
+            s.day, s.start, s.end, s.venue, s.room, s.cancelled, s.note, s.full = (
+                day, start, end, venue, room, cancelled, note, full)
     return problem
 
 
@@ -237,6 +238,8 @@ def _apply_one(conference: Conference, session: Session, edit: Edit) -> str | No
         session.cancelled = bool(value)
     elif edit.aspect == "note":
         session.note = _note(conference, value) if value else None
+    elif edit.aspect == "full":
+        session.full = bool(value)
     return None
 
 

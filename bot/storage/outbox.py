@@ -40,6 +40,10 @@ class MessageKind(StrEnum):
     BROADCAST = "broadcast"
     REPORT = "report"
     ANNOUNCE_ROOM = "announce-room"
+    FEEDBACK = "feedback"
+    """A prompt to rate a session that ended."""
+    FULL = "full"
+    """A session on the person's agenda is full."""
 
 
 class AnnouncementStatus(StrEnum):
