@@ -329,3 +329,19 @@ def test_bad_participation_data_names_the_file_and_field(data):
     message = str(error.value)
     assert "programme/day1.yaml" in message
     assert "places" in message and "qa" in message and "moderators" in message
+
+
+def test_the_retention_rule_keeps_questions_and_ratings_naming_nobody(app, clock):
+    from bot.storage.erasure import purge
+
+    clock.set(warsaw("2023-11-30T12:00"))
+    ala = person(app, "ala")
+    number = question_id(ala.ask("/ask s22 Is there a handbook?"))
+    ala.ask(f"/vote q{number}")
+    ala.ask("/rate s20 5 Inspiring")
+    counts = purge(app.store, now=clock.now(), deletion_due=clock.now())
+    assert counts["questions anonymised"] == 1 and counts["ratings anonymised"] == 1
+    kept = app.store.questions.get(number)
+    assert kept is not None and kept.author_id is None
+    (rating,) = app.store.ratings.all()
+    assert (rating.score, rating.comment) == (5, "Inspiring")
