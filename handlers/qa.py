@@ -174,8 +174,8 @@ def free_form(ctx: Context) -> TextReply | None:
     if found is None:
         return None
     head = words(found.group("head"))
-    if not head or not head[0].startswith(QUESTION_NOUNS) or len(head) > 12:
-        return None
+    if not 2 <= len(head) <= 12 or not head[0].startswith(QUESTION_NOUNS):
+        return None  # "question: …" alone names no session: an ordinary question to the bot
     body = found.group("body").strip()
     reference = " ".join(head[1:])
     session_ids = [w for w in head[1:] if _SESSION_ID.match(w)]

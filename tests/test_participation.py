@@ -163,6 +163,12 @@ def test_without_a_session_the_one_on_the_agenda_is_meant_or_the_bot_asks(app, c
     assert {q.session_id for q in app.store.questions.queue()} == {"s21", "s22"}
 
 
+def test_a_bare_question_word_is_not_a_question_to_a_session(app, clock):
+    clock.set(warsaw("2023-11-30T11:30"))
+    answer = person(app, "ala").ask("Question: what is on now?")
+    assert app.store.questions.queue() == [] and "/s20" in answer
+
+
 def test_a_question_may_come_in_the_next_message(app, clock):
     clock.set(warsaw("2023-11-30T11:30"))
     ala = person(app, "ala")
@@ -273,6 +279,10 @@ def test_a_rating_prompt_after_the_session_ends_under_the_demo_clock(app, clock,
     rows = result.stdout.strip().splitlines()
     assert rows[0].startswith("session,title,score") and len(rows) == 3
     assert "olena" not in result.stdout and "tom" not in result.stdout
+    result = confbot("feedback", env={"DATABASE_URL": database_url, "CONFBOT_DATA_DIR": str(data)})
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("s20      2 rating(s)  average 4.5  [1:0 2:0 3:0 4:1 5:1]")
+    assert "Дуже корисно" in result.stdout
 
 
 def test_no_prompt_in_the_quiet_hours(app, clock):
