@@ -8,6 +8,7 @@ from handlers import (
     feedback,
     info,
     language,
+    moderation,
     pending,
     places,
     privacy,
@@ -23,8 +24,8 @@ from handlers import (
 FEATURES = Features(
     routers=(start.router, schedule.router, info.router, language.router, venues.router,
              reminders.router, calendar.router, announce.router, unanswered.router,
-             edit.router, pending.router, privacy.router, qa.router, feedback.router,
-             places.router, stats.router),
+             edit.router, pending.router, privacy.router, qa.router, moderation.router,
+             feedback.router, places.router, stats.router),
     messages=reminders.PUSH_MESSAGES,
     command_menu=start.COMMAND_MENU,
     descriptions=(start.BOT_DESCRIPTION, start.BOT_SHORT_DESCRIPTION),

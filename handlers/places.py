@@ -17,7 +17,8 @@ from bot.core.messages import Button, Reply, TextReply
 from bot.delivery.sender import encode
 from bot.programme.model import Session
 from bot.storage import MessageKind
-from handlers.qa import NOT_FOR, may_moderate
+from handlers.moderation import may_moderate
+from handlers.qa import NOT_FOR
 
 log = logging.getLogger(__name__)
 router = Router("places")

@@ -1,7 +1,7 @@
-"""Questions to a session (Q&A): asking (also in free text), moderation, votes, answered.
+"""Questions to a session (Q&A): asking (also in free text), the list, votes.
 
-Questions are anonymous to everyone but the organisers and the session's moderators. The
-access check is `may_moderate`, one small function, until the router declares access itself.
+Questions are anonymous to everyone but the organisers and the session's moderators, who
+decide on them (handlers/moderation.py).
 """
 
 from __future__ import annotations
@@ -13,12 +13,19 @@ from datetime import datetime, timedelta
 from markupsafe import Markup
 
 from bot.chat.router import Context, Router
-from bot.chat.views import NL, language_name, session_line, session_lines, tr
+from bot.chat.views import NL, session_line, session_lines, tr
 from bot.core.messages import Button, Reply, TextReply
 from bot.delivery.feedback_prompts import NOT_RATED
 from bot.language.textmatch import words
 from bot.programme.model import Session
 from bot.storage.questions import QuestionRecord, QuestionStatus
+from handlers.moderation import (
+    may_moderate,
+    pending_message,
+    question_named,
+    question_text,
+    tell_moderators,
+)
 
 router = Router("qa")
 
@@ -39,12 +46,6 @@ QUESTION_NOUNS = ("pytani", "pytan", "question", "питанн", "запитан
 _FREE_FORM = re.compile(r"^\s*(?P<head>[^:\n—–]{3,100}?)\s*(?:[:—–]|\s-\s)\s*(?P<body>\S.*)$",
                         re.DOTALL)
 _SESSION_ID = re.compile(r"^/?(s\d+)$", re.IGNORECASE)
-_QUESTION_ID = re.compile(r"^/?q(\d+)$", re.IGNORECASE)
-
-
-def may_moderate(ctx: Context, session: Session) -> bool:
-    """Organisers, and the accounts the data lists as the session's moderators."""
-    return ctx.organiser or f"{ctx.incoming.platform}:{ctx.incoming.user_id}" in session.accounts
 
 
 def takes_questions(session: Session) -> bool:
@@ -131,6 +132,8 @@ def put_question(ctx: Context, session: Session, text: str) -> TextReply:
                                "person may.", id=session.id))
     question = ctx.store.questions.ask(session.id, ctx.user.id, text, ctx.lang, ctx.now,
                                        approved=session.qa_open)
+    if question.status is QuestionStatus.PENDING:
+        tell_moderators(ctx, session, question)
     if question.status is QuestionStatus.APPROVED:
         reply = ctx._("Your question q%(number)s to /%(id)s is on the list. Others can vote "
                       "for it: /questions %(id)s", number=question.id, id=session.id)
@@ -231,19 +234,14 @@ def questions(ctx: Context) -> list[Reply]:
             replies.append(TextReply(ctx.ngettext("%(num)d question waits for your decision:",
                                                   "%(num)d questions wait for your decision:",
                                                   len(waiting))))
-            replies.extend(_pending_message(ctx, q) for q in waiting[:SHOWN])
+            replies.extend(pending_message(ctx, q) for q in waiting[:SHOWN])
     return replies
-
-
-def _text_of(ctx: Context, question: QuestionRecord) -> Markup:
-    language = (Markup(" [%s]") % language_name(ctx, question.lang)) if question.lang else ""
-    return Markup("<b>q%s</b>%s: %s") % (question.id, language, question.text)
 
 
 def _question_message(ctx: Context, question: QuestionRecord, *, voted: bool,
                       chair: bool) -> TextReply:
-    line = _text_of(ctx, question) + Markup(" — ") + ctx.ngettext("%(num)d vote", "%(num)d votes",
-                                                                  question.votes)
+    line = question_text(ctx, question) + Markup(" — ") + ctx.ngettext(
+        "%(num)d vote", "%(num)d votes", question.votes)
     buttons = [Button(ctx.t.gettext("Take my vote back") if voted else "👍",
                       f"/unvote q{question.id}" if voted else f"/vote q{question.id}")]
     if chair:
@@ -252,26 +250,10 @@ def _question_message(ctx: Context, question: QuestionRecord, *, voted: bool,
     return TextReply(line, (tuple(buttons),), reactions={"👍": f"/vote q{question.id}"})
 
 
-def _pending_message(ctx: Context, question: QuestionRecord) -> TextReply:
-    return TextReply(_text_of(ctx, question),
-                     ((Button(ctx.t.gettext("Approve"), f"/approve q{question.id}"),
-                       Button(ctx.t.gettext("Reject"), f"/reject q{question.id}")),),
-                     reactions={"👍": f"/approve q{question.id}"})
-
-
-def _question(ctx: Context) -> QuestionRecord | TextReply:
-    found = _QUESTION_ID.match(ctx.args.strip())
-    question = ctx.store.questions.get(int(found.group(1))) if found else None
-    if question is None:
-        return TextReply(ctx._("There is no such question. Give its number, e.g. q7; see "
-                               "/questions."))
-    return question
-
-
 @router.command("vote", "glos", "głos")
 def vote(ctx: Context) -> TextReply:
     """Vote once for a question (/vote q7); /unvote takes the vote back."""
-    question = _question(ctx)
+    question = question_named(ctx)
     if isinstance(question, TextReply):
         return question
     if question.status is not QuestionStatus.APPROVED:
@@ -288,7 +270,7 @@ def vote(ctx: Context) -> TextReply:
 
 @router.command("unvote")
 def unvote(ctx: Context) -> TextReply:
-    question = _question(ctx)
+    question = question_named(ctx)
     if isinstance(question, TextReply):
         return question
     if ctx.store.questions.unvote(question.id, ctx.user.id):
@@ -296,49 +278,3 @@ def unvote(ctx: Context) -> TextReply:
     return TextReply(ctx._("You had not voted for q%(number)s.", number=question.id))
 
 
-# --- moderation -------------------------------------------------------------------------------
-
-def _decide(ctx: Context, status: QuestionStatus, allowed_from: tuple[QuestionStatus, ...]
-            ) -> TextReply:
-    question = _question(ctx)
-    if isinstance(question, TextReply):
-        return question
-    session = ctx.conference.sessions.get(question.session_id)
-    if session is None or not may_moderate(ctx, session):
-        return TextReply(ctx._("Sorry, only the organisers and the session's moderators can do "
-                               "that."))
-    if not ctx.store.questions.decide(question.id, status, ctx.now, from_states=allowed_from):
-        return TextReply(ctx._("q%(number)s is already %(state)s.", number=question.id,
-                               state=_state_name(ctx, question.status)))
-    done = {QuestionStatus.APPROVED: ctx._("q%(number)s is approved and on the list.",
-                                           number=question.id),
-            QuestionStatus.REJECTED: ctx._("q%(number)s is rejected; nobody else sees it.",
-                                           number=question.id),
-            QuestionStatus.ANSWERED: ctx._("q%(number)s is answered and leaves the list.",
-                                           number=question.id)}[status]
-    return TextReply(done, ((Button(ctx.t.gettext("Questions"),
-                                    f"/questions {question.session_id}"),),))
-
-
-def _state_name(ctx: Context, status: QuestionStatus) -> str:
-    return {QuestionStatus.PENDING: ctx.t.gettext("waiting"),
-            QuestionStatus.APPROVED: ctx.t.gettext("approved"),
-            QuestionStatus.REJECTED: ctx.t.gettext("rejected"),
-            QuestionStatus.ANSWERED: ctx.t.gettext("answered")}[status]
-
-
-@router.command("approve")
-def approve(ctx: Context) -> TextReply:
-    return _decide(ctx, QuestionStatus.APPROVED, (QuestionStatus.PENDING,
-                                                  QuestionStatus.REJECTED))
-
-
-@router.command("reject")
-def reject(ctx: Context) -> TextReply:
-    return _decide(ctx, QuestionStatus.REJECTED, (QuestionStatus.PENDING,
-                                                  QuestionStatus.APPROVED))
-
-
-@router.command("answered")
-def answered(ctx: Context) -> TextReply:
-    return _decide(ctx, QuestionStatus.ANSWERED, (QuestionStatus.APPROVED,))

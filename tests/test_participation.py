@@ -107,7 +107,13 @@ def test_two_people_vote_on_one_question_a_moderator_rejects_another(app, clock)
 def test_a_moderator_from_the_data_and_open_qa(app, clock):
     clock.set(warsaw("2023-11-30T11:20"))
     asker, moderator = person(app, "iza", "pl"), person(app, "mod")
+    moderator.ask("/my")  # the bot knows where to write to the moderator
     number = question_id(asker.ask("/ask s21 Gdzie szukać tłumaczy?"))
+    phone = Phone()
+    deliver(app, phone)
+    (pushed,) = phone.of("mod")
+    assert "New question to" in pushed and "/s21" in pushed and "Gdzie szukać" in pushed
+    assert f"[Approve → /approve q{number}]" in pushed and phone.of("iza") == []
     # the moderator of s21 (moderators: [console:mod]) decides on s21 only
     assert "approved" in moderator.ask(f"/approve q{number}")
     other = question_id(asker.ask("/ask s20 Czy będzie nagranie?"))

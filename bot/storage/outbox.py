@@ -44,6 +44,8 @@ class MessageKind(StrEnum):
     """A prompt to rate a session that ended."""
     FULL = "full"
     """A session on the person's agenda is full."""
+    QUESTION = "question"
+    """A question waiting for a moderator's decision."""
 
 
 class AnnouncementStatus(StrEnum):
