@@ -20,7 +20,6 @@ router = Router("feedback")
 
 COMMENT_WAIT = timedelta(minutes=15)
 MAX_COMMENT = 1000
-ON_WORDS = frozenset({"on", "wlacz", "tak", "yes", "увімкнути", "так"})
 
 
 def may_read_feedback(ctx: Context) -> bool:
@@ -86,7 +85,7 @@ def feedback(ctx: Context) -> TextReply:
     if argument == "0" or said & ctx.understanding.lexicon.off_words:
         ctx.store.ratings.set_prompts(ctx.user.id, False, ctx.now)
         return TextReply(ctx._("I will not ask you how sessions were. /feedback on asks again."))
-    if said & ON_WORDS or argument == "1":
+    if said & ctx.understanding.lexicon.on_words or argument == "1":
         ctx.store.ratings.set_prompts(ctx.user.id, True, ctx.now)
         return TextReply(ctx._("After each session on your agenda I will ask you how it was "
                                "(not between 21:00 and 08:00)."))

@@ -16,7 +16,7 @@ from bot.chat.router import Context, Router
 from bot.chat.views import NL, session_line, session_lines, tr
 from bot.core.messages import Button, Reply, TextReply
 from bot.delivery.feedback_prompts import NOT_RATED
-from bot.language.textmatch import words
+from bot.language.textmatch import word_matches, words
 from bot.programme.model import Session
 from bot.storage.questions import QuestionRecord, QuestionStatus
 from handlers.moderation import (
@@ -40,9 +40,6 @@ SHOWN = 10
 WAITING = timedelta(minutes=10)
 """How long the bot takes the next message as the question after /ask s20 without text."""
 
-QUESTION_NOUNS = ("pytani", "pytan", "question", "питанн", "запитанн", "вопрос")
-"""Folded stems of the word 'question' (pl, en, uk, ru): the head of the free-text form
-"<question> <to> <session>: <text>". The structure, not a phrase, is what is recognised."""
 _FREE_FORM = re.compile(r"^\s*(?P<head>[^:\n—–]{3,100}?)\s*(?:[:—–]|\s-\s)\s*(?P<body>\S.*)$",
                         re.DOTALL)
 _SESSION_ID = re.compile(r"^/?(s\d+)$", re.IGNORECASE)
@@ -177,7 +174,8 @@ def free_form(ctx: Context) -> TextReply | None:
     if found is None:
         return None
     head = words(found.group("head"))
-    if not 2 <= len(head) <= 12 or not head[0].startswith(QUESTION_NOUNS):
+    if not 2 <= len(head) <= 12 or not any(
+            word_matches(word, head[0]) for word in ctx.understanding.lexicon.question_words):
         return None  # "question: …" alone names no session: an ordinary question to the bot
     body = found.group("body").strip()
     reference = " ".join(head[1:])

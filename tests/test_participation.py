@@ -144,6 +144,7 @@ def test_limits_and_the_window(app, clock):
     ("питання до s22 — як не вигоріти?", "uk", "s22"),
     ("вопрос к панели о волонтерстве: как найти людей?", "uk", "s25"),
     ("Question to the panel about migration - is there a network?", "en", "s21"),
+    ("Pytania do s21: czy będą materiały?", "pl", "s21"),
 ])
 def test_free_text_questions_are_read_by_structure(app, clock, text, lang, expected):
     clock.set(warsaw("2023-11-30T12:00" if expected != "s25" else "2023-11-30T13:00"))
@@ -259,6 +260,8 @@ def test_a_rating_prompt_after_the_session_ends_under_the_demo_clock(app, clock,
         someone.ask("/remind s20")
         someone.ask("/remind s26")  # lunch: never asked about
     assert "not ask" in quiet.ask("/feedback off")
+    assert "You switched off" in quiet.ask("/feedback")
+    assert "Після кожної сесії" in person(app, "q2", "uk").ask("/feedback увімкнути")
     phone = Phone()
     clock.set(warsaw("2023-11-30T12:40"))
     assert app.feedback_prompts.tick() == 0  # not over yet
