@@ -12,6 +12,7 @@ import pytest
 
 from bot.app import Application
 from bot.delivery.feedback_prompts import after_quiet
+from bot.delivery.sender import decode, encode
 from bot.programme.yaml_data import DataError, load_conference
 from bot.storage import Store
 from bot.storage.erasure import export
@@ -195,6 +196,8 @@ def test_every_button_fits_telegram(app, clock):
     assert all(len(c.encode()) <= 64 for c in commands)
     reactions = [getattr(r, "reactions", {}) for r in replies]
     assert {"👍": "/approve q1"} in reactions
+    assert decode(encode(replies)) == replies  # pushed messages keep their reactions
+    assert [getattr(r, "reactions", {}) for r in decode(encode(replies))] == reactions
 
 
 # --- places ---------------------------------------------------------------------------------
