@@ -185,7 +185,10 @@ def free_form(ctx: Context) -> TextReply | None:
         if session is not None:
             return put_question(ctx, session, body)
     now = ctx.now
-    found_sessions = ctx.understanding.search(reference, limit=8, keep=0.6) if reference else []
+    named = ctx.understanding.search(reference, limit=8, keep=0.6) if reference else []
+    found_sessions = [s for s in named if takes_questions(s)]
+    if named and not found_sessions:
+        return None  # "question about lunch: when?" asks the bot, not a session
     open_now = [s for s in found_sessions if is_open(s, now)]
     if len(open_now) == 1:
         return put_question(ctx, open_now[0], body)

@@ -175,6 +175,8 @@ def test_a_bare_question_word_is_not_a_question_to_a_session(app, clock):
     clock.set(warsaw("2023-11-30T11:30"))
     answer = person(app, "ala").ask("Question: what is on now?")
     assert app.store.questions.queue() == [] and "/s20" in answer
+    answer = person(app, "ala").ask("Question about lunch: when is it?")
+    assert app.store.questions.queue() == [] and "14:20" in answer
 
 
 def test_a_question_may_come_in_the_next_message(app, clock):
