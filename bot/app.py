@@ -18,6 +18,7 @@ from bot.core.clock import Clock
 from bot.core.logids import who
 from bot.core.messages import Incoming, Reply, TextReply
 from bot.delivery.change_notices import apply_programme
+from bot.delivery.feedback_prompts import FeedbackPrompts
 from bot.delivery.reminders import Reminders
 from bot.language.i18n import Catalogue, reply_language
 from bot.language.lexicon import Lexicon
@@ -51,6 +52,8 @@ class Application:
         """The running bot's hook that wakes its outbox senders."""
         self.dispatcher = Dispatcher(features.routers)
         self.reminders = Reminders(self)
+        self.feedback_prompts = FeedbackPrompts(self)
+        """Asks how a session was once it ended (ticked by the leader's scheduler)."""
         self.catalogue = Catalogue(conference.languages, conference.timezone)
         self.data_conference = conference
         """The programme as `data/` has it; `conference` is it with the live edits on top."""

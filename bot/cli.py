@@ -70,6 +70,11 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
                                               "messages' texts, and personal data once "
                                               "CONFBOT_RETENTION_DAYS after the conference")
     purging.add_argument("--dry-run", action="store_true", help="only count what would go")
+    feedback = commands.add_parser("feedback", help="the ratings of the sessions: count, "
+                                   "average, distribution, comments")
+    feedback.add_argument("--csv", action="store_true", help="every rating as CSV, naming nobody")
+    commands.add_parser("stats", help="how many people have each session on their agenda, "
+                        "with a reminder, against the places")
     commands.add_parser("status", help="the running processes (leader, standbys), the outbox "
                                        "backlog, the last delivery; exit 1 without a leader")
     announce = commands.add_parser("announce", help="queue an announcement; a running bot "
@@ -299,6 +304,64 @@ def _edits(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _feedback(args: argparse.Namespace, settings: Settings) -> int:
+    """The ratings per session in programme order, or every rating as CSV."""
+    import csv
+
+    from bot.storage.ratings import SCORES
+
+    conference = load_programme(settings).conference
+    store = Store(settings.database_url)
+    try:
+        if args.csv:
+            writer = csv.writer(sys.stdout)
+            writer.writerow(["session", "title", "score", "comment", "language", "rated_at"])
+            for rating in store.ratings.all():
+                session = conference.sessions.get(rating.session_id)
+                writer.writerow([rating.session_id,
+                                 session.title[conference.languages[0]] if session else "",
+                                 rating.score, rating.comment or "", rating.lang or "",
+                                 rating.rated_at.isoformat()])
+            return 0
+        summaries = {s.session_id: s for s in store.ratings.summaries()}
+    finally:
+        store.close()
+    if not summaries:
+        print("No ratings yet.")
+    for session in conference.walk():
+        summary = summaries.get(session.id)
+        if summary is None:
+            continue
+        spread = " ".join(f"{score}:{summary.distribution[score]}" for score in SCORES)
+        print(f"{session.id:5} {summary.count:4} rating(s)  average {summary.average:.1f}  "
+              f"[{spread}]  {session.title[conference.languages[0]]}")
+        for rating in summary.comments:
+            print(f"{'':7}{rating.score}★ [{rating.lang or '?'}] {rating.comment}")
+    return 0
+
+
+def _stats(settings: Settings) -> int:
+    """People per session (of them with a reminder) against the places, by day and time."""
+    from handlers.stats import interest_rows
+
+    conference = load_programme(settings).conference
+    store = Store(settings.database_url)
+    try:
+        rows = interest_rows(conference, store.interest())
+    finally:
+        store.close()
+    print("session  day         time         people  reminded  places  title")
+    for session, counted in rows:
+        start, end = session.span
+        local = start.astimezone(conference.timezone)
+        places = str(session.places) if session.places else "-"
+        print(f"{session.id:8} {local:%Y-%m-%d}  {local:%H:%M}–"
+              f"{end.astimezone(conference.timezone):%H:%M}  {counted.people:6}  "
+              f"{counted.reminded:8}  {places:>6}  {session.title[conference.languages[0]]}"
+              + ("  [full]" if session.full else ""))
+    return 0
+
+
 def _start(args: argparse.Namespace, settings: Settings) -> int:
     live = LiveSchedule(settings.schedule) if settings.schedule else None
     if live is not None:
@@ -369,6 +432,10 @@ def main(argv: list[str] | None = None) -> int:
             return print_status(settings.database_url)
         if args.command == "announce":
             return _announce(args, settings)
+        if args.command == "feedback":
+            return _feedback(args, settings)
+        if args.command == "stats":
+            return _stats(settings)
         if args.command == "import":
             return import_schedule(args.schedule, Path(args.out))
         return _start(args, settings)

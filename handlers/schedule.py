@@ -22,6 +22,7 @@ from bot.chat.views import (
 )
 from bot.core.messages import Button, TextReply
 from bot.programme.model import Day, Session, Venue
+from handlers.qa import is_open
 from handlers.venues import directions_button
 
 router = Router("schedule")
@@ -172,7 +173,11 @@ def session(ctx: Context) -> TextReply:
                        if chosen else Button(ctx.t.gettext("Remind me"), f"/remind {found.id}"))
     if found.parent is not None:
         buttons.insert(0, Button(found.parent.title[ctx.lang][:40], f"/{found.parent.id}"))
-    return TextReply(session_details(ctx, found), (tuple(buttons),))
+    rows = [tuple(buttons)]
+    if is_open(found, ctx.now):
+        rows.append((Button(ctx.t.gettext("Ask a question"), f"/ask {found.id}"),
+                     Button(ctx.t.gettext("Questions"), f"/questions {found.id}")))
+    return TextReply(session_details(ctx, found), tuple(rows))
 
 
 @router.command("search", "szukaj")

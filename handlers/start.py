@@ -20,6 +20,7 @@ COMMAND_MENU = (
     ("venues", N_("Places and how to get there")),
     ("my", N_("My agenda and reminders")),
     ("search", N_("Find a session")),
+    ("ask", N_("Ask a session a question")),
     ("info", N_("Practical information")),
     ("lang", N_("Language")),
     ("help", N_("What I can do")),
@@ -47,6 +48,9 @@ def command_list(ctx: Context) -> Markup:
         ctx._("/remind s12 — remind me before a session (/unremind s12 to stop)"),
         ctx._("/my — my agenda; /reminders 5|10|15|30|60|off — when to remind me"),
         ctx._("/ics — my agenda as a calendar file (/ics s12 for one session)"),
+        ctx._("/ask s12 question — ask a session a question; /questions s12 — its questions, "
+              "vote with /vote q7"),
+        ctx._("/rate s12 1–5 — say how a session was; /feedback off — no questions about it"),
         ctx._("/info — practical information"),
         ctx._("/about — about the conference"),
         ctx._("/lang — choose your language"),

@@ -22,9 +22,9 @@ REFUSAL = "Sorry, only the organisers can do that."
 def app(loaded, database_url, clock):  # type: ignore[no-untyped-def]
     extra = Router("moderation")
 
-    @extra.command("approve", role="moderator")
-    def approve(ctx: Context) -> TextReply:
-        return TextReply("approved")
+    @extra.command("backstage", role="moderator")
+    def backstage(ctx: Context) -> TextReply:
+        return TextReply("backstage")
 
     features = replace(handlers.FEATURES, routers=(*handlers.FEATURES.routers, extra))
     application = Application(loaded[0], loaded[1], Store(database_url), clock, features,
@@ -50,8 +50,8 @@ def test_every_organiser_command_refuses_others_with_one_message(app: Applicatio
 
 
 def test_a_pluggable_role_lets_its_holders_in(app: Application):
-    assert ConsoleSession(app, user="mod").ask("/approve") == "approved"
-    assert REFUSAL in ConsoleSession(app, user="org", client_language="en").ask("/approve")
+    assert ConsoleSession(app, user="mod").ask("/backstage") == "backstage"
+    assert REFUSAL in ConsoleSession(app, user="org", client_language="en").ask("/backstage")
 
 
 def test_a_strangers_text_never_reaches_an_organisers_conversation(app: Application):
@@ -65,4 +65,4 @@ def test_a_strangers_text_never_reaches_an_organisers_conversation(app: Applicat
 def test_a_role_nobody_granted_is_held_by_no_one(app: Application):
     extra = app.dispatcher.access
     extra.roles.pop("moderator")
-    assert REFUSAL in ConsoleSession(app, user="mod", client_language="en").ask("/approve")
+    assert REFUSAL in ConsoleSession(app, user="mod", client_language="en").ask("/backstage")

@@ -87,7 +87,9 @@ def session_line(ctx: Speaker, session: Session, *, show_day: bool = False) -> M
         when = escape(ctx.t.day(session.span[0])) + Markup(", ") + when
     indent = Markup("   ") if session.parent is not None and not show_day else Markup("")
     line = indent + Markup("<b>%s</b> ") % when + title + command
-    return line + Markup(" — ") + ctx._("❌ cancelled") if session.cancelled else line
+    if session.cancelled:
+        return line + Markup(" — ") + ctx._("❌ cancelled")
+    return line + Markup(" — ") + ctx._("🈵 full") if session.full else line
 
 
 def note_text(ctx: Speaker, note: Text) -> Markup:
@@ -156,6 +158,8 @@ def session_details(ctx: Speaker, session: Session) -> Markup:
         lines.append(ctx._("❌ <b>Cancelled</b> by the organisers."))
     if session.note:
         lines.append(ctx._("📌 Note: %(note)s", note=note_text(ctx, session.note)))
+    if session.full and not session.cancelled:
+        lines.append(ctx._("🈵 <b>Full</b>: no places left, the organisers say."))
     when = escape(ctx.t.day(session.span[0])) + Markup(", ") + span(ctx, session)
     if not session.times_announced:
         when += Markup(" ") + ctx._("(within the session above; its own time was not announced)")
@@ -173,6 +177,8 @@ def session_details(ctx: Speaker, session: Session) -> Markup:
             language_name(ctx, code) for code in session.languages)))
     if session.format:
         lines.append(ctx._("Format: %(format)s", format=tr(ctx, session.format)))
+    if session.places:
+        lines.append(ctx._("Places: %(places)s", places=session.places))
     lines.extend(people_lines(ctx, session))
     lines.append(Markup(""))
     if isinstance(session.description, NotAnnounced):

@@ -6,7 +6,8 @@ Telegram and Matrix send it as HTML, the console renders it as plain text.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 COMMAND_PREFIXES = ("/", "!")
 """A leading / is a command (Telegram, the console); ! too (Element keeps / for itself)."""
@@ -51,6 +52,9 @@ class Button:
 class TextReply:
     html: str
     buttons: tuple[tuple[Button, ...], ...] = ()
+    reactions: Mapping[str, str] = field(default_factory=dict, hash=False)
+    """emoji -> the command a reaction to this message means ({"👍": "/vote q7"}), where the
+    platform has reactions (Matrix)."""
 
 
 @dataclass(frozen=True)

@@ -49,8 +49,11 @@ def encode(replies: list[Reply]) -> str:
     items: list[dict[str, object]] = []
     for reply in replies:
         if isinstance(reply, TextReply):
-            items.append({"type": "text", "html": str(reply.html), "buttons": [
-                [{"label": b.label, "command": b.command} for b in row] for row in reply.buttons]})
+            item: dict[str, object] = {"type": "text", "html": str(reply.html), "buttons": [
+                [{"label": b.label, "command": b.command} for b in row] for row in reply.buttons]}
+            if reply.reactions:
+                item["reactions"] = dict(reply.reactions)
+            items.append(item)
         elif isinstance(reply, LocationReply):
             items.append({"type": "location", "latitude": reply.latitude,
                           "longitude": reply.longitude, "title": reply.title,
@@ -68,7 +71,7 @@ def decode(payload: str) -> list[Reply]:
         if item["type"] == "text":
             buttons = tuple(tuple(Button(b["label"], b["command"]) for b in row)
                             for row in item["buttons"])
-            replies.append(TextReply(item["html"], buttons))
+            replies.append(TextReply(item["html"], buttons, item.get("reactions") or {}))
         elif item["type"] == "location":
             replies.append(LocationReply(item["latitude"], item["longitude"], item["title"],
                                          item["address"]))

@@ -37,6 +37,10 @@ class Lexicon:
     time_prepositions: frozenset[str] = frozenset()
     off_words: frozenset[str] = frozenset()
     """Words that turn something off (/reminders off)."""
+    on_words: frozenset[str] = frozenset()
+    """Words that turn something on (/feedback on)."""
+    question_words: frozenset[str] = frozenset()
+    """The word 'question', heading a question to a session ("question for s20: …")."""
     answer_in: dict[str, str] = field(default_factory=dict)
     """Languages understood but answered in a conference language: {"ru": "uk"}."""
     alphabets: dict[str, frozenset[str]] = field(default_factory=dict)
@@ -142,6 +146,9 @@ class Lexicon:
         lexicon.time_prepositions = _union(
             folded_set("time_prepositions", raw.get("time_prepositions")))
         lexicon.off_words = _union(folded_set("off_words", raw.get("off_words")))
+        lexicon.on_words = _union(folded_set("on_words", raw.get("on_words", {}), required=()))
+        lexicon.question_words = _union(folded_set("question_words",
+                                                   raw.get("question_words", {}), required=()))
         return lexicon
 
     def reply_language(self, written: str | None) -> str | None:

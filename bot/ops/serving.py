@@ -15,6 +15,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from bot.app import Application
 from bot.core.messages import Address, Reply
 from bot.delivery.broadcasts import finish
+from bot.delivery.feedback_prompts import TICK_SECONDS
 from bot.delivery.sender import OutboxSender
 from bot.ops.leadership import (
     PROCESS_PREFIX,
@@ -172,6 +173,8 @@ async def serve(app: Application, transports: list[Transport], *,
         app.reminders.refresh()
         scheduler.add_job(_retention_job, "interval", days=1, args=[app], id="retention",
                           misfire_grace_time=3600, coalesce=True)
+        scheduler.add_job(app.feedback_prompts.tick, "interval", seconds=TICK_SECONDS,
+                          id="feedback-prompts", misfire_grace_time=None, coalesce=True)
         background.append(asyncio.create_task(_retention_job(app)))
         background.extend(asyncio.create_task(sender.run(stop)) for sender in senders)
 

@@ -119,6 +119,8 @@ def _apply_one(conference: Conference, session: Session, edit: Edit) -> str | No
         session.cancelled = bool(value)
     elif edit.aspect == "note":
         session.note = stored_note(conference, value) if value else None
+    elif edit.aspect == "full":
+        session.full = bool(value)
     return None
 
 

@@ -142,6 +142,14 @@ class Session:
     """Cancelled by an organiser's live edit: still listed (marked), so it can come back."""
     note: Text | None = None
     """An organiser's live note; may hold only some languages, the first one written first."""
+    accounts: tuple[str, ...] = ()
+    """Chat accounts (`platform:id`) that moderate the session's questions (`moderators:`)."""
+    qa_open: bool = False
+    """`qa: open`: questions to the session are approved without moderation."""
+    places: int | None = None
+    """How many people it can take, when the data says (`places:`)."""
+    full: bool = False
+    """An organiser or moderator said it is full (`/full`, kept as a live edit)."""
 
     @property
     def number(self) -> int:

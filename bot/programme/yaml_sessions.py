@@ -127,6 +127,8 @@ def _session(check: Checker, days: dict[str, Day], venues: dict[str, Venue],
     def persons(field: str) -> tuple[Person, ...]:
         found = []
         for person_id in check.string_list(field):
+            if field == "moderators" and ":" in person_id:
+                continue  # a chat account (platform:id), read by _participation
             if person_id not in people:
                 check.fail(field, f"refers to unknown person '{person_id}'")
             else:
@@ -149,8 +151,36 @@ def _session(check: Checker, days: dict[str, Day], venues: dict[str, Venue],
         audience=audience, venue=venue, start=start, end=end, room=room,
         moderators=moderators, speakers=speakers, host=optional["host"],
         format=optional["format"], speakers_note=optional["speakers_note"],
-        **_schedule_fields(check),
+        **_schedule_fields(check), **_participation(check),
     )
+
+
+ACCOUNT_PLATFORMS = ("telegram", "matrix", "console")
+
+
+def _participation(check: Checker) -> dict[str, Any]:
+    """Questions and places: chat accounts among `moderators:`, `qa: open|moderated`,
+    `places: <number>`."""
+    accounts = []
+    listed = check.raw.get("moderators") or []
+    for entry in listed if isinstance(listed, list) else []:
+        platform, colon, rest = str(entry).partition(":")
+        if not colon:
+            continue  # a person id
+        if platform not in ACCOUNT_PLATFORMS or not rest:
+            check.fail("moderators", f"'{entry}' is neither a person id nor platform:id "
+                                     f"({', '.join(ACCOUNT_PLATFORMS)})")
+        else:
+            accounts.append(entry)
+    qa = check.raw.get("qa", "moderated")
+    if qa not in ("open", "moderated"):
+        check.fail("qa", f"'{qa}' must be open or moderated")
+    places = check.raw.get("places")
+    if places is not None and (isinstance(places, bool) or not isinstance(places, int)
+                               or places < 1):
+        check.fail("places", f"'{places}' must be a whole number of places, 1 or more")
+        places = None
+    return {"accounts": tuple(accounts), "qa_open": qa == "open", "places": places}
 
 
 def _schedule_fields(check: Checker) -> dict[str, Any]:

@@ -15,7 +15,7 @@ from bot.storage.database import rows_affected
 from bot.storage.models import LiveEdit, State
 
 VERSION_KEY = "live_edits_version"
-ASPECTS = ("time", "place", "cancelled", "note")
+ASPECTS = ("time", "place", "cancelled", "note", "full")
 """The order in which the overlay applies a session's edits."""
 
 
@@ -25,7 +25,7 @@ class EditRecord:
     aspect: str
     value: Any
     """time: {"day", "start", "end"}; place: {"venue"} or {"room"}; cancelled: true;
-    note: {lang: text, …} (the language written first, first)."""
+    note: {lang: text, …} (the language written first, first); full: true (no places left)."""
     author: str
     made_at: datetime
 

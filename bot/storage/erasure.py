@@ -3,7 +3,8 @@
 Erasure removes every row that names the person (their platform id, their private chat):
 their user row, chosen sessions, outbox rows addressed to them, their conversation state, and
 any mention in the state values (organiser lists, room mappings kept as JSON); announcements
-they wrote keep their text and counts with the author anonymised.
+they wrote keep their text and counts with the author anonymised, and so do the questions
+they put to sessions; their votes and ratings go.
 """
 
 from __future__ import annotations
@@ -21,9 +22,13 @@ from bot.storage.database import rows_affected
 from bot.storage.models import (
     Announcement,
     Base,
+    FeedbackOff,
     LiveEdit,
     MatrixKey,
     OutboxMessage,
+    Question,
+    QuestionVote,
+    Rating,
     ShownNotice,
     State,
     Subscription,
@@ -127,6 +132,15 @@ def erase(store: Store, platform: str, external_id: str) -> dict[str, int] | Non
             "matrix_keys": rows_affected(connection.execute(delete(MatrixKey).where(or_(
                 *(MatrixKey.name.contains(i) for i in ids),
                 *(MatrixKey.value.contains(i) for i in ids))))) if platform == "matrix" else 0,
+            # their questions stay, naming nobody; their votes and ratings go with them
+            "questions anonymised": rows_affected(connection.execute(
+                update(Question).where(Question.author_id == user_id).values(author_id=None))),
+            "question_votes": rows_affected(connection.execute(
+                delete(QuestionVote).where(QuestionVote.user_id == user_id))),
+            "ratings": rows_affected(connection.execute(
+                delete(Rating).where(Rating.user_id == user_id))),
+            "feedback_off": rows_affected(connection.execute(
+                delete(FeedbackOff).where(FeedbackOff.user_id == user_id))),
             "users": rows_affected(connection.execute(delete(User).where(User.id == user_id))),
         }
     store.users.evict(user_id)
@@ -154,6 +168,12 @@ def export(store: Store, user_id: int) -> dict[str, object]:
             "outbox": outbox,
             "announcements": _rows(connection, Announcement.__table__,
                                    Announcement.author_user_id == user_id),
+            "questions": _rows(connection, Question.__table__, Question.author_id == user_id),
+            "question_votes": _rows(connection, QuestionVote.__table__,
+                                    QuestionVote.user_id == user_id),
+            "ratings": _rows(connection, Rating.__table__, Rating.user_id == user_id),
+            "feedback_off": _rows(connection, FeedbackOff.__table__,
+                                  FeedbackOff.user_id == user_id),
             "state": [{"key": key, "value": value} for key, value in connection.execute(
                 select(State.key, State.value)).all()
                 if (m := CONVERSATION_KEY.match(key)) and int(m.group(1)) == user_id],
@@ -225,6 +245,12 @@ def _purge_people(connection: Connection) -> dict[str, int]:
         "live_edits anonymised": rows_affected(connection.execute(
             update(LiveEdit).where(LiveEdit.author != ERASED_AUTHOR)
             .values(author=ERASED_AUTHOR))),
+        "questions anonymised": rows_affected(connection.execute(update(Question).where(
+            Question.author_id.is_not(None)).values(author_id=None))),
+        "question_votes": rows_affected(connection.execute(delete(QuestionVote))),
+        "ratings anonymised": rows_affected(connection.execute(update(Rating).where(
+            Rating.user_id.is_not(None)).values(user_id=None))),
+        "feedback_off": rows_affected(connection.execute(delete(FeedbackOff))),
         "users": rows_affected(connection.execute(delete(User))),
     }
 

@@ -218,3 +218,64 @@ class LiveEdit(Base):
     """JSON."""
     author: Mapped[str] = mapped_column(String(255))
     made_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class Question(Base):
+    """A question put to a session (Q&A): anonymous to all but organisers and moderators."""
+
+    __tablename__ = "questions"
+    __table_args__ = (Index("ix_questions_session_status", "session_id", "status"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[str] = mapped_column(String(32))
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"),
+                                                  index=True)
+    """Who asked (None once they were forgotten: the question stays)."""
+    text: Mapped[str] = mapped_column(Text)
+    lang: Mapped[str | None] = mapped_column(String(8))
+    status: Mapped[str] = mapped_column(String(16))
+    """pending, approved, rejected, answered."""
+    asked_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class QuestionVote(Base):
+    """One person's vote for one question (at most one: the unique constraint counts it once,
+    whichever process takes it)."""
+
+    __tablename__ = "question_votes"
+    __table_args__ = (UniqueConstraint("question_id", "user_id", name="uq_question_vote"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    question_id: Mapped[int] = mapped_column(ForeignKey("questions.id", ondelete="CASCADE"),
+                                             index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    voted_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class Rating(Base):
+    """How a person found a session (1–5), with an optional comment; one per person and
+    session (a later rating replaces it)."""
+
+    __tablename__ = "ratings"
+    __table_args__ = (UniqueConstraint("user_id", "session_id", name="uq_rating"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"),
+                                                index=True)
+    """None once the retention rule anonymised it."""
+    session_id: Mapped[str] = mapped_column(String(32), index=True)
+    score: Mapped[int] = mapped_column(Integer)
+    comment: Mapped[str | None] = mapped_column(Text)
+    lang: Mapped[str | None] = mapped_column(String(8))
+    rated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class FeedbackOff(Base):
+    """A person who switched the rating prompts off (/feedback off)."""
+
+    __tablename__ = "feedback_off"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"),
+                                         primary_key=True)
+    since: Mapped[datetime] = mapped_column(UTCDateTime())

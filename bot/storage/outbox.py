@@ -40,6 +40,12 @@ class MessageKind(StrEnum):
     BROADCAST = "broadcast"
     REPORT = "report"
     ANNOUNCE_ROOM = "announce-room"
+    FEEDBACK = "feedback"
+    """A prompt to rate a session that ended."""
+    FULL = "full"
+    """A session on the person's agenda is full."""
+    QUESTION = "question"
+    """A question waiting for a moderator's decision."""
 
 
 class AnnouncementStatus(StrEnum):

@@ -39,6 +39,13 @@ _DEVICE_KEYS = N_("on Matrix, the public keys of your devices and the encryption
                   "with them — to encrypt what I send you")
 _CONVERSATION = N_("the step you are at in a conversation (such as writing an announcement), "
                    "until it ends")
+_QUESTIONS = N_("the questions you put to sessions, with their language and state — for the "
+                "moderators; they are shown to others without your name, and stay without it "
+                "when you are forgotten")
+_VOTES = N_("which questions you voted for — to count each vote once and let you take it back")
+_RATINGS = N_("how you rated sessions (1–5) and your comments — for the organisers' feedback; "
+              "anonymised when personal data is deleted")
+_FEEDBACK_OFF = N_("whether you switched off the questions about how a session was")
 
 PERSONAL_COLUMNS: dict[str, dict[str, str]] = {
     "users": {
@@ -63,6 +70,13 @@ PERSONAL_COLUMNS: dict[str, dict[str, str]] = {
     "live_edits": {column: _EDITS for column in (
         "id", "session_id", "aspect", "value", "author", "made_at")},
     "matrix_keys": {column: _DEVICE_KEYS for column in ("owner", "kind", "name", "value")},
+    "questions": {column: _QUESTIONS for column in (
+        "id", "session_id", "author_id", "text", "lang", "status", "asked_at", "decided_at")},
+    "question_votes": {column: _VOTES for column in ("id", "question_id", "user_id",
+                                                     "voted_at")},
+    "ratings": {column: _RATINGS for column in (
+        "id", "user_id", "session_id", "score", "comment", "lang", "rated_at")},
+    "feedback_off": {"user_id": _FEEDBACK_OFF, "since": _FEEDBACK_OFF},
 }
 """table -> column -> why it is kept (untranslated; the notice translates it)."""
 

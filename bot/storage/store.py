@@ -6,8 +6,11 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.storage.database import make_engine, upgrade
 from bot.storage.edits import EditStore
+from bot.storage.interest import Interest, interest
 from bot.storage.notices import Notices
 from bot.storage.outbox import OutboxStore
+from bot.storage.questions import QuestionStore
+from bot.storage.ratings import RatingStore
 from bot.storage.state import StateStore
 from bot.storage.subscriptions import SubscriptionStore
 from bot.storage.unanswered import UnansweredLog
@@ -37,6 +40,15 @@ class Store:
         """Questions the bot could not place: text, language, time; never who asked."""
         self.notices = Notices(self.engine)
         """One-time notes already shown to a person."""
+        self.questions = QuestionStore(self._sessions)
+        """Questions put to sessions, their moderation and votes."""
+        self.ratings = RatingStore(self._sessions)
+        """How people rated sessions, and who wants no rating prompts."""
+
+    def interest(self) -> dict[str, Interest]:
+        """session id -> how many people chose it, and how many will be reminded."""
+        self.users.flush_soft_changes()
+        return interest(self.engine)
 
     def session(self) -> Session:
         return self._sessions()
