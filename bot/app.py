@@ -22,6 +22,7 @@ from bot.delivery.reminders import Reminders
 from bot.language.i18n import Catalogue, negotiate
 from bot.language.lexicon import Lexicon
 from bot.programme.diff import Change
+from bot.programme.info_topics import with_topics
 from bot.programme.live_edits import Skipped, overlay
 from bot.programme.model import Conference
 from bot.storage import Store, UserRecord
@@ -69,7 +70,7 @@ class Application:
         for skipped in result.skipped:
             log.warning("live edit of %s (%s) no longer applies: %s", skipped.session_id,
                         ", ".join(skipped.aspects), skipped.reason)
-        return result.conference
+        return with_topics(result.conference, self.store.console.topics())
 
     def apply_programme(self) -> list[Change]:
         """Make the served programme the known one: queue notices for what changed since the

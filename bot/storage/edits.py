@@ -54,7 +54,7 @@ class EditStore:
                                 author=author, made_at=now))
             else:
                 row.value, row.author, row.made_at = encoded, author, now
-            _bump(db)
+            bump_version(db)
 
     def remove(self, session_id: str, aspect: str | None = None) -> int:
         """Drop one aspect's edit, or every edit of the session; returns how many."""
@@ -64,7 +64,7 @@ class EditStore:
                 query = query.where(LiveEdit.aspect == aspect)
             removed = rows_affected(db.execute(query))
             if removed:
-                _bump(db)
+                bump_version(db)
             return removed
 
     def version(self) -> int:
@@ -74,7 +74,8 @@ class EditStore:
             return int(row.value) if row else 0
 
 
-def _bump(db: Session) -> None:
+def bump_version(db: Session) -> None:
+    """Tell every process that what lies over `data/` changed (edits, console topics)."""
     row = db.get(State, VERSION_KEY, with_for_update=True)
     if row is None:
         db.add(State(key=VERSION_KEY, value="1"))

@@ -21,6 +21,7 @@ from bot.storage.database import rows_affected
 from bot.storage.models import (
     Announcement,
     Base,
+    ConsoleTopic,
     LiveEdit,
     MatrixKey,
     OutboxMessage,
@@ -28,6 +29,8 @@ from bot.storage.models import (
     State,
     Subscription,
     User,
+    WebLogin,
+    WebSession,
 )
 from bot.storage.outbox import MessageKind, OutboxStatus
 from bot.storage.store import Store
@@ -123,6 +126,13 @@ def erase(store: Store, platform: str, external_id: str) -> dict[str, int] | Non
                 delete(ShownNotice).where(ShownNotice.user_id == user_id))),
             "live_edits": rows_affected(connection.execute(
                 update(LiveEdit).where(LiveEdit.author.in_([f"{platform}:{i}" for i in ids]))
+                .values(author=ERASED_AUTHOR))),
+            "web_logins": rows_affected(connection.execute(
+                delete(WebLogin).where(WebLogin.person.in_(needles)))),
+            "web_sessions": rows_affected(connection.execute(
+                delete(WebSession).where(WebSession.person.in_(needles)))),
+            "console_topics": rows_affected(connection.execute(
+                update(ConsoleTopic).where(ConsoleTopic.author.in_(needles))
                 .values(author=ERASED_AUTHOR))),
             "matrix_keys": rows_affected(connection.execute(delete(MatrixKey).where(or_(
                 *(MatrixKey.name.contains(i) for i in ids),
@@ -224,6 +234,11 @@ def _purge_people(connection: Connection) -> dict[str, int]:
         "shown_notices": rows_affected(connection.execute(delete(ShownNotice))),
         "live_edits anonymised": rows_affected(connection.execute(
             update(LiveEdit).where(LiveEdit.author != ERASED_AUTHOR)
+            .values(author=ERASED_AUTHOR))),
+        "web_logins": rows_affected(connection.execute(delete(WebLogin))),
+        "web_sessions": rows_affected(connection.execute(delete(WebSession))),
+        "console_topics anonymised": rows_affected(connection.execute(
+            update(ConsoleTopic).where(ConsoleTopic.author != ERASED_AUTHOR)
             .values(author=ERASED_AUTHOR))),
         "users": rows_affected(connection.execute(delete(User))),
     }
