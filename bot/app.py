@@ -48,6 +48,8 @@ class Application:
         """platform -> a room where every broadcast is also posted once."""
         self.privacy = PrivacyPolicy()
         """The privacy contact and the retention rule (set from the configuration)."""
+        self.console_url: str | None = None
+        """CONFBOT_PUBLIC_URL when the web console is served (see bot/web/console)."""
         self.on_queued: Callable[[], None] = lambda: None
         """The running bot's hook that wakes its outbox senders."""
         self.dispatcher = Dispatcher(features.routers)

@@ -14,12 +14,13 @@ from handlers import (
     start,
     unanswered,
     venues,
+    web,
 )
 
 FEATURES = Features(
     routers=(start.router, schedule.router, info.router, language.router, venues.router,
              reminders.router, calendar.router, announce.router, unanswered.router,
-             edit.router, pending.router, privacy.router),
+             edit.router, pending.router, privacy.router, web.router),
     messages=reminders.PUSH_MESSAGES,
     command_menu=start.COMMAND_MENU,
     descriptions=(start.BOT_DESCRIPTION, start.BOT_SHORT_DESCRIPTION),

@@ -17,6 +17,8 @@ from bot.storage.edits import bump_version
 from bot.storage.models import ConsoleTopic, WebLogin, WebSession
 
 LOGIN_VALID = timedelta(minutes=10)
+LOGIN_PATH = "/console/login/"
+"""Where a sign-in link points, under the public URL: LOGIN_PATH + token."""
 
 
 def token_hash(token: str) -> str:
