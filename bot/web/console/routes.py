@@ -43,7 +43,7 @@ def console_routes(deps: ConsoleDeps) -> list[web.AbstractRouteDef]:
 
     async def login(request: web.Request) -> web.StreamResponse:
         token = str((await request.post()).get("token", ""))
-        response = web.HTTPSeeOther(f"{PREFIX}/")
+        response = _see_other(f"{PREFIX}/")
         if not auth.start(deps, token, response):
             return render(app, request, "login_refused.html", status=403)
         return response
@@ -134,7 +134,7 @@ def console_routes(deps: ConsoleDeps) -> list[web.AbstractRouteDef]:
                     body, dict.fromkeys(languages, phrases), organiser.person,
                     app.clock.now().astimezone(UTC)))
                 app.refresh_overlay()
-                return web.HTTPSeeOther(f"{PREFIX}/unanswered")
+                return _see_other(f"{PREFIX}/unanswered")
             return show(request, organiser, "answer.html", question=form.get("question", ""),
                         title=title, body=body, keywords=form.get("keywords", ""),
                         problem=True)
@@ -187,6 +187,10 @@ def console_routes(deps: ConsoleDeps) -> list[web.AbstractRouteDef]:
         web.get(f"{PREFIX}/edits.yaml", page(edits_yaml)),
         web.static(f"{PREFIX}/static", HERE / "static"),
     ]
+
+
+def _see_other(location: str) -> web.Response:
+    return web.Response(status=303, headers={"Location": location})
 
 
 def setup_console(web_app: web.Application, deps: ConsoleDeps) -> None:
