@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import re
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -23,6 +24,7 @@ from tests.browser import start_browser
 from tests.conftest import warsaw
 from tests.harness import RunningBot
 from tests.helpers import free_port, start_app
+from tests.question_board import QuestionBoard
 from tests.telegram_standin import BotApiStandIn
 from tests.test_telegram import transport_for
 
@@ -162,3 +164,38 @@ def test_the_browser_is_there() -> None:
         driver.quit()
 
 
+
+
+def test_a_wall_updates_after_a_vote(console, api: BotApiStandIn, app: Application,  # type: ignore[no-untyped-def]
+                                     browser: WebDriver):
+    """The wall, opened through its read-only link, shows a vote within 2 s. The questions
+    come from tests/question_board (the participation store's methods) until issue 22's
+    store is on this branch."""
+    board = QuestionBoard()
+    app.store.questions = board  # type: ignore[attr-defined]
+    now = app.clock.now()
+    first = board.ask("s20", 1, "How do community centres abroad fund themselves?", "en",
+                      now, approved=True)
+    second = board.ask("s20", 2, "Jak zacząć centrum społecznościowe w małej gminie?", "pl",
+                       now, approved=True)
+    board.vote(first.id, 11, now)
+    sign_in(browser, api)
+    browser.get(browser.current_url.split("/console/")[0] + "/console/qa?session=s20")
+    wall = browser.find_element(By.ID, "wall-link").get_attribute("href")
+    assert wall and "key=" in wall
+    browser.delete_all_cookies()            # the projector is not signed in
+    browser.get(wall)
+
+    def items(driver: WebDriver) -> list[str]:
+        """The wall's lines, read at once (the script replaces them every second)."""
+        return list(driver.execute_script(
+            "return Array.from(document.querySelectorAll('#wall li'), e => e.textContent)"))
+
+    assert items(browser)[0].endswith(first.text)
+    board.vote(second.id, 12, now)
+    board.vote(second.id, 13, now)
+    started = time.monotonic()
+    wait(browser, lambda d: items(d)[0].endswith(second.text), timeout=2)
+    assert time.monotonic() - started < 2
+    assert items(browser)[0].startswith("2 ") and items(browser)[1].startswith("1 ")
+    screenshot(browser, "wall.png")

@@ -20,6 +20,7 @@ from bot.web.console.auth import COOKIE
 from tests.conftest import warsaw
 from tests.console_server import ConsoleServer
 from tests.helpers import start_app
+from tests.question_board import QuestionBoard
 
 ORGANISER = "org"
 
@@ -260,3 +261,56 @@ def test_programme_edit_previews_and_applies_as_edit_does(server: ConsoleServer,
     assert "is changed for everyone" in applied.text
     assert [(e.session_id, e.aspect) for e in app.store.edits.all()] == [("s23", "time")]
     assert "console:org" in applied.text.split("Changes in force")[1]
+
+
+# --- Q&A, the wall, feedback (the question store of issue 22 stood in by tests/question_board)
+
+@pytest.fixture
+def board(app: Application) -> QuestionBoard:
+    app.store.questions = QuestionBoard()  # type: ignore[attr-defined]
+    return app.store.questions  # type: ignore[attr-defined, no-any-return]
+
+
+def test_moderation_and_the_wall(server: ConsoleServer, app: Application,
+                                 board: QuestionBoard):
+    now = app.clock.now()
+    first = board.ask("s20", 1, "How do you fund a community centre?", "en", now)
+    second = board.ask("s20", 2, "Jak zacząć?", "pl", now)
+    board.ask("s21", 3, "Spam spam", "en", now)
+    client, _ = sign_in(server, link_for(app))
+    page = client.get("/console/qa", params={"session": "s20"})
+    assert "/s20 · 2" in page.text and "/s21 · 1" in page.text
+    assert page.text.count('class="question status-pending"') == 2
+    wall = re.search(r'href="(/wall/s20\?key=\w+)"', page.text)
+    assert wall
+    anonymous = httpx.Client(base_url=server.base)
+    assert anonymous.get(wall.group(1)).status_code == 200
+    assert anonymous.get("/wall/s20").status_code == 403
+    assert anonymous.get("/wall/s20?key=" + "0" * 32).status_code == 403
+    assert anonymous.get(wall.group(1).replace("s20", "s21")).status_code == 403
+    assert "No questions yet." in anonymous.get(wall.group(1)).text
+    refused = client.post("/console/qa?session=s20", data={"question": first.id,
+                                                           "action": "approve"})
+    assert refused.status_code == 403
+    for question in (first, second):
+        client.post("/console/qa?session=s20", data={
+            "csrf": csrf_of(page), "question": question.id, "action": "approve"})
+    board.vote(second.id, 7, now)
+    listed = anonymous.get(wall.group(1).replace("/wall/s20", "/wall/s20/questions.json"))
+    assert [q["text"] for q in listed.json()["questions"]] == [second.text, first.text]
+    client.post("/console/qa?session=s20", data={"csrf": csrf_of(page),
+                                                  "question": second.id, "action": "answered"})
+    shown = anonymous.get(wall.group(1)).text
+    assert first.text in shown and second.text not in shown
+
+
+def test_feedback_and_interest_as_svg_charts(server: ConsoleServer, app: Application):
+    for name in ("ala", "bob", "cyd"):
+        ConsoleSession(app, user=name, client_language="en").ask("/remind s20")
+    client, _ = sign_in(server, link_for(app))
+    page = client.get("/console/feedback")
+    assert page.status_code == 200
+    card = page.text.split("/s20</small>")[1].split("</article>")[0]
+    assert "<svg" in card and '<text x="76" y="14" class="value">' not in card
+    assert re.search(r'class="value">3</text>', card)
+    assert "Ratings are not available" in page.text

@@ -51,6 +51,7 @@ def render(app: Application, request: web.Request, template: str, *, status: int
                             max_age=365 * 86400)
     response.headers["Cache-Control"] = "no-store"
     response.headers["Content-Security-Policy"] = (
-        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+        "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
+        "script-src 'self'; "
         "frame-ancestors 'none'")
     return response

@@ -14,6 +14,7 @@ from bot.programme.live_edits import export_yaml
 from bot.storage.console import LOGIN_PATH, TopicRecord
 from bot.web.console import auth, views
 from bot.web.console.auth import ConsoleDeps, Organiser
+from bot.web.console.participation_routes import participation_routes
 from bot.web.console.render import HERE, page_language, render
 
 Page = Callable[[web.Request, Organiser], Awaitable[web.StreamResponse]]
@@ -169,6 +170,7 @@ def console_routes(deps: ConsoleDeps) -> list[web.AbstractRouteDef]:
                                  headers={"Cache-Control": "no-store"})
 
     return [
+        *participation_routes(deps, page, show, PREFIX),
         web.get(f"{LOGIN_PATH}{{token}}", login_page),
         web.post(f"{PREFIX}/login", login),
         web.post(f"{PREFIX}/logout", page(logout)),
