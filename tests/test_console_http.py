@@ -283,7 +283,7 @@ def test_moderation_and_the_wall(server: ConsoleServer, app: Application,
     assert page.text.count('class="question status-pending"') == 2
     wall = re.search(r'href="(/wall/s20\?key=\w+)"', page.text)
     assert wall
-    anonymous = httpx.Client(base_url=server.base)
+    anonymous = httpx.Client(base_url=server.base, headers={"Accept-Language": "en"})
     assert anonymous.get(wall.group(1)).status_code == 200
     assert anonymous.get("/wall/s20").status_code == 403
     assert anonymous.get("/wall/s20?key=" + "0" * 32).status_code == 403
