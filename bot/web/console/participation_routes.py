@@ -24,6 +24,8 @@ from bot.web.console.render import render
 Page = Callable[[web.Request, Organiser], Awaitable[web.StreamResponse]]
 Guard = Callable[[Page], Callable[[web.Request], Awaitable[web.StreamResponse]]]
 Show = Callable[..., web.Response]
+SHOWN = 30
+"""Sessions on the feedback page: the most rated, then the most planned (?all=1: every one)."""
 
 
 def participation_routes(deps: ConsoleDeps, page: Guard, show: Show,
@@ -81,8 +83,11 @@ def participation_routes(deps: ConsoleDeps, page: Guard, show: Show,
         summaries = {s.session_id: s for s in board.summaries()} if board is not None else {}
         planned = interest(app)
         rows: list[dict[str, Any]] = []
-        for session_id in sorted(set(summaries) | set(planned),
-                                 key=lambda s: (len(s), s)):
+        ranked = sorted(set(summaries) | set(planned), key=lambda s: (
+            -(summaries[s].count if s in summaries else 0),
+            -(planned[s].planned if s in planned else 0), len(s), s))
+        shown = ranked if request.query.get("all") else ranked[:SHOWN]
+        for session_id in shown:
             session = app.conference.sessions.get(session_id)
             if session is None:
                 continue
@@ -99,7 +104,7 @@ def participation_routes(deps: ConsoleDeps, page: Guard, show: Show,
                          if summary else None,
                          "people": people})
         return show(request, organiser, "feedback.html", rows=rows,
-                    rated=board is not None, chart=bar_chart)
+                    rated=board is not None, chart=bar_chart, more=len(ranked) - len(shown))
 
     return [
         web.get(f"{prefix}/qa", page(qa)),

@@ -19,6 +19,8 @@ from bot.web.console.render import HERE, page_language, render
 
 Page = Callable[[web.Request, Organiser], Awaitable[web.StreamResponse]]
 PREFIX = "/console"
+SHOWN_GROUPS = 100
+"""The most recent groups of unanswered questions on the page (older ones: confbot unanswered)."""
 
 
 def console_routes(deps: ConsoleDeps) -> list[web.AbstractRouteDef]:
@@ -113,7 +115,7 @@ def console_routes(deps: ConsoleDeps) -> list[web.AbstractRouteDef]:
                 answers = views.ask(app, organiser.platform, organiser.user_id, asked,
                                     page_language(app, request))
         now = app.clock.now()
-        groups = [g for g in app.store.unanswered.groups()
+        groups = [g for g in app.store.unanswered.groups()[:SHOWN_GROUPS]
                   if app.understanding.interpret(g.text, now).topic is None]
         return show(request, organiser, "unanswered.html", groups=groups,
                     topics=app.store.console.topics(), answers=answers, asked=asked)
