@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
@@ -21,6 +21,7 @@ from tests.conftest import warsaw
 from tests.console_server import ConsoleServer
 from tests.helpers import start_app
 from tests.question_board import QuestionBoard
+from tests.test_cli import confbot
 
 ORGANISER = "org"
 
@@ -314,3 +315,29 @@ def test_feedback_and_interest_as_svg_charts(server: ConsoleServer, app: Applica
     assert "<svg" in card and '<text x="76" y="14" class="value">' not in card
     assert re.search(r'class="value">3</text>', card)
     assert "Ratings are not available" in page.text
+
+
+# --- the operator's command line ----------------------------------------------------------
+
+@pytest.mark.slow
+def test_web_login_prints_a_link_that_signs_in(database_url: str, loaded, clock):  # type: ignore[no-untyped-def]
+    env = {"DATABASE_URL": database_url, "ORGANISERS": "telegram:123456",
+           "CONFBOT_HTTP_PORT": "8080", "CONFBOT_PUBLIC_URL": "https://bot.example.org/"}
+    printed = confbot("web-login", "telegram:123456", env=env)
+    assert printed.returncode == 0, printed.stderr
+    link = printed.stdout.strip()
+    assert re.fullmatch(r"https://bot\.example\.org/console/login/[\w-]{40,}", link)
+    assert confbot("web-login", "telegram:999", env=env).returncode == 1
+    bad = confbot("web-login", "telegram:123456", env={**env, "CONFBOT_HTTP_PORT": "http"})
+    assert bad.returncode == 2 and "CONFBOT_HTTP_PORT" in bad.stderr
+    off = confbot("web-login", "telegram:123456", env={**env, "CONFBOT_HTTP_PORT": ""})
+    assert off.returncode == 2 and "CONFBOT_HTTP_PORT" in off.stderr
+    app = start_app(loaded[0], loaded[1], Store(database_url), FakeClock(datetime.now(UTC)),
+                    organisers=frozenset({"telegram:123456"}))
+    server = ConsoleServer(app).start()
+    try:
+        _, response = sign_in(server, f"{server.base}/console/login/{link.rsplit('/', 1)[1]}")
+        assert response.status_code == 303
+    finally:
+        server.stop()
+        app.store.close()
