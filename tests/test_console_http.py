@@ -262,6 +262,13 @@ def test_programme_edit_previews_and_applies_as_edit_does(server: ConsoleServer,
     assert "is changed for everyone" in applied.text
     assert [(e.session_id, e.aspect) for e in app.store.edits.all()] == [("s23", "time")]
     assert "console:org" in applied.text.split("Changes in force")[1]
+    page = client.get("/console/programme")
+    client.post("/console/programme", data={"csrf": csrf_of(page), "command": "s23 undo"})
+    undone = client.post("/console/programme", data={"csrf": csrf_of(page), "action": "send"})
+    assert app.store.edits.all() == []
+    history = undone.text.split(">History<")[1]
+    assert history.index("taken back") < history.index("13:00")      # the latest first
+    assert history.count("console:org") == 2
 
 
 # --- Q&A, the wall, feedback (the question store of issue 22 stood in by tests/question_board)

@@ -90,6 +90,8 @@ def busy_organiser(app: Application) -> None:
     app.store.console.put_topic(TopicRecord(
         "cloakroom", {"en": "Cloakroom"}, {"en": "On the ground floor."},
         {"en": ["cloakroom"]}, f"telegram:{ANNA}", now))
+    app.store.edits.put("s12", "note", {"en": "Room 2"}, f"telegram:{ANNA}", now)  # history
+    app.store.edits.remove("s12", "note", author=f"telegram:{ANNA}", now=now)
     app.store.state.set("organisers:matrix-room", json.dumps([f"telegram:{ANNA}",
                                                               f"telegram:{BOGDAN}"]))
     app.store.state.set("matrix:dm-rooms", json.dumps({ANNA: "!anna:example.org",

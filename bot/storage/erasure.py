@@ -23,6 +23,7 @@ from bot.storage.models import (
     Base,
     ConsoleTopic,
     LiveEdit,
+    LiveEditChange,
     MatrixKey,
     OutboxMessage,
     ShownNotice,
@@ -126,6 +127,9 @@ def erase(store: Store, platform: str, external_id: str) -> dict[str, int] | Non
                 delete(ShownNotice).where(ShownNotice.user_id == user_id))),
             "live_edits": rows_affected(connection.execute(
                 update(LiveEdit).where(LiveEdit.author.in_([f"{platform}:{i}" for i in ids]))
+                .values(author=ERASED_AUTHOR))),
+            "live_edit_history": rows_affected(connection.execute(
+                update(LiveEditChange).where(LiveEditChange.author.in_(needles))
                 .values(author=ERASED_AUTHOR))),
             "web_logins": rows_affected(connection.execute(
                 delete(WebLogin).where(WebLogin.person.in_(needles)))),
@@ -234,6 +238,9 @@ def _purge_people(connection: Connection) -> dict[str, int]:
         "shown_notices": rows_affected(connection.execute(delete(ShownNotice))),
         "live_edits anonymised": rows_affected(connection.execute(
             update(LiveEdit).where(LiveEdit.author != ERASED_AUTHOR)
+            .values(author=ERASED_AUTHOR))),
+        "live_edit_history anonymised": rows_affected(connection.execute(
+            update(LiveEditChange).where(LiveEditChange.author != ERASED_AUTHOR)
             .values(author=ERASED_AUTHOR))),
         "web_logins": rows_affected(connection.execute(delete(WebLogin))),
         "web_sessions": rows_affected(connection.execute(delete(WebSession))),

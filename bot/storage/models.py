@@ -266,3 +266,19 @@ class ConsoleTopic(Base):
     """JSON {language: [phrase, …]}: the questions it answers."""
     author: Mapped[str] = mapped_column(String(255))
     made_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class LiveEditChange(Base):
+    """The history of the live edits: every edit made or taken back, in order (the console's
+    Programme page shows it)."""
+
+    __tablename__ = "live_edit_history"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[str] = mapped_column(String(32), index=True)
+    aspect: Mapped[str] = mapped_column(String(16))
+    """time | place | cancelled | note, or `all` when every edit of the session was undone."""
+    value: Mapped[str | None] = mapped_column(Text)
+    """JSON of the new value; None when the edit was taken back."""
+    author: Mapped[str] = mapped_column(String(255))
+    made_at: Mapped[datetime] = mapped_column(UTCDateTime())

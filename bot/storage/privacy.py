@@ -73,6 +73,8 @@ PERSONAL_COLUMNS: dict[str, dict[str, str]] = {
         "id", "token_hash", "person", "csrf", "created_at", "expires_at", "ended_at")},
     "console_topics": {column: _TOPICS for column in (
         "id", "topic_id", "title", "body", "keywords", "author", "made_at")},
+    "live_edit_history": {column: _EDITS for column in (
+        "id", "session_id", "aspect", "value", "author", "made_at")},
     "matrix_keys": {column: _DEVICE_KEYS for column in ("owner", "kind", "name", "value")},
 }
 """table -> column -> why it is kept (untranslated; the notice translates it)."""

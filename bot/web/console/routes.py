@@ -160,6 +160,7 @@ def console_routes(deps: ConsoleDeps) -> list[web.AbstractRouteDef]:
                                 page_language(app, request))
         edits = app.store.edits.all()
         return show(request, organiser, "programme.html", edits=edits, replies=replies,
+                    history=app.store.edits.history(),
                     command=command, sessions=app.conference.sessions,
                     skipped=app.skipped_edits)
 

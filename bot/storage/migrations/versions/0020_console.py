@@ -1,5 +1,6 @@
 """The organisers' web console: one-time sign-in links and browser sessions (hashes only),
-and the information topics organisers add to answer unanswered questions.
+the information topics organisers add to answer unanswered questions, and the history of the
+live edits.
 
 Revision ID: 0020
 Revises: 0016
@@ -45,9 +46,19 @@ def upgrade() -> None:
         sa.Column("author", sa.String(255), nullable=False),
         sa.Column("made_at", sa.DateTime(timezone=True), nullable=False),
     )
+    op.create_table(
+        "live_edit_history",
+        sa.Column("id", sa.Integer(), primary_key=True),
+        sa.Column("session_id", sa.String(32), nullable=False, index=True),
+        sa.Column("aspect", sa.String(16), nullable=False),
+        sa.Column("value", sa.Text(), nullable=True),
+        sa.Column("author", sa.String(255), nullable=False),
+        sa.Column("made_at", sa.DateTime(timezone=True), nullable=False),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("live_edit_history")
     op.drop_table("console_topics")
     op.drop_table("web_sessions")
     op.drop_table("web_logins")
