@@ -12,6 +12,8 @@ import pytest
 
 from bot.app import Application
 from bot.core.clock import FakeClock
+from bot.core.messages import Incoming
+from bot.core.plaintext import plain_text
 from bot.storage import Store
 from bot.storage.console import token_hash
 from bot.storage.models import WebLogin
@@ -71,6 +73,10 @@ def test_web_gives_organisers_a_one_time_link_stored_only_as_a_hash(server: Cons
         stored = db.query(WebLogin).one()
     assert stored.token_hash == token_hash(token) and token not in stored.token_hash
     assert (stored.expires_at - stored.created_at) == timedelta(minutes=10)
+    # Matrix writes commands with "!"; in a group the link is not given
+    assert "/console/login/" in ConsoleSession(app, user=ORGANISER).ask("!web")
+    group = app.handle(Incoming("console", ORGANISER, "room", "/web", "en", is_group=True))
+    assert "private chat" in plain_text(group[0])
 
 
 @pytest.mark.parametrize(("lang", "expected"), [
@@ -101,6 +107,10 @@ def test_sign_in_sets_a_strict_http_only_cookie_and_shows_the_day(server: Consol
     assert page.status_code == 200
     assert ">11:30<" in page.text and "demo clock" in page.text
     assert "Now and next" in page.text and "/s20" in page.text
+    ConsoleSession(app, user="bob", client_language="en").ask("Is there a cloakroom?")
+    stats = client.get("/console/").text.split('class="stats"')[1].split("</section>")[0]
+    assert re.search(r"<b>1</b> unanswered questions", stats)
+    assert re.search(r"<b>0</b> broadcasts being sent", stats)
 
 
 def test_secure_cookie_under_https(app: Application):
@@ -254,7 +264,8 @@ def test_programme_edit_previews_and_applies_as_edit_does(server: ConsoleServer,
     bad = client.post("/console/programme", data={"csrf": csrf_of(page), "command": "s999 cancel"})
     assert "There is no session s999." in bad.text
     preview = client.post("/console/programme", data={
-        "csrf": csrf_of(page), "command": "s23 time 13:00", "action": "preview"})
+        "csrf": csrf_of(page), "session": "s23", "operation": "time", "value": "13:00",
+        "action": "preview"})
     assert "Time:" in preview.text and "13:00" in preview.text and 'id="edit-apply"' in preview.text
     assert app.store.edits.all() == []
     applied = client.post("/console/programme", data={"csrf": csrf_of(page), "action": "send",

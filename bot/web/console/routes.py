@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from datetime import UTC
+from datetime import UTC, timedelta
 from typing import Any
 
 from aiohttp import web
@@ -11,6 +11,7 @@ from aiohttp import web
 from bot.delivery.broadcasts import Draft, announcement_text, parse_audience, queue, recipients
 from bot.programme.info_topics import export_topics_yaml, topic_id
 from bot.programme.live_edits import export_yaml
+from bot.storage import AnnouncementStatus
 from bot.storage.console import LOGIN_PATH, TopicRecord
 from bot.web.console import auth, views
 from bot.web.console.auth import ConsoleDeps, Organiser
@@ -59,8 +60,12 @@ def console_routes(deps: ConsoleDeps) -> list[web.AbstractRouteDef]:
 
     async def now_page(request: web.Request, organiser: Organiser) -> web.StreamResponse:
         now = app.clock.now()
+        sending = [views.progress(app, a)
+                   for a in app.store.outbox.announcements(AnnouncementStatus.QUEUED)]
         return show(request, organiser, "now.html", venues=views.venues_now(app, now),
-                    zone=app.conference.timezone)
+                    zone=app.conference.timezone, sending=sending,
+                    unanswered=len(app.store.unanswered.groups(now - timedelta(hours=24))),
+                    edits=len(app.store.edits.all()))
 
     async def broadcasts(request: web.Request, organiser: Organiser) -> web.StreamResponse:
         values: dict[str, object] = {"texts": {}, "audience": "all"}
@@ -154,7 +159,9 @@ def console_routes(deps: ConsoleDeps) -> list[web.AbstractRouteDef]:
         if request.method == "POST":
             form = await auth.check_csrf(request, organiser)
             action = form.get("action", "preview")
-            command = form.get("command", "").strip()[:300]
+            command = (form.get("command", "").strip()
+                       or " ".join(form.get(name, "").strip()
+                                   for name in ("session", "operation", "value")).strip())[:300]
             text = {"send": "/send", "cancel": "/cancel"}.get(action, f"/edit {command}")
             replies = views.ask(app, organiser.platform, organiser.user_id, text,
                                 page_language(app, request))
