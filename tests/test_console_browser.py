@@ -81,7 +81,9 @@ def sign_in(driver: WebDriver, api: BotApiStandIn) -> None:
     reply = str(api.wait_for(1, chat_id=ORGANISER)[-1].params["text"])
     link = re.search(r'href="([^"]+)"', reply)
     assert link, reply
+    assert "/console/login#" in link.group(1)
     driver.get(link.group(1))
+    wait(driver, lambda d: "#" not in d.current_url)     # the token leaves the address bar
     driver.find_element(By.ID, "sign-in").click()
     wait(driver, lambda d: d.find_elements(By.ID, "clock"))
 

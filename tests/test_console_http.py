@@ -46,7 +46,7 @@ def server(app: Application) -> Iterator[ConsoleServer]:
 
 def link_for(app: Application, user: str = ORGANISER, lang: str = "en") -> str:
     reply = ConsoleSession(app, user=user, client_language=lang).ask("/web")
-    match = re.search(r"http://\S+/console/login/[\w-]+", reply)
+    match = re.search(r"http://\S+/console/login#[\w-]+", reply)
     assert match, reply
     return match.group(0)
 
@@ -54,9 +54,13 @@ def link_for(app: Application, user: str = ORGANISER, lang: str = "en") -> str:
 def sign_in(server: ConsoleServer, link: str, client: httpx.Client | None = None
             ) -> tuple[httpx.Client, httpx.Response]:
     client = client or httpx.Client(base_url=server.base, headers={"Accept-Language": "en"})
-    page = client.get(link)
+    page = client.get(link)                 # the fragment stays in the browser
     assert page.status_code == 200 and 'id="sign-in"' in page.text
-    return client, client.post("/console/login", data={"token": link.rsplit("/", 1)[1]})
+    return client, client.post("/console/login", data={"token": token_of(link)})
+
+
+def token_of(link: str) -> str:
+    return link.rpartition("#")[2]
 
 
 def csrf_of(page: httpx.Response) -> str:
@@ -68,13 +72,13 @@ def csrf_of(page: httpx.Response) -> str:
 def test_web_gives_organisers_a_one_time_link_stored_only_as_a_hash(server: ConsoleServer,
                                                                     app: Application):
     link = link_for(app)
-    token = link.rsplit("/", 1)[1]
+    token = token_of(link)
     with app.store.session() as db:
         stored = db.query(WebLogin).one()
     assert stored.token_hash == token_hash(token) and token not in stored.token_hash
     assert (stored.expires_at - stored.created_at) == timedelta(minutes=10)
     # Matrix writes commands with "!"; in a group the link is not given
-    assert "/console/login/" in ConsoleSession(app, user=ORGANISER).ask("!web")
+    assert "/console/login#" in ConsoleSession(app, user=ORGANISER).ask("!web")
     group = app.handle(Incoming("console", ORGANISER, "room", "/web", "en", is_group=True))
     assert "private chat" in plain_text(group[0])
 
@@ -117,9 +121,9 @@ def test_secure_cookie_under_https(app: Application):
     server = ConsoleServer(app, public_url="https://console.example.org").start()
     try:
         reply = ConsoleSession(app, user=ORGANISER).ask("/web")
-        assert "https://console.example.org/console/login/" in reply
-        token = re.findall(r"/console/login/([\w-]+)", reply)[0]
-        _, response = sign_in(server, f"{server.base}/console/login/{token}")
+        assert "https://console.example.org/console/login#" in reply
+        token = re.findall(r"/console/login#([\w-]+)", reply)[0]
+        _, response = sign_in(server, f"{server.base}/console/login#{token}")
         assert "Secure" in response.headers["set-cookie"]
     finally:
         server.stop()
@@ -170,7 +174,7 @@ def test_a_form_without_the_csrf_token_is_refused(server: ConsoleServer, app: Ap
 def test_a_link_made_for_someone_else_than_an_organiser_is_refused(server: ConsoleServer,
                                                                     app: Application):
     token = app.store.console.create_login("console:bob", app.clock.now())
-    _, response = sign_in(server, f"{server.base}/console/login/{token}")
+    _, response = sign_in(server, f"{server.base}/console/login#{token}")
     assert response.status_code == 403
 
 
@@ -344,7 +348,7 @@ def test_web_login_prints_a_link_that_signs_in(database_url: str, loaded, clock)
     printed = confbot("web-login", "telegram:123456", env=env)
     assert printed.returncode == 0, printed.stderr
     link = printed.stdout.strip()
-    assert re.fullmatch(r"https://bot\.example\.org/console/login/[\w-]{40,}", link)
+    assert re.fullmatch(r"https://bot\.example\.org/console/login#[\w-]{40,}", link)
     assert confbot("web-login", "telegram:999", env=env).returncode == 1
     bad = confbot("web-login", "telegram:123456", env={**env, "CONFBOT_HTTP_PORT": "http"})
     assert bad.returncode == 2 and "CONFBOT_HTTP_PORT" in bad.stderr
@@ -354,7 +358,7 @@ def test_web_login_prints_a_link_that_signs_in(database_url: str, loaded, clock)
                     organisers=frozenset({"telegram:123456"}))
     server = ConsoleServer(app).start()
     try:
-        _, response = sign_in(server, f"{server.base}/console/login/{link.rsplit('/', 1)[1]}")
+        _, response = sign_in(server, f"{server.base}/console/login#{token_of(link)}")
         assert response.status_code == 303
     finally:
         server.stop()

@@ -17,8 +17,9 @@ from bot.storage.edits import bump_version
 from bot.storage.models import ConsoleTopic, WebLogin, WebSession
 
 LOGIN_VALID = timedelta(minutes=10)
-LOGIN_PATH = "/console/login/"
-"""Where a sign-in link points, under the public URL: LOGIN_PATH + token."""
+LOGIN_PATH = "/console/login#"
+"""Where a sign-in link points, under the public URL: LOGIN_PATH + token. The token is in
+the fragment, which browsers never send: no server or proxy log can hold it."""
 
 
 def token_hash(token: str) -> str:

@@ -1,7 +1,9 @@
 """Signing in to the organisers' console: one-time links, signed session cookies, CSRF.
 
-A link is `<public url>/console/login/<token>`; opening it shows a button (link previews of
-chat apps open links too, and must not spend them), pressing it spends the token and sets
+A link is `<public url>/console/login#<token>`: the token is in the fragment, which the
+browser keeps to itself (no access log of the bot or a proxy sees it). The page shows a button
+(link previews of chat apps open links too, and must not spend them); its script puts the token
+into the form, and pressing the button spends it and sets
 the session cookie: `<token>.<HMAC>`, HttpOnly, SameSite=Strict, Secure under https, until
 the end of the conference day. Every request looks the session up in the database and asks
 whether the person is still an organiser.

@@ -43,7 +43,7 @@ def console_routes(deps: ConsoleDeps) -> list[web.AbstractRouteDef]:
                       demo=views.is_demo(app), now=app.clock.now(), **values)
 
     async def login_page(request: web.Request) -> web.Response:
-        return render(app, request, "login.html", token=request.match_info["token"])
+        return render(app, request, "login.html")
 
     async def login(request: web.Request) -> web.StreamResponse:
         token = str((await request.post()).get("token", ""))
@@ -181,7 +181,7 @@ def console_routes(deps: ConsoleDeps) -> list[web.AbstractRouteDef]:
 
     return [
         *participation_routes(deps, page, show, PREFIX),
-        web.get(f"{LOGIN_PATH}{{token}}", login_page),
+        web.get(LOGIN_PATH.rstrip("#"), login_page),
         web.post(f"{PREFIX}/login", login),
         web.post(f"{PREFIX}/logout", page(logout)),
         web.get(f"{PREFIX}/", page(now_page)),
