@@ -146,8 +146,10 @@ def console_routes(deps: ConsoleDeps) -> list[web.AbstractRouteDef]:
             return show(request, organiser, "answer.html", question=form.get("question", ""),
                         title=title, body=body, keywords=form.get("keywords", ""),
                         problem=True)
+        wordings = [question, *request.query.getall("v", [])]
         return show(request, organiser, "answer.html", question=question, title={}, body={},
-                    keywords=question, problem=False)
+                    keywords=", ".join(w.replace(",", " ") for w in wordings if w),
+                    problem=False)
 
     async def topics_yaml(request: web.Request, organiser: Organiser) -> web.Response:
         return web.Response(text=export_topics_yaml(app.store.console.topics()),
