@@ -105,14 +105,17 @@ def test_sign_in_then_a_broadcast_reaches_100_percent(console, api: BotApiStandI
     screenshot(browser, "dashboard.png")
 
     browser.find_element(By.LINK_TEXT, "Broadcasts").click()
+    wait(browser, lambda d: d.find_elements(By.ID, "text_pl"))
     browser.find_element(By.ID, "text_pl").send_keys("Kawa czeka w foyer")
     browser.find_element(By.ID, "text_uk").send_keys("Кава чекає у фоє")
     browser.find_element(By.ID, "text_en").send_keys("Coffee is waiting in the foyer")
     browser.find_element(By.ID, "preview").click()
+    wait(browser, lambda d: len(d.find_elements(By.CSS_SELECTOR, ".preview")) == 3)
     previews = {e.get_attribute("lang"): e.text
                 for e in browser.find_elements(By.CSS_SELECTOR, ".preview")}
     assert "Від організаторів" in previews["uk"] and "Кава чекає у фоє" in previews["uk"]
     browser.find_element(By.ID, "send").click()
+    wait(browser, lambda d: d.find_elements(By.ID, "sent"))
     assert "is on its way to 4 people" in browser.find_element(By.ID, "sent").text
     wait(browser, lambda d: d.find_element(By.CSS_SELECTOR, ".broadcast .percent").text == "100")
     card = browser.find_element(By.CSS_SELECTOR, ".broadcast")
@@ -121,6 +124,8 @@ def test_sign_in_then_a_broadcast_reaches_100_percent(console, api: BotApiStandI
         .replace(" ", "") == "width:100%;"
     assert any("Кава чекає у фоє" in str(c.params.get("text"))
                for c in api.sent(chat_id=UKRAINIAN))
+    report = api.wait_for(3, chat_id=ORGANISER)      # /web, the announcement, the report
+    assert any("has been delivered" in str(c.params.get("text")) for c in report)
 
 
 def test_answer_an_unanswered_question_then_ask_the_bot(console, api: BotApiStandIn,  # type: ignore[no-untyped-def]
@@ -131,9 +136,11 @@ def test_answer_an_unanswered_question_then_ask_the_bot(console, api: BotApiStan
         api.wait_for(n, chat_id=ENGLISH)
     sign_in(browser, api)
     browser.find_element(By.LINK_TEXT, "Unanswered").click()
+    wait(browser, lambda d: d.find_elements(By.CSS_SELECTOR, ".group"))
     group = browser.find_element(By.CSS_SELECTOR, ".group")
     assert question in group.text and "2×" in group.text
     group.find_element(By.LINK_TEXT, "Answer this").click()
+    wait(browser, lambda d: d.find_elements(By.ID, "keywords"))
     assert browser.find_element(By.ID, "keywords").get_attribute("value") == question
     keywords = browser.find_element(By.ID, "keywords")
     keywords.clear()
@@ -148,6 +155,7 @@ def test_answer_an_unanswered_question_then_ask_the_bot(console, api: BotApiStan
     assert not browser.find_elements(By.CSS_SELECTOR, ".group")
     browser.find_element(By.ID, "question").send_keys(question)
     browser.find_element(By.ID, "ask").click()
+    wait(browser, lambda d: d.find_elements(By.ID, "answer"))
     answer = browser.find_element(By.ID, "answer").text
     assert "Cloakroom" in answer and "The cloakroom is on the ground floor." in answer
     # and people asking the bot on Telegram get it too
@@ -187,6 +195,7 @@ def test_a_wall_updates_after_a_vote(console, api: BotApiStandIn, app: Applicati
     assert wall and "key=" in wall
     browser.delete_all_cookies()            # the projector is not signed in
     browser.get(wall)
+    wait(browser, lambda d: d.find_elements(By.CSS_SELECTOR, "#wall li"))
 
     def items(driver: WebDriver) -> list[str]:
         """The wall's lines, read at once (the script replaces them every second)."""

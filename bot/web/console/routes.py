@@ -90,8 +90,11 @@ def console_routes(deps: ConsoleDeps) -> list[web.AbstractRouteDef]:
         source = next(lang for lang in conference.languages if lang in texts)
         draft = Draft(texts, source, audience)
         if form.get("action") == "send":
-            announcement_id, count = queue(app, draft, author_platform=organiser.platform,
-                                           author_chat=None, author_user_id=None)
+            author = app.store.users.known(organiser.platform, organiser.user_id)
+            announcement_id, count = queue(   # the delivery report goes to their private chat
+                app, draft, author_platform=organiser.platform,
+                author_chat=author.chat_id if author else None,
+                author_user_id=author.id if author else None)
             return {"sent": (announcement_id, count), "texts": {}, "audience": "all"}
         readers = [lang for _, lang in recipients(app, audience)]
         previews = [(lang, readers.count(lang), announcement_text(app.catalogue, draft, lang))
