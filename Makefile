@@ -8,12 +8,12 @@ STAMP  := $(VENV)/.installed
 PO     := $(wildcard locales/*/LC_MESSAGES/messages.po)
 MO     := $(PO:.po=.mo)
 
-.PHONY: run test install lint check extract update compile clean
+.PHONY: run test install lint check extract update compile clean browser
 
 run: $(STAMP) compile
 	$(BIN)/confbot run $(ARGS)
 
-test: $(STAMP) compile
+test: $(STAMP) compile browser
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 	HYPOTHESIS_PROFILE=$${HYPOTHESIS_PROFILE:-ci} $(BIN)/pytest $(PYTEST_ARGS)
@@ -23,6 +23,15 @@ check: $(STAMP) compile
 	$(BIN)/confbot check
 
 install: $(STAMP)
+
+# the console's browser tests drive Debian's headless Chromium through Selenium: install it when
+# missing (as root, or with sudo); if it cannot be installed the tests fail and say so
+browser:
+	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || { \
+		SUDO=$$(test "$$(id -u)" = 0 || echo sudo); \
+		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium chromium-driver || \
+		echo "make browser: could not install chromium and chromium-driver;" \
+		     "the browser tests will fail" >&2; }
 
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)

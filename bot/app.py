@@ -23,6 +23,7 @@ from bot.delivery.reminders import Reminders
 from bot.language.i18n import Catalogue, reply_language
 from bot.language.lexicon import Lexicon
 from bot.programme.diff import Change
+from bot.programme.info_topics import with_topics
 from bot.programme.live_edits import Skipped, overlay
 from bot.programme.model import Conference
 from bot.storage import Store, UserRecord
@@ -48,6 +49,8 @@ class Application:
         """platform -> a room where every broadcast is also posted once."""
         self.privacy = PrivacyPolicy()
         """The privacy contact and the retention rule (set from the configuration)."""
+        self.console_url: str | None = None
+        """CONFBOT_PUBLIC_URL when the web console is served (see bot/web/console)."""
         self.on_queued: Callable[[], None] = lambda: None
         """The running bot's hook that wakes its outbox senders."""
         self.dispatcher = Dispatcher(features.routers)
@@ -72,7 +75,7 @@ class Application:
         for skipped in result.skipped:
             log.warning("live edit of %s (%s) no longer applies: %s", skipped.session_id,
                         ", ".join(skipped.aspects), skipped.reason)
-        return result.conference
+        return with_topics(result.conference, self.store.console.topics())
 
     def apply_programme(self) -> list[Change]:
         """Make the served programme the known one: queue notices for what changed since the

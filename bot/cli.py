@@ -25,10 +25,11 @@ from bot.core.logids import who
 from bot.language.i18n import Catalogue, I18nError
 from bot.ops.leadership import AlwaysLeader, leadership_for
 from bot.ops.schedule_import import import_schedule, report_schedule
-from bot.ops.serving import LeadershipLost, Transport, serve
+from bot.ops.serving import LeadershipLost, Transport, Watcher, serve
 from bot.ops.watcher import LiveSchedule, load_programme
 from bot.programme.yaml_data import DataError, load_conference
 from bot.storage import OutboxStatus, Store
+from bot.storage.console import LOGIN_PATH
 from bot.storage.erasure import purge
 from bot.storage.privacy import PrivacyPolicy, log_key
 from bot.transports.console import ConsoleSession, ConsoleTransport
@@ -77,6 +78,9 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
                         "with a reminder, against the places")
     commands.add_parser("status", help="the running processes (leader, standbys), the outbox "
                                        "backlog, the last delivery; exit 1 without a leader")
+    web_login = commands.add_parser("web-login", help="print a one-time link to the "
+                                                      "organisers' web console")
+    web_login.add_argument("person", help="an organiser as in ORGANISERS: telegram:123456")
     announce = commands.add_parser("announce", help="queue an announcement; a running bot "
                                                     "delivers it")
     for lang in ("pl", "uk", "en"):
@@ -362,6 +366,26 @@ def _stats(settings: Settings) -> int:
     return 0
 
 
+def _web_login(args: argparse.Namespace, settings: Settings) -> int:
+    """A one-time console link for an operator to hand to an organiser."""
+    from bot.web.console.serving import console_settings
+
+    console = console_settings()
+    if console is None:
+        raise ConfigError("CONFBOT_HTTP_PORT", "is not set: the web console is off")
+    if args.person not in settings.organisers:
+        print(f"confbot: {args.person} is not in ORGANISERS", file=sys.stderr)
+        return 1
+    store = Store(settings.database_url)
+    try:
+        token = store.console.create_login(args.person, SystemClock().now())
+    finally:
+        store.close()
+    print(f"{console.public_url}{LOGIN_PATH}{token}")
+    print("It works once, for 10 minutes.", file=sys.stderr)
+    return 0
+
+
 def _start(args: argparse.Namespace, settings: Settings) -> int:
     live = LiveSchedule(settings.schedule) if settings.schedule else None
     if live is not None:
@@ -381,13 +405,20 @@ def _start(args: argparse.Namespace, settings: Settings) -> int:
         transports.append(ConsoleTransport(app, session))
         log.info("console: started for user=%s at %s", who("console", user),
                  clock.now().isoformat())
+    watchers: list[Watcher] = [live.watch] if live else []
+    if args.command == "run":
+        from bot.web.console.serving import console_settings, console_watcher
+
+        console = console_settings()
+        if console is not None:
+            watchers.append(console_watcher(console))
     app.apply_programme()
     leadership = (leadership_for(settings.database_url) if args.command == "run"
                   else AlwaysLeader())
     try:
         asyncio.run(_serve_until_stopped(serve(
             app, transports, data_dir=None if live else settings.data_dir,
-            watchers=[live.watch] if live else [], leadership=leadership)))
+            watchers=watchers, leadership=leadership)))
     except KeyboardInterrupt:
         pass
     except LeadershipLost:
@@ -436,6 +467,8 @@ def main(argv: list[str] | None = None) -> int:
             return _feedback(args, settings)
         if args.command == "stats":
             return _stats(settings)
+        if args.command == "web-login":
+            return _web_login(args, settings)
         if args.command == "import":
             return import_schedule(args.schedule, Path(args.out))
         return _start(args, settings)

@@ -19,13 +19,14 @@ from handlers import (
     stats,
     unanswered,
     venues,
+    web,
 )
 
 FEATURES = Features(
     routers=(start.router, schedule.router, info.router, language.router, venues.router,
              reminders.router, calendar.router, announce.router, unanswered.router,
              edit.router, pending.router, privacy.router, qa.router, moderation.router,
-             feedback.router, places.router, stats.router),
+             feedback.router, places.router, stats.router, web.router),
     messages=reminders.PUSH_MESSAGES,
     command_menu=start.COMMAND_MENU,
     descriptions=(start.BOT_DESCRIPTION, start.BOT_SHORT_DESCRIPTION),

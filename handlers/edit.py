@@ -152,9 +152,10 @@ def _send(ctx: Context) -> HandlerResult:
         return TextReply(NL.join([ctx._("This change cannot be made:"), escape(outcome)]))
     edits = ctx.store.edits
     if edit.aspect == "all":
-        edits.remove(edit.session_id)
+        edits.remove(edit.session_id, author=_author(ctx), now=ctx.now.astimezone(UTC))
     elif edit.value is None:
-        edits.remove(edit.session_id, edit.aspect)
+        edits.remove(edit.session_id, edit.aspect, author=_author(ctx),
+                     now=ctx.now.astimezone(UTC))
     else:
         edits.put(edit.session_id, edit.aspect, edit.value, _author(ctx), ctx.now.astimezone(UTC))
     changes = ctx.services.refresh_overlay()

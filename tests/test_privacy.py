@@ -20,6 +20,7 @@ from bot.core.plaintext import plain_text
 from bot.delivery.sender import OutboxSender
 from bot.ops.serving import after_delivery, run_retention
 from bot.storage import Store
+from bot.storage.console import TopicRecord
 from bot.storage.erasure import purge
 from bot.storage.privacy import IMPERSONAL_TABLES, PERSONAL_COLUMNS, PrivacyPolicy, explanations
 from tests.conftest import warsaw
@@ -82,6 +83,15 @@ def busy_organiser(app: Application) -> None:
     deliver(app)
     deliver(app)                        # the report to Anna
     say(app, ANNA, "/announce")         # a conversation step in the state table
+    app.console_url = "https://console.example.org"   # the web console: a link, a session,
+    say(app, ANNA, "/web")                             # and an answer she added there
+    now = app.clock.now()
+    app.store.console.start_session(f"telegram:{ANNA}", now, now + timedelta(hours=8))
+    app.store.console.put_topic(TopicRecord(
+        "cloakroom", {"en": "Cloakroom"}, {"en": "On the ground floor."},
+        {"en": ["cloakroom"]}, f"telegram:{ANNA}", now))
+    app.store.edits.put("s12", "note", {"en": "Room 2"}, f"telegram:{ANNA}", now)  # history
+    app.store.edits.remove("s12", "note", author=f"telegram:{ANNA}", now=now)
     app.store.state.set("organisers:matrix-room", json.dumps([f"telegram:{ANNA}",
                                                               f"telegram:{BOGDAN}"]))
     app.store.state.set("matrix:dm-rooms", json.dumps({ANNA: "!anna:example.org",

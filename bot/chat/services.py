@@ -48,6 +48,8 @@ class Services(Protocol):
     """platform -> a room where every broadcast is also posted once."""
     privacy: PrivacyPolicy
     """The operator's privacy contact and the retention rule."""
+    console_url: str | None
+    """Where the organisers' web console is seen (CONFBOT_PUBLIC_URL), None when it is off."""
 
     @property
     def conference(self) -> Conference: ...

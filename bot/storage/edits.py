@@ -12,7 +12,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.storage.database import rows_affected
-from bot.storage.models import LiveEdit, State
+from bot.storage.models import LiveEdit, LiveEditChange, State
 
 VERSION_KEY = "live_edits_version"
 ASPECTS = ("time", "place", "cancelled", "note", "full")
@@ -54,9 +54,12 @@ class EditStore:
                                 author=author, made_at=now))
             else:
                 row.value, row.author, row.made_at = encoded, author, now
-            _bump(db)
+            db.add(LiveEditChange(session_id=session_id, aspect=aspect, value=encoded,
+                                  author=author, made_at=now))
+            bump_version(db)
 
-    def remove(self, session_id: str, aspect: str | None = None) -> int:
+    def remove(self, session_id: str, aspect: str | None = None, *, author: str = "?",
+               now: datetime | None = None) -> int:
         """Drop one aspect's edit, or every edit of the session; returns how many."""
         with self._sessions() as db, db.begin():
             query = delete(LiveEdit).where(LiveEdit.session_id == session_id)
@@ -64,8 +67,20 @@ class EditStore:
                 query = query.where(LiveEdit.aspect == aspect)
             removed = rows_affected(db.execute(query))
             if removed:
-                _bump(db)
+                if now is not None:
+                    db.add(LiveEditChange(session_id=session_id, aspect=aspect or "all",
+                                          value=None, author=author, made_at=now))
+                bump_version(db)
             return removed
+
+    def history(self, limit: int = 200) -> list[EditRecord]:
+        """The edits made and taken back, the latest first (value None: taken back)."""
+        query = select(LiveEditChange).order_by(LiveEditChange.made_at.desc(),
+                                                LiveEditChange.id.desc()).limit(limit)
+        with self._sessions() as db:
+            return [EditRecord(r.session_id, r.aspect,
+                               json.loads(r.value) if r.value is not None else None,
+                               r.author, r.made_at) for r in db.scalars(query)]
 
     def version(self) -> int:
         """Grows with every change of the overlay, in whichever process made it."""
@@ -74,7 +89,8 @@ class EditStore:
             return int(row.value) if row else 0
 
 
-def _bump(db: Session) -> None:
+def bump_version(db: Session) -> None:
+    """Tell every process that what lies over `data/` changed (edits, console topics)."""
     row = db.get(State, VERSION_KEY, with_for_update=True)
     if row is None:
         db.add(State(key=VERSION_KEY, value="1"))

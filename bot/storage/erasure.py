@@ -22,8 +22,10 @@ from bot.storage.database import rows_affected
 from bot.storage.models import (
     Announcement,
     Base,
+    ConsoleTopic,
     FeedbackOff,
     LiveEdit,
+    LiveEditChange,
     MatrixKey,
     OutboxMessage,
     Question,
@@ -33,6 +35,8 @@ from bot.storage.models import (
     State,
     Subscription,
     User,
+    WebLogin,
+    WebSession,
 )
 from bot.storage.outbox import MessageKind, OutboxStatus
 from bot.storage.store import Store
@@ -128,6 +132,16 @@ def erase(store: Store, platform: str, external_id: str) -> dict[str, int] | Non
                 delete(ShownNotice).where(ShownNotice.user_id == user_id))),
             "live_edits": rows_affected(connection.execute(
                 update(LiveEdit).where(LiveEdit.author.in_([f"{platform}:{i}" for i in ids]))
+                .values(author=ERASED_AUTHOR))),
+            "live_edit_history": rows_affected(connection.execute(
+                update(LiveEditChange).where(LiveEditChange.author.in_(needles))
+                .values(author=ERASED_AUTHOR))),
+            "web_logins": rows_affected(connection.execute(
+                delete(WebLogin).where(WebLogin.person.in_(needles)))),
+            "web_sessions": rows_affected(connection.execute(
+                delete(WebSession).where(WebSession.person.in_(needles)))),
+            "console_topics": rows_affected(connection.execute(
+                update(ConsoleTopic).where(ConsoleTopic.author.in_(needles))
                 .values(author=ERASED_AUTHOR))),
             "matrix_keys": rows_affected(connection.execute(delete(MatrixKey).where(or_(
                 *(MatrixKey.name.contains(i) for i in ids),
@@ -251,6 +265,14 @@ def _purge_people(connection: Connection) -> dict[str, int]:
         "ratings anonymised": rows_affected(connection.execute(update(Rating).where(
             Rating.user_id.is_not(None)).values(user_id=None))),
         "feedback_off": rows_affected(connection.execute(delete(FeedbackOff))),
+        "live_edit_history anonymised": rows_affected(connection.execute(
+            update(LiveEditChange).where(LiveEditChange.author != ERASED_AUTHOR)
+            .values(author=ERASED_AUTHOR))),
+        "web_logins": rows_affected(connection.execute(delete(WebLogin))),
+        "web_sessions": rows_affected(connection.execute(delete(WebSession))),
+        "console_topics anonymised": rows_affected(connection.execute(
+            update(ConsoleTopic).where(ConsoleTopic.author != ERASED_AUTHOR)
+            .values(author=ERASED_AUTHOR))),
         "users": rows_affected(connection.execute(delete(User))),
     }
 

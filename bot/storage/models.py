@@ -279,3 +279,65 @@ class FeedbackOff(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"),
                                          primary_key=True)
     since: Mapped[datetime] = mapped_column(UTCDateTime())
+class WebLogin(Base):
+    """A one-time sign-in link of the organisers' web console, kept only as a hash of its
+    token; valid ten minutes, used once."""
+
+    __tablename__ = "web_logins"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    person: Mapped[str] = mapped_column(String(255), index=True)
+    """platform:id of the organiser it was made for."""
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class WebSession(Base):
+    """A signed-in organiser's browser: the hash of its cookie, its CSRF token, the day it
+    lasts."""
+
+    __tablename__ = "web_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    person: Mapped[str] = mapped_column(String(255), index=True)
+    csrf: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class ConsoleTopic(Base):
+    """Practical information an organiser added in the web console to answer what people
+    asked in vain; laid over `data/info.yaml` like a live edit."""
+
+    __tablename__ = "console_topics"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    topic_id: Mapped[str] = mapped_column(String(64), unique=True)
+    title: Mapped[str] = mapped_column(Text)
+    """JSON {language: text}."""
+    body: Mapped[str] = mapped_column(Text)
+    """JSON {language: text}."""
+    keywords: Mapped[str] = mapped_column(Text)
+    """JSON {language: [phrase, …]}: the questions it answers."""
+    author: Mapped[str] = mapped_column(String(255))
+    made_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class LiveEditChange(Base):
+    """The history of the live edits: every edit made or taken back, in order (the console's
+    Programme page shows it)."""
+
+    __tablename__ = "live_edit_history"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[str] = mapped_column(String(32), index=True)
+    aspect: Mapped[str] = mapped_column(String(16))
+    """time | place | cancelled | note, or `all` when every edit of the session was undone."""
+    value: Mapped[str | None] = mapped_column(Text)
+    """JSON of the new value; None when the edit was taken back."""
+    author: Mapped[str] = mapped_column(String(255))
+    made_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -37,6 +37,11 @@ _EDITS = N_("for organisers: the programme changes you made, with your platform 
             "others can see who changed what")
 _DEVICE_KEYS = N_("on Matrix, the public keys of your devices and the encryption sessions "
                   "with them — to encrypt what I send you")
+_WEB = N_("for organisers: your sign-in links to the web console (valid ten minutes) and its "
+         "browser sessions (one day), with your platform id; only fingerprints of their "
+         "secrets — to let only organisers in")
+_TOPICS = N_("for organisers: the answers you added in the web console, with your platform id "
+             "— so others can see who added what")
 _CONVERSATION = N_("the step you are at in a conversation (such as writing an announcement), "
                    "until it ends")
 _QUESTIONS = N_("the questions you put to sessions, with their language and state — for the "
@@ -68,6 +73,14 @@ PERSONAL_COLUMNS: dict[str, dict[str, str]] = {
     "state": {"key": _CONVERSATION, "value": _CONVERSATION},
     "shown_notices": {"id": _NOTICES, "user_id": _NOTICES, "notice": _NOTICES},
     "live_edits": {column: _EDITS for column in (
+        "id", "session_id", "aspect", "value", "author", "made_at")},
+    "web_logins": {column: _WEB for column in (
+        "id", "token_hash", "person", "created_at", "expires_at", "used_at")},
+    "web_sessions": {column: _WEB for column in (
+        "id", "token_hash", "person", "csrf", "created_at", "expires_at", "ended_at")},
+    "console_topics": {column: _TOPICS for column in (
+        "id", "topic_id", "title", "body", "keywords", "author", "made_at")},
+    "live_edit_history": {column: _EDITS for column in (
         "id", "session_id", "aspect", "value", "author", "made_at")},
     "matrix_keys": {column: _DEVICE_KEYS for column in ("owner", "kind", "name", "value")},
     "questions": {column: _QUESTIONS for column in (

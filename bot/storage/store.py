@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.storage.console import ConsoleStore
 from bot.storage.database import make_engine, upgrade
 from bot.storage.edits import EditStore
 from bot.storage.interest import Interest, interest
@@ -39,6 +40,8 @@ class Store:
         self.unanswered = UnansweredLog(self.engine)
         """Questions the bot could not place: text, language, time; never who asked."""
         self.notices = Notices(self.engine)
+        self.console = ConsoleStore(self._sessions)
+        """The web console's sign-in links, browser sessions and organiser-made topics."""
         """One-time notes already shown to a person."""
         self.questions = QuestionStore(self._sessions)
         """Questions put to sessions, their moderation and votes."""

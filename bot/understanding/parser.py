@@ -353,6 +353,10 @@ class Understanding:
         venues: list[Place] = list(self.conference.venues_of(sessions))
         if len(venues) == 1:
             return Intent("where", places=venues, sessions=sessions)
+        if not sessions:  # no place, no session: practical information may say (a cloakroom)
+            best = self._best_phrase(message)
+            if best is not None and best[1] is not None:
+                return Intent("topic", topic=best[1])
         return Intent("where", sessions=sessions, query=text)
 
     def find_places(self, message: list[str]) -> list[Place]:

@@ -1,14 +1,14 @@
 """Participation: questions to sessions and votes on them, ratings, rating prompts off.
 
-Revision ID: 0019_participation
-Revises: 0016_two_processes
+Revision ID: 0019
+Revises: 0016
 Create Date: 2026-12-01
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0019_participation"
+revision = "0019"
 down_revision = "0016"
 branch_labels = None
 depends_on = None

@@ -1,0 +1,115 @@
+"""The console's Q&A moderation, the projector wall and the feedback and interest charts."""
+
+from __future__ import annotations
+
+import hmac
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from aiohttp import web
+
+from bot.web.console import auth
+from bot.web.console.auth import ConsoleDeps, Organiser
+from bot.web.console.participation import (
+    bar_chart,
+    interest,
+    moderate,
+    questions,
+    ratings,
+    wall_key,
+    wall_questions,
+)
+from bot.web.console.render import render
+
+Page = Callable[[web.Request, Organiser], Awaitable[web.StreamResponse]]
+Guard = Callable[[Page], Callable[[web.Request], Awaitable[web.StreamResponse]]]
+Show = Callable[..., web.Response]
+SHOWN = 30
+"""Sessions on the feedback page: the most rated, then the most planned (?all=1: every one)."""
+
+
+def participation_routes(deps: ConsoleDeps, page: Guard, show: Show,
+                         prefix: str) -> list[web.AbstractRouteDef]:
+    app = deps.app
+
+    async def qa(request: web.Request, organiser: Organiser) -> web.StreamResponse:
+        board = questions(app)
+        if board is None:
+            return show(request, organiser, "qa.html", available=False)
+        if request.method == "POST":
+            form = await auth.check_csrf(request, organiser)
+            if form.get("question", "").isdigit():
+                moderate(board, int(form["question"]), form.get("action", ""),
+                         app.clock.now())
+        everything = board.queue()
+        counts: dict[str, int] = {}
+        for question in everything:
+            counts[question.session_id] = counts.get(question.session_id, 0) + 1
+        chosen = request.query.get("session") or next(iter(sorted(counts)), "")
+        shown = [q for q in everything if q.session_id == chosen]
+        session = app.conference.sessions.get(chosen)
+        return show(request, organiser, "qa.html", available=True, counts=counts,
+                    chosen=chosen, session=session, questions=shown,
+                    sessions=app.conference.sessions,
+                    wall=f"/wall/{chosen}?key={wall_key(deps.secret, chosen)}" if chosen else "")
+
+    def wall_session(request: web.Request) -> str:
+        """The wall's session, for its read-only key or a signed-in organiser; else 403."""
+        session_id = request.match_info["session"]
+        if session_id not in app.conference.sessions:
+            raise web.HTTPNotFound(text="no such session")
+        key = request.query.get("key", "")
+        if key and hmac.compare_digest(key, wall_key(deps.secret, session_id)):
+            return session_id
+        if auth.signed_in(deps, request) is None:
+            raise web.HTTPForbidden(text="this wall needs its link (or signing in)")
+        return session_id
+
+    async def wall(request: web.Request) -> web.StreamResponse:
+        session_id = wall_session(request)
+        board = questions(app)
+        shown = wall_questions(board, session_id) if board is not None else []
+        return render(app, request, "wall.html", session=app.conference.sessions[session_id],
+                      questions=shown, key=request.query.get("key", ""))
+
+    async def wall_json(request: web.Request) -> web.Response:
+        session_id = wall_session(request)
+        board = questions(app)
+        shown = wall_questions(board, session_id) if board is not None else []
+        return web.json_response({"questions": shown}, headers={"Cache-Control": "no-store"})
+
+    async def feedback(request: web.Request, organiser: Organiser) -> web.StreamResponse:
+        board = ratings(app)
+        summaries = {s.session_id: s for s in board.summaries()} if board is not None else {}
+        planned = interest(app)
+        rows: list[dict[str, Any]] = []
+        ranked = sorted(set(summaries) | set(planned), key=lambda s: (
+            -(summaries[s].count if s in summaries else 0),
+            -(planned[s].planned if s in planned else 0), len(s), s))
+        shown = ranked if request.query.get("all") else ranked[:SHOWN]
+        for session_id in shown:
+            session = app.conference.sessions.get(session_id)
+            if session is None:
+                continue
+            summary = summaries.get(session_id)
+            wanted = planned.get(session_id)
+            places = getattr(session, "places", None)
+            people = [("planned", wanted.planned if wanted else 0),
+                      ("reminders", wanted.reminded if wanted else 0)]
+            if isinstance(places, int):
+                people.append(("places", places))
+            rows.append({"session": session, "summary": summary,
+                         "ratings": bar_chart([(f"{n} ★", summary.distribution.get(n, 0))
+                                               for n in range(5, 0, -1)], label="ratings")
+                         if summary else None,
+                         "people": people})
+        return show(request, organiser, "feedback.html", rows=rows,
+                    rated=board is not None, chart=bar_chart, more=len(ranked) - len(shown))
+
+    return [
+        web.get(f"{prefix}/qa", page(qa)),
+        web.post(f"{prefix}/qa", page(qa)),
+        web.get("/wall/{session}", wall),
+        web.get("/wall/{session}/questions.json", wall_json),
+        web.get(f"{prefix}/feedback", page(feedback)),
+    ]
