@@ -6,7 +6,8 @@ Telegram and Matrix send it as HTML, the console renders it as plain text.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 COMMAND_PREFIXES = ("/", "!")
 """A leading / is a command (Telegram, the console); ! too (Element keeps / for itself)."""
@@ -33,6 +34,8 @@ class Incoming:
     is_group: bool = False
     location: tuple[float, float] | None = None
     """A position the person shared (latitude, longitude), if this message is one."""
+    thread_id: str | None = None
+    """The thread or forum topic the message was written in; the answer stays there."""
 
     @property
     def address(self) -> Address:
@@ -45,12 +48,23 @@ class Button:
 
     label: str
     command: str
+    private: bool = False
+    """The command is done in the private chat with the bot (a reminder asked for in a
+    group): pressing opens that chat and completes it there (a Telegram deep link)."""
 
 
 @dataclass(frozen=True)
 class TextReply:
     html: str
     buttons: tuple[tuple[Button, ...], ...] = ()
+    reactions: Mapping[str, str] = field(default_factory=dict)
+    """emoji -> the command a reaction to this message means ({"🔔": "/remind s12"}), for
+    platforms where people react rather than tap (Matrix)."""
+    toast: str = ""
+    """A short confirmation for a button tap (Telegram's callback answer), in plain text."""
+    toggle: Button | None = None
+    """Answering a tap: the button that replaces the tapped one in place (Remind ↔ Don't
+    remind). With a toast and a toggle, a tap changes the tapped message and sends nothing."""
 
 
 @dataclass(frozen=True)

@@ -50,7 +50,8 @@ def encode(replies: list[Reply]) -> str:
     for reply in replies:
         if isinstance(reply, TextReply):
             items.append({"type": "text", "html": str(reply.html), "buttons": [
-                [{"label": b.label, "command": b.command} for b in row] for row in reply.buttons]})
+                [{"label": b.label, "command": b.command, "private": b.private} for b in row]
+                for row in reply.buttons], "reactions": dict(reply.reactions)})
         elif isinstance(reply, LocationReply):
             items.append({"type": "location", "latitude": reply.latitude,
                           "longitude": reply.longitude, "title": reply.title,
@@ -66,9 +67,9 @@ def decode(payload: str) -> list[Reply]:
     replies: list[Reply] = []
     for item in json.loads(payload):
         if item["type"] == "text":
-            buttons = tuple(tuple(Button(b["label"], b["command"]) for b in row)
-                            for row in item["buttons"])
-            replies.append(TextReply(item["html"], buttons))
+            buttons = tuple(tuple(Button(b["label"], b["command"], b.get("private", False))
+                                  for b in row) for row in item["buttons"])
+            replies.append(TextReply(item["html"], buttons, item.get("reactions", {})))
         elif item["type"] == "location":
             replies.append(LocationReply(item["latitude"], item["longitude"], item["title"],
                                          item["address"]))
