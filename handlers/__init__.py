@@ -7,6 +7,7 @@ from handlers import (
     edit,
     info,
     language,
+    links,
     pending,
     privacy,
     reminders,
@@ -19,7 +20,7 @@ from handlers import (
 FEATURES = Features(
     routers=(start.router, schedule.router, info.router, language.router, venues.router,
              reminders.router, calendar.router, announce.router, unanswered.router,
-             edit.router, pending.router, privacy.router),
+             edit.router, pending.router, privacy.router, links.router),
     messages=reminders.PUSH_MESSAGES,
     command_menu=start.COMMAND_MENU,
     descriptions=(start.BOT_DESCRIPTION, start.BOT_SHORT_DESCRIPTION),

@@ -166,13 +166,15 @@ def session(ctx: Context) -> TextReply:
     buttons = [Button(ctx.t.day(found.day.date), f"/programme {found.day.number}")]
     if isinstance(found.venue, Venue):
         buttons.insert(0, directions_button(ctx, found.venue))
+    chosen = found.id in ctx.store.subscriptions.of(ctx.user.id)
     if found.times_announced:
-        chosen = found.id in ctx.store.subscriptions.of(ctx.user.id)
         buttons.insert(0, Button(ctx.t.gettext("Remove reminder"), f"/unremind {found.id}")
                        if chosen else Button(ctx.t.gettext("Remind me"), f"/remind {found.id}"))
     if found.parent is not None:
         buttons.insert(0, Button(found.parent.title[ctx.lang][:40], f"/{found.parent.id}"))
-    return TextReply(session_details(ctx, found), (tuple(buttons),))
+    reactions = ({"🔔": f"/remind {found.id}"} if found.times_announced and not chosen
+                 else {})
+    return TextReply(session_details(ctx, found), (tuple(buttons),), reactions)
 
 
 @router.command("search", "szukaj")

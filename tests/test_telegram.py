@@ -235,3 +235,128 @@ def test_a_second_poller_backs_off_on_409(app: Application, api: BotApiStandIn, 
         assert 1 <= api.conflicts <= 8, f"{api.conflicts} conflicts in 4 s: it spins"
     finally:
         other.store.close()
+
+
+# --- native Telegram: groups, topics, deep links, buttons -----------------------------------
+
+GROUP = -1001500
+
+
+def test_in_a_group_the_answer_replies_to_the_question(bot: RunningBot, api: BotApiStandIn):
+    asked = api.send_text(ENGLISH, "/now", chat_id=GROUP, chat_type="supergroup")
+    (answer,) = api.wait_for(1, chat_id=GROUP, method="sendMessage")
+    assert answer.status == 200, answer.refusal
+    assert answer.params["reply_parameters"]["message_id"] == asked
+    assert "message_thread_id" not in answer.params
+    api.send_text(ENGLISH, "/now")                      # in the private chat: no reply quote
+    (private,) = api.wait_for(1, chat_id=ENGLISH, method="sendMessage")
+    assert "reply_parameters" not in private.params
+
+
+def test_in_a_forum_topic_the_answer_stays_in_the_topic(bot: RunningBot, api: BotApiStandIn):
+    asked = api.send_text(ENGLISH, "/where skawina", chat_id=GROUP, chat_type="supergroup",
+                          topic=77)
+    calls = api.wait_for(2, chat_id=GROUP)
+    assert [c.status for c in calls] == [200, 200], [c.refusal for c in calls]
+    assert {int(c.params["message_thread_id"]) for c in calls} == {77}  # text and venue
+    assert calls[0].params["reply_parameters"]["message_id"] == asked
+    assert "reply_parameters" not in calls[1].params          # only the first part quotes
+
+
+def test_the_stand_in_refuses_an_unknown_topic_as_telegram_does(api: BotApiStandIn):
+    api.send_text(ENGLISH, "hello", chat_id=GROUP, chat_type="supergroup", topic=77)
+    request = urllib.request.Request(
+        f"{api.base_url}{api.token}/sendMessage",
+        data=json.dumps({"chat_id": GROUP, "text": "x", "message_thread_id": 78}).encode(),
+        headers={"Content-Type": "application/json"})
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(request, timeout=5)
+    assert refused.value.code == 400
+    assert "message thread not found" in json.loads(refused.value.read())["description"]
+
+
+def url_buttons(call) -> list[str]:  # type: ignore[no-untyped-def]
+    markup = call.params.get("reply_markup") or {}
+    return [b["url"] for row in markup.get("inline_keyboard", []) for b in row if "url" in b]
+
+
+def test_a_reminder_asked_in_a_group_is_completed_in_the_private_chat(bot: RunningBot,
+                                                                     api: BotApiStandIn):
+    api.send_text(ENGLISH, "/remind s20", chat_id=GROUP, chat_type="supergroup")
+    (answer,) = api.wait_for(1, chat_id=GROUP, method="sendMessage")
+    assert "private chat" in answer.params["text"]
+    assert url_buttons(answer) == ["https://t.me/confbot_test_bot?start=remind_s20"]
+    person = bot.app.store.users.known("telegram", str(ENGLISH))
+    assert person is not None and bot.app.store.subscriptions.of(person.id) == []
+    # the button opens the private chat, where Telegram sends /start with the payload
+    api.send_text(ENGLISH, "/start remind_s20")
+    (done,) = api.wait_for(1, chat_id=ENGLISH, method="sendMessage")
+    assert "Added to your agenda" in done.params["text"]
+    assert bot.app.store.subscriptions.of(person.id) == ["s20"]
+    for private_only in ("/my", "/ics", "/privacy"):
+        api.send_text(ENGLISH, private_only, chat_id=GROUP, chat_type="supergroup")
+    answers = api.wait_for(4, chat_id=GROUP)[1:]
+    assert [url_buttons(a) for a in answers] == [
+        ["https://t.me/confbot_test_bot?start=my"], ["https://t.me/confbot_test_bot?start=ics"],
+        ["https://t.me/confbot_test_bot?start=privacy"]]
+    assert not any(c.method == "sendDocument" for c in api.sent(GROUP))
+
+
+def test_a_403_on_a_group_reply_deactivates_nobody(bot: RunningBot, api: BotApiStandIn):
+    api.send_text(ENGLISH, "/now")
+    api.wait_for(1, chat_id=ENGLISH)
+    api.blocked_chats.add(str(GROUP))                 # the bot was removed from the group
+    api.send_text(ENGLISH, "/now", chat_id=GROUP, chat_type="supergroup")
+    (refused,) = api.wait_for(1, chat_id=GROUP)
+    assert refused.status == 403
+    api.send_text(ENGLISH, "/next")                  # the private chat goes on
+    api.wait_for(2, chat_id=ENGLISH)
+    person = bot.app.store.users.known("telegram", str(ENGLISH))
+    assert person is not None and person.active
+
+
+def test_deep_links_open_a_session_or_the_welcome(bot: RunningBot, api: BotApiStandIn):
+    api.send_text(ENGLISH, "/start s12")
+    (session,) = api.wait_for(1, chat_id=ENGLISH)
+    assert bot.app.conference.sessions["s12"].title["en"] in session.params["text"]
+    api.send_text(ENGLISH, "/start nonsense_payload")
+    welcome = api.wait_for(2, chat_id=ENGLISH)[-1]
+    assert "Hello" in welcome.params["text"]
+    person = bot.app.store.users.known("telegram", str(ENGLISH))
+    assert person is not None and bot.app.store.subscriptions.of(person.id) == []
+
+
+def test_a_tap_gets_a_toast_and_flips_the_button_in_place(bot: RunningBot, api: BotApiStandIn):
+    api.send_text(ENGLISH, "/s20")
+    (details,) = api.wait_for(1, chat_id=ENGLISH)
+    assert "/remind s20" in buttons(details)
+    api.press(ENGLISH, "/remind s20", on=details)
+    (toast,) = api.wait_for(1, method="answerCallbackQuery")
+    assert toast.params["text"] == "Reminder set: 15 minutes before."
+    (edit,) = api.wait_for(1, method="editMessageReplyMarkup")
+    assert edit.status == 200 and int(edit.params["message_id"]) == details.result["message_id"]
+    now = [b["callback_data"] for row in api.keyboard(details) for b in row
+           if "callback_data" in b]
+    assert "/unremind s20" in now and "/remind s20" not in now
+    api.press(ENGLISH, "/unremind s20", on=details)
+    toasts = api.wait_for(2, method="answerCallbackQuery")
+    assert toasts[-1].params["text"] == "Removed"
+    api.wait_for(2, method="editMessageReplyMarkup")
+    again = [b["callback_data"] for row in api.keyboard(details) for b in row
+             if "callback_data" in b]
+    assert "/remind s20" in again and "/unremind s20" not in again
+    assert len(api.sent(ENGLISH, "sendMessage")) == 1        # no new message per tap
+    person = bot.app.store.users.known("telegram", str(ENGLISH))
+    assert person is not None and bot.app.store.subscriptions.of(person.id) == []
+
+
+def test_organisers_get_the_links_for_posters(app: Application, api: BotApiStandIn):
+    app.organisers = frozenset({f"telegram:{POLISH}"})
+    with RunningBot(app, transport_for(app, api)):
+        api.send_text(POLISH, "/link s12", language_code="en")
+        (links,) = api.wait_for(1, chat_id=POLISH)
+        assert "https://t.me/confbot_test_bot?start=s12" in links.params["text"]
+        assert "https://t.me/confbot_test_bot?start=remind_s12" in links.params["text"]
+        api.send_text(ENGLISH, "/link s12")
+        (refused,) = api.wait_for(1, chat_id=ENGLISH)
+        assert "t.me" not in refused.params["text"]

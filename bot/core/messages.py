@@ -6,6 +6,7 @@ Telegram and Matrix send it as HTML, the console renders it as plain text.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -84,3 +85,19 @@ class FileReply:
 
 
 Reply = TextReply | LocationReply | FileReply
+
+
+_PAYLOAD = re.compile(r"[A-Za-z0-9_-]{1,64}")
+
+
+def start_payload(command: str) -> str | None:
+    """A command as a deep-link payload (`/remind s12` -> `remind_s12`, `/s12` -> `s12`), or
+    None when it cannot be one (Telegram allows 64 letters, digits, _ and -)."""
+    payload = "_".join(command.lstrip("/!").split())
+    return payload if _PAYLOAD.fullmatch(payload) else None
+
+
+def payload_command(payload: str) -> str:
+    """The command a deep-link payload stands for (`remind_s12` -> `/remind s12`)."""
+    name, _, argument = payload.partition("_")
+    return f"/{name} {argument.replace('_', ' ')}".strip()

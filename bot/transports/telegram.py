@@ -15,6 +15,7 @@ import os
 import re
 import secrets
 from collections.abc import Awaitable
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import Any
 from urllib.parse import urlparse
@@ -27,7 +28,9 @@ from telegram import (
     InlineKeyboardMarkup,
     InputFile,
     LinkPreviewOptions,
+    MaybeInaccessibleMessage,
     Message,
+    ReplyParameters,
     Update,
 )
 from telegram.constants import ChatType, MessageLimit, ParseMode
@@ -50,7 +53,16 @@ from telegram.ext import (
 
 from bot.app import Application
 from bot.core.logids import who
-from bot.core.messages import Address, Button, FileReply, Incoming, LocationReply, Reply, TextReply
+from bot.core.messages import (
+    Address,
+    Button,
+    FileReply,
+    Incoming,
+    LocationReply,
+    Reply,
+    TextReply,
+    start_payload,
+)
 from bot.core.plaintext import plain_text
 from bot.delivery.pacing import Pacer
 from bot.delivery.sender import DeliveryError, RecipientGone
@@ -177,6 +189,7 @@ class TelegramTransport:
 
     async def _set_menus(self) -> None:
         """The command menu and descriptions in every language, plus a default."""
+        self._username()  # known from getMe: /link and deep links can use it from now on
         conference, catalogue = self.app.conference, self.app.catalogue
         long, short = self.app.features.descriptions
         for lang in (None, *conference.languages):
@@ -241,7 +254,7 @@ class TelegramTransport:
         incoming = Incoming(platform=PLATFORM, user_id=str(user.id), chat_id=str(chat.id),
                             text=text, client_language=user.language_code,
                             message_id=str(message.message_id),
-                            is_group=is_group, location=location)
+                            is_group=is_group, location=location, thread_id=_topic(message))
         replies = self.app.handle(incoming)
         await self._reply(incoming, replies)
 
@@ -269,18 +282,49 @@ class TelegramTransport:
                                                                        ChatType.SUPERGROUP))
         incoming = Incoming(platform=PLATFORM, user_id=str(query.from_user.id), chat_id=chat_id,
                             text=query.data or "", client_language=query.from_user.language_code,
-                            message_id=query.id,
-                            is_group=is_group)
+                            is_group=is_group, thread_id=_topic(query.message))
+        replies: list[Reply] = []
         try:
             replies = self.app.handle(incoming)
         finally:
-            await self._answer(query)
+            first = replies[0] if replies and isinstance(replies[0], TextReply) else None
+            await self._answer(query, first.toast if first else "")
+        if (first is not None and first.toggle is not None and first.toast and len(replies) == 1
+                and await self._toggle(query, first.toggle)):
+            return  # the tapped message changed in place; the toast said the rest
         await self._reply(incoming, replies)
 
-    @staticmethod
-    async def _answer(query: CallbackQuery) -> None:
+    async def _toggle(self, query: CallbackQuery, toggle: Button) -> bool:
+        """Replace the tapped button with `toggle` in the tapped message's keyboard."""
+        message = query.message
+        markup = message.reply_markup if isinstance(message, Message) else None
+        if message is None or markup is None:
+            return False
+        rows, found = [], False
+        for row in markup.inline_keyboard:
+            buttons = []
+            for button in row:
+                if button.callback_data == query.data and not found:
+                    found = True
+                    button = InlineKeyboardButton(toggle.label[:64],
+                                                  callback_data=toggle.command)
+                buttons.append(button)
+            rows.append(buttons)
+        if not found:
+            return False
         try:
-            await query.answer()
+            await self.ptb.bot.edit_message_reply_markup(
+                message.chat.id, message.message_id, reply_markup=InlineKeyboardMarkup(rows))
+        except TelegramError as error:
+            log.warning("platform=telegram chat=%s: keyboard not changed in place (%s); "
+                        "answering with a message", who(PLATFORM, message.chat.id), error)
+            return False
+        return True
+
+    @staticmethod
+    async def _answer(query: CallbackQuery, toast: str = "") -> None:
+        try:
+            await query.answer(toast[:200] or None)
         except TelegramError as error:
             log.warning("platform=telegram user=%s: callback %s not answered: %s",
                         who(PLATFORM, query.from_user.id), query.id, error)
@@ -295,10 +339,16 @@ class TelegramTransport:
         where = (f"platform=telegram user={who(PLATFORM, incoming.user_id)} "
                  f"chat={who(PLATFORM, incoming.chat_id)} "
                  f"message={incoming.message_id}")
+        reply_to = (int(incoming.message_id) if incoming.is_group and incoming.message_id
+                    and incoming.message_id.isdecimal() else None)
         try:
             await self._send(int(incoming.chat_id), replies, pushed=False,
-                             is_group=incoming.is_group)
+                             is_group=incoming.is_group, reply_to=reply_to,
+                             thread=int(incoming.thread_id) if incoming.thread_id else None)
         except RecipientGone as error:
+            if incoming.is_group:  # the bot was removed from the group: nobody left it
+                log.warning("%s: reply not delivered to the group (%s)", where, error)
+                return
             log.warning("%s: reply not delivered, the person blocked the bot (%s)", where, error)
             self.app.store.users.deactivate(PLATFORM, incoming.user_id)
         except (TelegramError, DeliveryError) as error:
@@ -311,12 +361,16 @@ class TelegramTransport:
         await self._send(chat_id, replies, pushed=True, is_group=chat_id < 0)
 
     async def _send(self, chat_id: int, replies: list[Reply], *, pushed: bool,
-                    is_group: bool) -> None:
-        for unit in _units(replies):
-            await self._send_unit(chat_id, unit, pushed=pushed, is_group=is_group)
+                    is_group: bool, reply_to: int | None = None,
+                    thread: int | None = None) -> None:
+        for index, unit in enumerate(_units(replies)):
+            where = _Where(reply_to if index == 0 else None, thread, is_group)
+            await self._send_unit(chat_id, unit, pushed=pushed, where=where)
 
     async def _send_unit(self, chat_id: int, unit: Reply, *, pushed: bool,
-                         is_group: bool) -> None:
+                         where: _Where | None = None) -> None:
+        where = where or _Where()
+        is_group = where.is_group
         attempt = 0
         plain = False
         while True:
@@ -324,7 +378,7 @@ class TelegramTransport:
             pace = self.pacer.push if pushed else self.pacer.reply
             async with pace(str(chat_id), is_group=is_group):
                 try:
-                    await self._call(chat_id, unit, plain=plain)
+                    await self._call(chat_id, unit, where, plain=plain)
                     return
                 except RetryAfter as error:
                     wait = _seconds(error.retry_after)
@@ -351,34 +405,76 @@ class TelegramTransport:
                                 who(PLATFORM, chat_id), error, delay)
             await asyncio.sleep(delay)
 
-    async def _call(self, chat_id: int, unit: Reply, *, plain: bool = False) -> None:
+    async def _call(self, chat_id: int, unit: Reply, where: _Where, *,
+                    plain: bool = False) -> None:
         bot = self.ptb.bot
+        placed: dict[str, Any] = {"message_thread_id": where.thread}
+        if where.reply_to is not None:
+            placed["reply_parameters"] = ReplyParameters(where.reply_to,
+                                                         allow_sending_without_reply=True)
         if isinstance(unit, TextReply):
+            keyboard = _keyboard(unit.buttons, self._username() if where.is_group else None)
             if plain:
                 await bot.send_message(chat_id, plain_text(TextReply(unit.html)),
-                                       reply_markup=_keyboard(unit.buttons))
+                                       reply_markup=keyboard, **placed)
             else:
                 await bot.send_message(chat_id, unit.html, parse_mode=ParseMode.HTML,
-                                       reply_markup=_keyboard(unit.buttons),
-                                       link_preview_options=LinkPreviewOptions(is_disabled=True))
+                                       reply_markup=keyboard,
+                                       link_preview_options=LinkPreviewOptions(is_disabled=True),
+                                       **placed)
         elif isinstance(unit, LocationReply):
             await bot.send_venue(chat_id, latitude=unit.latitude, longitude=unit.longitude,
-                                 title=unit.title[:256], address=(unit.address or unit.title)[:256])
+                                 title=unit.title[:256], address=(unit.address or unit.title)[:256],
+                                 **placed)
         elif isinstance(unit, FileReply):
             await bot.send_document(chat_id, InputFile(io.BytesIO(unit.content),
                                                        filename=unit.filename),
-                                    caption=unit.caption[:1024] or None)
+                                    caption=unit.caption[:1024] or None, **placed)
+
+    def _username(self) -> str | None:
+        """The bot's user name (for deep links), remembered where handlers can find it."""
+        try:
+            username = self.ptb.bot.username
+        except RuntimeError:  # not initialised yet
+            return None
+        if username:
+            self.app.bot_usernames[PLATFORM] = username
+        return username or None
 
 
 def _seconds(value: int | timedelta) -> float:
     return value.total_seconds() if isinstance(value, timedelta) else float(value)
 
 
-def _keyboard(rows: tuple[tuple[Button, ...], ...]) -> InlineKeyboardMarkup | None:
+@dataclass(frozen=True)
+class _Where:
+    """Where in a chat a message goes: a reply to a message, into a forum topic."""
+
+    reply_to: int | None = None
+    thread: int | None = None
+    is_group: bool = False
+
+
+def _topic(message: MaybeInaccessibleMessage | None) -> str | None:
+    """The forum topic a message is in (None outside forum topics)."""
+    if isinstance(message, Message) and message.is_topic_message and message.message_thread_id:
+        return str(message.message_thread_id)
+    return None
+
+
+def _keyboard(rows: tuple[tuple[Button, ...], ...],
+              username: str | None = None) -> InlineKeyboardMarkup | None:
+    """Buttons carry their command as callback data; in a group, a button for the private
+    chat is a deep link (t.me/<bot>?start=remind_s12) that completes it there."""
     keyboard = []
     for row in rows:
         buttons = []
         for button in row:
+            payload = start_payload(button.command) if button.private and username else None
+            if payload is not None:
+                buttons.append(InlineKeyboardButton(
+                    button.label[:64], url=f"https://t.me/{username}?start={payload}"))
+                continue
             if len(button.command.encode()) > CALLBACK_DATA_LIMIT:
                 log.warning("platform=telegram: button %r left out: its command is over %d "
                             "bytes", button.command, CALLBACK_DATA_LIMIT)
@@ -412,5 +508,5 @@ def _units(replies: list[Reply]) -> list[Reply]:
                 current = f"{current}\n{line}" if current else line
         parts.append(current)
         units.extend(TextReply(part) for part in parts[:-1])
-        units.append(TextReply(parts[-1], reply.buttons))
+        units.append(replace(reply, html=parts[-1]))
     return units

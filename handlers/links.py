@@ -1,0 +1,66 @@
+"""Links into the private chat with the bot: the answer in a group to what belongs to the
+private chat (reminders, the agenda, calendar files, privacy), and the organisers' /link,
+which prints the Telegram deep link of each session for posters and QR codes."""
+
+from __future__ import annotations
+
+from markupsafe import Markup
+
+from bot.chat.router import Context, Router
+from bot.chat.views import NL, tr
+from bot.core.messages import Button, TextReply, start_payload
+from bot.programme.model import Conference
+
+router = Router("links")
+
+
+def telegram_link(username: str, command: str) -> str | None:
+    """The t.me link that opens the private chat and sends `command` there."""
+    payload = start_payload(command)
+    return f"https://t.me/{username}?start={payload}" if payload else None
+
+
+def session_links(conference: Conference, username: str, lang: str,
+                  only: str | None = None) -> list[tuple[str, str, str, str]]:
+    """(session id, title, link to the session, link that sets its reminder) for each session,
+    or for one."""
+    rows = []
+    for session in conference.sessions.values():
+        if only is not None and session.id != only:
+            continue
+        rows.append((session.id, session.title[lang], f"https://t.me/{username}?start={session.id}",
+                     f"https://t.me/{username}?start=remind_{session.id}"))
+    return rows
+
+
+def in_private(ctx: Context, command: str) -> TextReply | None:
+    """In a group, what belongs to the private chat gets a button that opens it and does
+    `command` there; None in a private chat."""
+    if not ctx.incoming.is_group:
+        return None
+    return TextReply(ctx._("This belongs in a private chat with me: your reminders, agenda "
+                           "and data are yours, and reminders can only reach you there. "
+                           "Tap the button to continue privately."),
+                     ((Button(ctx.t.gettext("Continue privately"), command, private=True),),))
+
+
+@router.command("link", "links")
+def link(ctx: Context) -> TextReply:
+    """For organisers: the t.me links of a session (/link s12) or of all, for posters."""
+    if not ctx.organiser:
+        return TextReply(ctx._("Only the organisers can ask for the sessions' links."))
+    username = ctx.services.bot_usernames.get("telegram")
+    if not username:
+        return TextReply(ctx._("I am not connected to Telegram, so I do not know my link."))
+    only = ctx.args.strip().lower().lstrip("/!") or None
+    if only is not None and only not in ctx.conference.sessions:
+        return TextReply(ctx._("There is no session /%(id)s. See /programme for the list.",
+                               id=only))
+    lines = [ctx._("<b>Links for posters and QR codes</b>")]
+    for session_id, _title, opens, reminds in session_links(ctx.conference, username, ctx.lang,
+                                                            only):
+        session = ctx.conference.sessions[session_id]
+        lines.append(Markup("/%s %s") % (session_id, tr(ctx, session.title)))
+        lines.append(Markup("  %s") % opens)
+        lines.append(Markup("  ") + ctx._("reminder: %(link)s", link=reminds))
+    return TextReply(NL.join(lines))
