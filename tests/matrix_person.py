@@ -113,9 +113,28 @@ class Person:
     def join(self, room: str) -> None:
         self.call("POST", f"/join/{urllib.parse.quote(room)}", {})
 
-    def say(self, room: str, text: str) -> None:
-        self.call("PUT", f"/rooms/{urllib.parse.quote(room)}/send/m.room.message/"
-                         f"{uuid.uuid4().hex}", {"msgtype": "m.text", "body": text})
+    def say(self, room: str, text: str, **content: Any) -> str:
+        """Send a text (with more content: m.mentions, m.relates_to …); its event id."""
+        return str(self.send(room, "m.room.message", {"msgtype": "m.text", "body": text,
+                                                      **content}))
+
+    def send(self, room: str, event_type: str, content: dict[str, Any]) -> str:
+        return str(self.call("PUT", f"/rooms/{urllib.parse.quote(room)}/send/{event_type}/"
+                                    f"{uuid.uuid4().hex}", content)["event_id"])
+
+    def react(self, room: str, event_id: str, key: str) -> str:
+        return self.send(room, "m.reaction", {"m.relates_to": {
+            "rel_type": "m.annotation", "event_id": event_id, "key": key}})
+
+    def receipts(self, room: str) -> dict[str, Any]:
+        """The read receipts in a room, as a sync shows them (event id -> type -> user)."""
+        sync = self.call("GET", "/sync?timeout=0")
+        joined = sync["rooms"]["join"].get(room, {})
+        found: dict[str, Any] = {}
+        for event in joined.get("ephemeral", {}).get("events", []):
+            if event["type"] == "m.receipt":
+                found.update(event["content"])
+        return found
 
     def events_from(self, room: str, sender: str) -> list[dict]:  # type: ignore[type-arg]
         chunk = self.call("GET", f"/rooms/{urllib.parse.quote(room)}/messages?dir=b&limit=100"

@@ -10,7 +10,7 @@ from html.parser import HTMLParser
 
 from markupsafe import Markup
 
-from bot.core.messages import LocationReply, TextReply
+from bot.core.messages import Button, LocationReply, TextReply
 from bot.core.plaintext import plain_text
 
 _SLASH_COMMAND = re.compile(r"(?<![\w/:.])/([a-z][a-z0-9_]*)")
@@ -93,17 +93,25 @@ def matrix_html(html: str) -> str:
     return parser.result()
 
 
-def text_content(reply: TextReply, notes: list[Markup] | None = None) -> dict[str, object]:
-    """A text reply as an m.notice; its buttons become commands to type, and `notes` (e.g.
-    what a reaction does) are added as lines of their own."""
+def text_content(reply: TextReply, notes: list[Markup] | None = None,
+                 bot_id: str | None = None) -> dict[str, object]:
+    """A text reply as an m.notice; its buttons become commands to type (one for the private
+    chat names the bot, as a pill, to write to), and `notes` (e.g. what a reaction does) are
+    added as lines of their own."""
     lines = [Markup(reply.html)]
     for row in reply.buttons:
-        lines.append(Markup(" · ").join(
-            Markup("%s: <code>%s</code>") % (button.label, button.command) for button in row))
+        lines.append(Markup(" · ").join(_button(button, bot_id) for button in row))
     lines.extend(notes or [])
     html = Markup("\n").join(lines)
     return {"msgtype": "m.notice", "body": bang_commands(plain_text(TextReply(html))),
             "format": "org.matrix.custom.html", "formatted_body": matrix_html(str(html))}
+
+
+def _button(button: Button, bot_id: str | None) -> Markup:
+    if button.private and bot_id:
+        return Markup('%s: <a href="https://matrix.to/#/%s">%s</a> <code>%s</code>') % (
+            button.label, bot_id, bot_id, button.command)
+    return Markup("%s: <code>%s</code>") % (button.label, button.command)
 
 
 def location_content(reply: LocationReply) -> dict[str, object]:

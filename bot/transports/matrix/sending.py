@@ -145,7 +145,7 @@ class Sending:
             notes = [Markup.escape(t.gettext("React %(emoji)s to send %(command)s", emoji=emoji,
                                              command=bang_commands(command)))
                      for emoji, command in reply.reactions.items()]
-            return text_content(reply, notes)
+            return text_content(reply, notes, self.client.user_id)
         if isinstance(reply, LocationReply):
             return location_content(reply)
         assert isinstance(reply, FileReply)

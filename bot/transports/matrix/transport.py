@@ -111,6 +111,9 @@ class MatrixTransport(Sending, RoomKeys):
             since = self.app.store.state.get(self._key("next_batch"))
             if since is None:
                 first = await self.client.sync(timeout=0, full_state=True)
+                if getattr(first, "status_code", None) == "M_UNKNOWN_TOKEN":
+                    await self._token_revoked()
+                    first = await self.client.sync(timeout=0, full_state=True)
                 if isinstance(first, SyncError):
                     raise DeliveryError(f"the first sync failed: {first}")
                 self._save_position(first.next_batch)
