@@ -116,6 +116,9 @@ def _check(settings: Settings) -> int:
           f"{len(conference.people)} people, {len(conference.info)} information topics, "
           f"languages {', '.join(conference.languages)}; data in {_source(settings)}; "
           f"database {settings.database_url}")
+    if settings.telegram is not None:
+        print("NOTE: for sharing sessions into any chat (@bot lunch), turn on inline mode: "
+              "BotFather, /setinline", file=sys.stderr)
     if not settings.privacy_contact:
         print("WARNING: PRIVACY_CONTACT is not set: /privacy cannot tell people whom to ask "
               "about their data (set an e-mail address or a handle)", file=sys.stderr)

@@ -1,15 +1,21 @@
 """Links into the private chat with the bot: the answer in a group to what belongs to the
-private chat (reminders, the agenda, calendar files, privacy), and the organisers' /link,
-which prints the Telegram deep link of each session for posters and QR codes."""
+private chat (reminders, the agenda, calendar files, privacy), the organisers' /link, which
+prints the Telegram deep link of each session for posters and QR codes, and the session cards
+shared into any chat (Telegram's inline mode)."""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from markupsafe import Markup
 
 from bot.chat.router import Context, Router
-from bot.chat.views import NL, tr
+from bot.chat.speaker import Speaker
+from bot.chat.views import NL, session_details, session_line, tr
 from bot.core.messages import Button, TextReply, start_payload
+from bot.core.plaintext import plain_text
 from bot.programme.model import Conference
+from bot.understanding.parser import Understanding
 
 router = Router("links")
 
@@ -64,3 +70,46 @@ def link(ctx: Context) -> TextReply:
         lines.append(Markup("  %s") % opens)
         lines.append(Markup("  ") + ctx._("reminder: %(link)s", link=reminds))
     return TextReply(NL.join(lines))
+
+
+@dataclass(frozen=True)
+class SessionCard:
+    """A session to share into any chat (Telegram's inline mode): a title, a one-line
+    description (day, time, place), the message it posts, and the deep links it carries."""
+
+    session_id: str
+    title: str
+    description: str
+    html: Markup
+    opens: str
+    reminds: str
+    open_label: str
+    remind_label: str
+
+
+INLINE_LIMIT = 10
+
+
+def session_cards(speaker: Speaker, understanding: Understanding, query: str,
+                  username: str) -> list[SessionCard]:
+    """The sessions matching what was typed after @<bot> (an id like s12, or words like
+    lunch); the next ones when nothing was typed."""
+    conference = speaker.conference
+    wanted = query.strip().lower().lstrip("/!")
+    if wanted in conference.sessions:
+        found = [conference.sessions[wanted]]
+    elif wanted:
+        found = understanding.search(wanted, limit=INLINE_LIMIT)
+    else:
+        found = sorted((s for s in conference.sessions.values()
+                        if s.times_announced and s.span[0] >= speaker.now),
+                       key=lambda s: s.span[0])[:INLINE_LIMIT]
+    cards = []
+    for session in found:
+        line = plain_text(TextReply(session_line(speaker, session, show_day=True)))
+        cards.append(SessionCard(
+            session.id, session.title[speaker.lang], line, session_details(speaker, session),
+            f"https://t.me/{username}?start={session.id}",
+            f"https://t.me/{username}?start=remind_{session.id}",
+            speaker.t.gettext("Open in the bot"), speaker.t.gettext("Remind me")))
+    return cards

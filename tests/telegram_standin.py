@@ -175,6 +175,12 @@ class BotApiStandIn:
             "id": f"cb{self._message_id()}", "from": self.user(user_id, language_code),
             "chat_instance": "ci", "data": data, "message": message}})
 
+    def inline(self, user_id: int, query: str, *, language_code: str | None = "en") -> int:
+        """Type `@<bot> query` in any chat."""
+        return self.push({"inline_query": {
+            "id": f"iq{self._message_id()}", "from": self.user(user_id, language_code),
+            "query": query, "offset": ""}})
+
     def keyboard(self, call: Call) -> list[list[dict[str, Any]]]:
         """The inline keyboard of a message the bot sent, as it looks now (after edits)."""
         message = self.messages.get((call.chat_id, call.result["message_id"]), {})
@@ -190,7 +196,7 @@ class BotApiStandIn:
     def sent(self, chat_id: int | str | None = None, method: str | None = None) -> list[Call]:
         with self._lock:
             return [c for c in self.calls
-                    if c.method in SEND_METHODS | {"answerCallbackQuery"}
+                    if c.method in SEND_METHODS | {"answerCallbackQuery", "answerInlineQuery"}
                     and (method is None or c.method == method)
                     and (chat_id is None or c.chat_id == str(chat_id))]
 
@@ -337,6 +343,7 @@ class BotApiStandIn:
                     self._polling -= 1
         if method in ("deleteWebhook", "setWebhook", "setMyCommands", "setMyDescription",
                       "setMyShortDescription", "answerCallbackQuery", "sendChatAction",
+                      "answerInlineQuery",
                       "close", "logOut"):
             return _ok(True)
         if method == "getMyCommands":

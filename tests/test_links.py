@@ -40,3 +40,11 @@ def test_links_without_a_way_to_know_the_name(tmp_path: Path, database_url: str)
     result = confbot("links", cwd=tmp_path, env={"DATABASE_URL": database_url})
     assert result.returncode == 2
     assert result.stderr.strip().count("\n") == 0 and "TELEGRAM_TOKEN" in result.stderr
+
+
+@pytest.mark.slow
+def test_check_reminds_to_turn_inline_mode_on(tmp_path: Path, database_url: str):
+    result = confbot("check", cwd=tmp_path, env={"DATABASE_URL": database_url,
+                                                 "TELEGRAM_TOKEN": "123456:TEST-TOKEN"})
+    assert result.returncode == 0, result.stderr
+    assert "inline mode" in result.stderr and "/setinline" in result.stderr

@@ -360,3 +360,45 @@ def test_organisers_get_the_links_for_posters(app: Application, api: BotApiStand
         api.send_text(ENGLISH, "/link s12")
         (refused,) = api.wait_for(1, chat_id=ENGLISH)
         assert "t.me" not in refused.params["text"]
+
+
+def test_an_edited_question_is_answered_again_only_when_its_meaning_changed(
+        bot: RunningBot, api: BotApiStandIn):
+    asked = api.send_text(ENGLISH, "when is lunch?")
+    api.wait_for(1, chat_id=ENGLISH, method="sendMessage")
+    api.send_text(ENGLISH, "when is  lunch ?", message_id=asked, edited=True)   # a typo fixed
+    api.send_text(ENGLISH, "/next", message_id=asked, edited=True)              # a new question
+    answers = api.wait_for(2, chat_id=ENGLISH, method="sendMessage")
+    assert "Next, at 10:20" in answers[1].params["text"]
+    assert answers[1].params["reply_parameters"]["message_id"] == asked
+    time.sleep(0.5)
+    assert len(api.sent(ENGLISH, "sendMessage")) == 2
+
+
+def test_an_edit_that_addresses_the_bot_in_a_group_is_answered_once(bot: RunningBot,
+                                                                     api: BotApiStandIn):
+    said = api.send_text(ENGLISH, "when is lunch?", chat_id=GROUP, chat_type="supergroup")
+    api.send_text(ENGLISH, "@confbot_test_bot when is lunch?", chat_id=GROUP,
+                  chat_type="supergroup", message_id=said, edited=True)
+    (answer,) = api.wait_for(1, chat_id=GROUP)
+    assert "14:20–15:00" in answer.params["text"]
+    assert answer.params["reply_parameters"]["message_id"] == said
+
+
+def test_inline_mode_offers_session_cards_in_the_persons_language(bot: RunningBot,
+                                                                  api: BotApiStandIn):
+    api.inline(UKRAINIAN, "s12", language_code="uk")
+    (answer,) = api.wait_for(1, method="answerInlineQuery")
+    (card,) = answer.params["results"]
+    s12 = bot.app.conference.sessions["s12"]
+    assert card["title"] == s12.title["uk"]
+    assert card["input_message_content"]["parse_mode"] == "HTML"
+    links = [b["url"] for row in card["reply_markup"]["inline_keyboard"] for b in row]
+    assert links == ["https://t.me/confbot_test_bot?start=s12",
+                     "https://t.me/confbot_test_bot?start=remind_s12"]
+    api.inline(ENGLISH, "lunch")
+    answer = api.wait_for(2, method="answerInlineQuery")[-1]
+    assert answer.params["results"], "lunch matches a session"
+    assert all("t.me/confbot_test_bot?start=" in r["reply_markup"]["inline_keyboard"][0][0]["url"]
+               for r in answer.params["results"])
+    assert bot.app.store.users.known("telegram", str(ENGLISH)) is None   # nothing kept

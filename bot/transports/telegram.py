@@ -14,6 +14,7 @@ import logging
 import os
 import re
 import secrets
+from collections import OrderedDict
 from collections.abc import Awaitable
 from dataclasses import dataclass, replace
 from datetime import timedelta
@@ -47,6 +48,7 @@ from telegram.ext import (
     BaseUpdateProcessor,
     CallbackQueryHandler,
     ContextTypes,
+    InlineQueryHandler,
     MessageHandler,
     filters,
 )
@@ -66,6 +68,7 @@ from bot.core.messages import (
 from bot.core.plaintext import plain_text
 from bot.delivery.pacing import Pacer
 from bot.delivery.sender import DeliveryError, RecipientGone
+from bot.transports.telegram_inline import answer_inline
 
 log = logging.getLogger(__name__)
 # Opt in to RetryAfter.retry_after as a timedelta (PTB's coming default); _seconds takes both.
@@ -75,6 +78,10 @@ PLATFORM = "telegram"
 MAX_REPLY_ATTEMPTS = 4
 CALLBACK_DATA_LIMIT = 64  # bytes, Telegram's limit for a button's data
 CONCURRENT_UPDATES = 4  # chats handled at once; one chat's updates stay in order
+ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "inline_query"]
+ANSWERED_KEPT = 2048
+"""Recent messages whose meaning the bot remembers, so that an edit is answered only when
+its meaning changed."""
 
 
 class PerChatOrder(BaseUpdateProcessor):
@@ -131,7 +138,10 @@ class TelegramTransport:
                 base_url.replace("/bot", "/file/bot", 1))
         self.ptb = builder.build()
         self.ptb.add_handler(CallbackQueryHandler(self._on_callback))
-        self.ptb.add_handler(MessageHandler(filters.UpdateType.MESSAGE, self._on_message))
+        self.ptb.add_handler(MessageHandler(
+            filters.UpdateType.MESSAGE | filters.UpdateType.EDITED_MESSAGE, self._on_message))
+        self.ptb.add_handler(InlineQueryHandler(self._on_inline))
+        self._answered: OrderedDict[tuple[int, int], object] = OrderedDict()
         self.ptb.add_error_handler(self._on_error)
         self._stop = asyncio.Event()
         self._webhook: web.AppRunner | None = None
@@ -150,8 +160,7 @@ class TelegramTransport:
                 await self.ptb.bot.delete_webhook()
                 assert self.ptb.updater is not None
                 await self.ptb.updater.start_polling(timeout=self.poll_timeout,
-                                                     allowed_updates=["message",
-                                                                      "callback_query"],
+                                                     allowed_updates=ALLOWED_UPDATES,
                                                      error_callback=self._polling_failed)
             log.info("platform=telegram: running as @%s (%s)", self.ptb.bot.username,
                      "webhook" if self.webhook_url else "long polling")
@@ -232,7 +241,7 @@ class TelegramTransport:
         await self._webhook.setup()
         await web.TCPSite(self._webhook, self.webhook_listen, self.webhook_port).start()
         await self.ptb.bot.set_webhook(url=self.webhook_url or "", secret_token=self.webhook_secret,
-                                       allowed_updates=["message", "callback_query"])
+                                       allowed_updates=ALLOWED_UPDATES)
 
     # --- receiving ----------------------------------------------------------------------
 
@@ -255,8 +264,28 @@ class TelegramTransport:
                             text=text, client_language=user.language_code,
                             message_id=str(message.message_id),
                             is_group=is_group, location=location, thread_id=_topic(message))
+        edited = update.edited_message is not None
+        if not self._new_meaning((chat.id, message.message_id), text, edited):
+            return  # an edit that changed no meaning (a typo fixed): answered already
         replies = self.app.handle(incoming)
-        await self._reply(incoming, replies)
+        await self._reply(incoming, replies, quote=edited)
+
+    def _new_meaning(self, key: tuple[int, int], text: str, edited: bool) -> bool:
+        """Remember what a message means; an edit is new when its meaning changed."""
+        if text.startswith("/"):
+            meaning: object = " ".join(text.lower().split())
+        else:
+            meaning = replace(self.app.understanding.interpret(text, self.app.clock.now()),
+                              moments=[])
+        previous = self._answered.pop(key, None)
+        self._answered[key] = meaning
+        while len(self._answered) > ANSWERED_KEPT:
+            self._answered.popitem(last=False)
+        return not edited or previous != meaning
+
+    async def _on_inline(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        if update.inline_query is not None:
+            await answer_inline(self.app, update.inline_query, self._username())
 
     def _group_text(self, message: Message, text: str) -> str | None:
         """In a group, only commands, mentions and replies to the bot are for us."""
@@ -335,11 +364,13 @@ class TelegramTransport:
 
     # --- sending ------------------------------------------------------------------------
 
-    async def _reply(self, incoming: Incoming, replies: list[Reply]) -> None:
+    async def _reply(self, incoming: Incoming, replies: list[Reply], quote: bool = False
+                     ) -> None:
         where = (f"platform=telegram user={who(PLATFORM, incoming.user_id)} "
                  f"chat={who(PLATFORM, incoming.chat_id)} "
                  f"message={incoming.message_id}")
-        reply_to = (int(incoming.message_id) if incoming.is_group and incoming.message_id
+        quoted = incoming.is_group or quote
+        reply_to = (int(incoming.message_id) if quoted and incoming.message_id
                     and incoming.message_id.isdecimal() else None)
         try:
             await self._send(int(incoming.chat_id), replies, pushed=False,
