@@ -402,3 +402,40 @@ def test_inline_mode_offers_session_cards_in_the_persons_language(bot: RunningBo
     assert all("t.me/confbot_test_bot?start=" in r["reply_markup"]["inline_keyboard"][0][0]["url"]
                for r in answer.params["results"])
     assert bot.app.store.users.known("telegram", str(ENGLISH)) is None   # nothing kept
+
+
+def test_every_listed_place_and_topic_has_its_own_tappable_command(bot: RunningBot,
+                                                                   api: BotApiStandIn):
+    def ask(text: str, parts: int = 1) -> str:
+        before = len(api.sent(ENGLISH, "sendMessage"))
+        api.send_text(ENGLISH, text)
+        calls = api.wait_for(before + parts, chat_id=ENGLISH, method="sendMessage")
+        return "\n".join(c.params["text"] for c in calls[before:])
+
+    listing = ask("/venues")
+    assert "/where_mam_kozlowka" in listing and "/where_zablocie" in listing
+    details = ask("/where_mam_kozlowka")                     # what a tap on it sends
+    mam = bot.app.conference.venues["mam-kozlowka"]
+    assert details.startswith(f"<b>{mam.name['en']}")
+    assert "/where_zablocie" not in details                  # not every venue again
+    assert "/info_venue_day2" in ask("/info")
+    day2 = next(t for t in bot.app.conference.info if t.id == "venue-day2")
+    assert day2.title["en"] in ask("/info_venue_day2")
+
+
+def test_a_long_reply_is_split_on_line_boundaries_below_the_limit(app: Application,
+                                                                 api: BotApiStandIn):
+    from bot.core.messages import Incoming, TextReply
+
+    app.organisers = frozenset({f"telegram:{POLISH}", "telegram:999"})
+    with RunningBot(app, transport_for(app, api)):
+        api.send_text(POLISH, "/link", language_code="en")   # every session's links
+        api.wait_for(2, chat_id=POLISH, method="sendMessage")
+        time.sleep(0.5)
+        parts = [c.params["text"] for c in api.sent(POLISH, "sendMessage")]
+        (whole,) = [r for r in app.handle(Incoming("telegram", "999", "999", "/link",
+                                                   client_language="en"))
+                    if isinstance(r, TextReply)]
+    assert len(whole.html) > 4096 and len(parts) == 2
+    assert all(len(part) <= 4096 for part in parts)
+    assert "\n".join(parts) == str(whole.html)               # cut only between lines
