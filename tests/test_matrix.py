@@ -440,3 +440,54 @@ def test_a_revoked_token_without_a_password_stops_with_a_clear_error(matrix_app:
         asyncio.run(asyncio.wait_for(transport.run(), 30))
     assert error.value.variable == "MATRIX_PASSWORD"
     assert "M_UNKNOWN_TOKEN" in str(error.value)
+
+
+@pytest.mark.slow
+def test_an_edit_is_answered_only_when_its_meaning_changed(bot: RunningBot, synapse: Synapse):
+    alice = Person(synapse, "alice")
+    room = alice.room(bot_id(synapse))
+    alice.wait_joined(room, bot_id(synapse))
+    asked = alice.say(room, "kiedy jest obiad?")
+    alice.wait_for(room, bot_id(synapse), 2)               # the answer and the language offer
+
+    def edit(text: str) -> None:
+        alice.say(room, f"* {text}", **{"m.new_content": {"msgtype": "m.text", "body": text},
+                                        "m.relates_to": {"rel_type": "m.replace",
+                                                         "event_id": asked}})
+
+    edit("kiedy jest  obiad")                               # a typo fixed: same meaning
+    edit("!next")                                           # a new question
+    answers = alice.wait_for(room, bot_id(synapse), 3)
+    assert "10:20" in answers[-1]["content"]["body"]
+    assert answers[-1]["content"]["m.relates_to"] == {"m.in_reply_to": {"event_id": asked}}
+    time.sleep(1.0)
+    assert len(alice.events_from(room, bot_id(synapse))) == 3
+
+
+def test_one_slow_room_does_not_hold_up_another(matrix_app: Application):
+    transport = MatrixTransport(matrix_app, "http://127.0.0.1:9", "@confbot:localhost",
+                                password="x")
+    finished: list[str] = []
+
+    async def scenario() -> None:
+        slow_room_released = asyncio.Event()
+
+        async def slow() -> None:
+            await slow_room_released.wait()
+            finished.append("slow")
+
+        async def quick(name: str) -> None:
+            finished.append(name)
+
+        transport._in_room("!slow:localhost", slow())
+        transport._in_room("!slow:localhost", quick("after the slow one, same room"))
+        transport._in_room("!other:localhost", quick("other room"))
+        while "other room" not in finished:
+            await asyncio.sleep(0.01)
+        assert finished == ["other room"]                   # not behind the slow room
+        slow_room_released.set()
+        await asyncio.wait(set(transport._answering))
+        await transport.client.close()
+
+    asyncio.run(asyncio.wait_for(scenario(), 10))
+    assert finished == ["other room", "slow", "after the slow one, same room"]

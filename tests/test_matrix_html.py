@@ -92,3 +92,13 @@ def test_replies_attach_to_the_question_and_stay_in_its_thread():
         "m.in_reply_to": {"event_id": "$q"}}
     assert thread_root({"m.relates_to": {"rel_type": "m.thread", "event_id": "$r"}}) == "$r"
     assert thread_root({"m.relates_to": {"m.in_reply_to": {"event_id": "$r"}}}) is None
+
+
+def test_a_button_for_the_private_chat_names_the_bot_as_a_pill():
+    content = text_content(TextReply(Markup("In private, please."),
+                                     ((Button("Continue privately", "/remind s20",
+                                              private=True),),)), bot_id=BOT)
+    assert_valid_matrix_html(content)
+    assert content["formatted_body"] == (
+        'In private, please.<br>Continue privately: <a href="https://matrix.to/#/'
+        '@confbot:localhost">@confbot:localhost</a> <code>!remind s20</code>')

@@ -14,7 +14,6 @@ import logging
 import os
 import re
 import secrets
-from collections import OrderedDict
 from collections.abc import Awaitable
 from dataclasses import dataclass, replace
 from datetime import timedelta
@@ -68,6 +67,7 @@ from bot.core.messages import (
 from bot.core.plaintext import plain_text
 from bot.delivery.pacing import Pacer
 from bot.delivery.sender import DeliveryError, RecipientGone
+from bot.transports.edits import Meanings
 from bot.transports.telegram_inline import answer_inline
 
 log = logging.getLogger(__name__)
@@ -79,9 +79,6 @@ MAX_REPLY_ATTEMPTS = 4
 CALLBACK_DATA_LIMIT = 64  # bytes, Telegram's limit for a button's data
 CONCURRENT_UPDATES = 4  # chats handled at once; one chat's updates stay in order
 ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "inline_query"]
-ANSWERED_KEPT = 2048
-"""Recent messages whose meaning the bot remembers, so that an edit is answered only when
-its meaning changed."""
 
 
 class PerChatOrder(BaseUpdateProcessor):
@@ -141,7 +138,7 @@ class TelegramTransport:
         self.ptb.add_handler(MessageHandler(
             filters.UpdateType.MESSAGE | filters.UpdateType.EDITED_MESSAGE, self._on_message))
         self.ptb.add_handler(InlineQueryHandler(self._on_inline))
-        self._answered: OrderedDict[tuple[int, int], object] = OrderedDict()
+        self._meanings = Meanings(app)
         self.ptb.add_error_handler(self._on_error)
         self._stop = asyncio.Event()
         self._webhook: web.AppRunner | None = None
@@ -265,23 +262,10 @@ class TelegramTransport:
                             message_id=str(message.message_id),
                             is_group=is_group, location=location, thread_id=_topic(message))
         edited = update.edited_message is not None
-        if not self._new_meaning((chat.id, message.message_id), text, edited):
+        if not self._meanings.is_new((chat.id, message.message_id), text, edited):
             return  # an edit that changed no meaning (a typo fixed): answered already
         replies = self.app.handle(incoming)
         await self._reply(incoming, replies, quote=edited)
-
-    def _new_meaning(self, key: tuple[int, int], text: str, edited: bool) -> bool:
-        """Remember what a message means; an edit is new when its meaning changed."""
-        if text.startswith("/"):
-            meaning: object = " ".join(text.lower().split())
-        else:
-            meaning = replace(self.app.understanding.interpret(text, self.app.clock.now()),
-                              moments=[])
-        previous = self._answered.pop(key, None)
-        self._answered[key] = meaning
-        while len(self._answered) > ANSWERED_KEPT:
-            self._answered.popitem(last=False)
-        return not edited or previous != meaning
 
     async def _on_inline(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         if update.inline_query is not None:

@@ -44,6 +44,7 @@ from bot.core.messages import Incoming, Reply, TextReply
 from bot.delivery.sender import DeliveryError, RecipientGone
 from bot.language.i18n import native_name
 from bot.storage.matrix_keys import KeyTable
+from bot.transports.edits import Meanings
 from bot.transports.matrix.conventions import addressed_text, thread_root
 from bot.transports.matrix.keystore import DatabaseKeyStore
 from bot.transports.matrix.roomkeys import RoomKeys
@@ -58,6 +59,16 @@ KEYS_WAIT = 60.0
 PICKLE_KEY = "confbot-matrix-keys"
 """Encrypts the pickled keys in the database; as secret as the database itself."""
 TYPING_MS = 10_000
+
+
+class LRU(OrderedDict[str, str | None]):
+    """A bounded map: the oldest entries go."""
+
+    def __setitem__(self, key: str, value: str | None) -> None:
+        super().__setitem__(key, value)
+        self.move_to_end(key)
+        while len(self) > 2048:
+            self.popitem(last=False)
 
 
 class MatrixTransport(Sending, RoomKeys):
@@ -95,6 +106,9 @@ class MatrixTransport(Sending, RoomKeys):
         self._rooms: dict[str, asyncio.Lock] = {}
         """One lock per room: a room's messages are answered in order, rooms side by side."""
         self._answering: set[asyncio.Task[None]] = set()
+        self._meanings = Meanings(app)
+        self._threads: LRU = LRU()
+        """The thread of each recent question, for answering its edits there."""
         if announce_room:
             app.announce_rooms[PLATFORM] = announce_room
 
@@ -262,16 +276,25 @@ class MatrixTransport(Sending, RoomKeys):
         if event.sender == self.user_id:
             return
         content = event.source.get("content", {})
+        question, edited = event.event_id, False
+        relates = content.get("m.relates_to") or {}
+        if relates.get("rel_type") == "m.replace" and isinstance(content.get("m.new_content"),
+                                                                 dict):
+            question, edited = relates.get("event_id") or question, True
+            content = {**content["m.new_content"], "m.relates_to": None}
         direct = self._is_direct(room)
-        text = event.body or ""
+        text = str(content.get("body") or "")
         if not direct:
             names = (room.user_name(self.user_id) or "", self.user_id.split(":")[0].lstrip("@"))
             addressed = addressed_text(content, self.user_id, names)
             if addressed is None:
                 return
             text = addressed
-        answering = Answering(event.event_id, event.sender, thread_root(content),
-                              rich=not direct)
+        if not self._meanings.is_new((room.room_id, question), text, edited):
+            return  # an edit that changed no meaning: answered already
+        answering = Answering(question, event.sender, thread_root(content) or
+                              self._threads.get(question), rich=not direct or edited)
+        self._threads[question] = answering.thread
         self._in_room(room.room_id, self._answer(room, event.sender, text, answering))
 
     def _in_room(self, room_id: str, work: Coroutine[Any, Any, None]) -> None:
