@@ -265,7 +265,9 @@ class TelegramTransport:
         if not self._meanings.is_new((chat.id, message.message_id), text, edited):
             return  # an edit that changed no meaning (a typo fixed): answered already
         replies = self.app.handle(incoming)
-        await self._reply(incoming, replies, quote=edited)
+        # in a group, and for an edit, the answer quotes the question
+        await self._reply(incoming, replies,
+                          reply_to=message.message_id if is_group or edited else None)
 
     async def _on_inline(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         if update.inline_query is not None:
@@ -295,6 +297,7 @@ class TelegramTransport:
                                                                        ChatType.SUPERGROUP))
         incoming = Incoming(platform=PLATFORM, user_id=str(query.from_user.id), chat_id=chat_id,
                             text=query.data or "", client_language=query.from_user.language_code,
+                            message_id=query.id,
                             is_group=is_group, thread_id=_topic(query.message))
         replies: list[Reply] = []
         try:
@@ -348,14 +351,11 @@ class TelegramTransport:
 
     # --- sending ------------------------------------------------------------------------
 
-    async def _reply(self, incoming: Incoming, replies: list[Reply], quote: bool = False
-                     ) -> None:
+    async def _reply(self, incoming: Incoming, replies: list[Reply],
+                     reply_to: int | None = None) -> None:
         where = (f"platform=telegram user={who(PLATFORM, incoming.user_id)} "
                  f"chat={who(PLATFORM, incoming.chat_id)} "
                  f"message={incoming.message_id}")
-        quoted = incoming.is_group or quote
-        reply_to = (int(incoming.message_id) if quoted and incoming.message_id
-                    and incoming.message_id.isdecimal() else None)
         try:
             await self._send(int(incoming.chat_id), replies, pushed=False,
                              is_group=incoming.is_group, reply_to=reply_to,
