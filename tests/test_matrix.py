@@ -491,3 +491,37 @@ def test_one_slow_room_does_not_hold_up_another(matrix_app: Application):
 
     asyncio.run(asyncio.wait_for(scenario(), 10))
     assert finished == ["other room", "slow", "after the slow one, same room"]
+
+
+@pytest.mark.slow
+def test_the_bot_shows_it_is_typing_while_it_answers(matrix_app: Application,
+                                                      synapse: Synapse):
+    import threading
+
+    released = threading.Event()
+    handle = matrix_app.handle
+
+    def held_handle(incoming):  # type: ignore[no-untyped-def]
+        released.wait(15)               # the answer waits until the test saw the typing notice
+        return handle(incoming)
+
+    matrix_app.handle = held_handle     # type: ignore[method-assign]
+    alice = Person(synapse, "alice")
+    with RunningBot(matrix_app, transport_for(matrix_app, synapse)):
+        room = alice.room(bot_id(synapse))
+        alice.wait_joined(room, bot_id(synapse))
+        since = alice.call("GET", "/sync?timeout=0")["next_batch"]
+        alice.say(room, "!now")
+        deadline = time.monotonic() + 15
+        typing: list[str] = []
+        while bot_id(synapse) not in typing:
+            assert time.monotonic() < deadline, "no typing notice"
+            sync = alice.call("GET", f"/sync?timeout=1000&since={since}")
+            since = sync["next_batch"]
+            joined = sync.get("rooms", {}).get("join", {}).get(room, {})
+            for event in joined.get("ephemeral", {}).get("events", []):
+                if event["type"] == "m.typing":
+                    typing = event["content"]["user_ids"]
+        assert alice.events_from(room, bot_id(synapse)) == []   # typing came before the answer
+        released.set()
+        alice.wait_for(room, bot_id(synapse), 1)
