@@ -8,6 +8,7 @@ from markupsafe import Markup
 
 from bot.app import Application
 from bot.core.messages import Button, Incoming, TextReply
+from bot.programme.diff import Change, snapshot
 from bot.transports.matrix.conventions import addressed_text, reply_relation, thread_root
 from bot.transports.matrix.render import matrix_html, text_content
 from tests.conftest import warsaw
@@ -50,7 +51,13 @@ def test_every_reply_and_pushed_message_is_valid_matrix_html(app: Application, c
     assert user is not None
     speaker = app.speaker_for(user)
     session = app.conference.sessions["s20"]
-    for reply in app.messages.reminder(speaker, session, None):
+    pushed = list(app.messages.reminder(speaker, session, None))
+    before = snapshot(app.conference)["s20"]
+    moved = {**before, "start": "2023-11-30T11:30:00+00:00", "cancelled": False}
+    for change in (Change("s20", before, moved), Change("s20", before, None),
+                   Change("s20", before, {**before, "cancelled": True})):
+        pushed += app.messages.change(speaker, change, session)
+    for reply in pushed:
         if isinstance(reply, TextReply):
             assert_valid_matrix_html(text_content(reply))
             seen += 1
