@@ -176,7 +176,7 @@ def reminder_time(ctx: Context) -> TextReply:
         text += NL + ctx._("Choose: /reminders 5, 10, 15, 30, 60 or off.")
         return TextReply(text, buttons)
     _plan_all(ctx)
-    return TextReply(text)
+    return TextReply(text, toast=text.striptags())
 
 
 def _plan_all(ctx: Context) -> None:

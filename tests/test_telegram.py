@@ -439,3 +439,15 @@ def test_a_long_reply_is_split_on_line_boundaries_below_the_limit(app: Applicati
     assert len(whole.html) > 4096 and len(parts) == 2
     assert all(len(part) <= 4096 for part in parts)
     assert "\n".join(parts) == str(whole.html)               # cut only between lines
+
+
+def test_every_tap_that_changes_a_setting_gets_a_toast(bot: RunningBot, api: BotApiStandIn):
+    api.press(ENGLISH, "/lang uk")
+    api.wait_for(1, method="answerCallbackQuery")
+    api.press(ENGLISH, "/reminders 30")
+    toasts = [c.params.get("text") for c in api.wait_for(2, method="answerCallbackQuery")]
+    assert toasts[0] == "✓ Українська"
+    expected = bot.app.catalogue["uk"].ngettext(
+        "I will remind you %(num)d minute before each session.",
+        "I will remind you %(num)d minutes before each session.", 30) % {"num": 30}
+    assert toasts[1] == expected and "30" in expected
