@@ -109,3 +109,16 @@ def test_a_button_for_the_private_chat_names_the_bot_as_a_pill():
     assert content["formatted_body"] == (
         'In private, please.<br>Continue privately: <a href="https://matrix.to/#/'
         '@confbot:localhost">@confbot:localhost</a> <code>!remind s20</code>')
+
+
+def test_reactions_and_private_buttons_survive_the_outbox():
+    from bot.delivery.sender import decode, encode
+
+    reply = TextReply(Markup("<b>S20</b>"), ((Button("Remind me", "/remind s20", private=True),),),
+                      {"🔔": "/remind s20"})
+    (back,) = decode(encode([reply]))
+    assert isinstance(back, TextReply)
+    assert back.buttons == reply.buttons and dict(back.reactions) == {"🔔": "/remind s20"}
+    (old,) = decode('[{"type": "text", "html": "x", "buttons": [[{"label": "a", '
+                    '"command": "/a"}]]}]')                   # queued by an older version
+    assert isinstance(old, TextReply) and old.buttons == ((Button("a", "/a"),),)
