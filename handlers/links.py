@@ -11,7 +11,7 @@ from markupsafe import Markup
 
 from bot.chat.router import Context, Router
 from bot.chat.speaker import Speaker
-from bot.chat.views import NL, session_details, session_line, tr
+from bot.chat.views import NL, not_announced, session_details, span, tr, venue_text
 from bot.core.messages import Button, TextReply, start_payload
 from bot.core.plaintext import plain_text
 from bot.programme.model import Conference
@@ -106,7 +106,9 @@ def session_cards(speaker: Speaker, understanding: Understanding, query: str,
                        key=lambda s: s.span[0])[:INLINE_LIMIT]
     cards = []
     for session in found:
-        line = plain_text(TextReply(session_line(speaker, session, show_day=True)))
+        when = Markup("%s, %s") % (speaker.t.day(session.day.date), span(speaker, session)
+                                   if session.times_announced else not_announced(speaker))
+        line = plain_text(TextReply(when + Markup(" · ") + venue_text(speaker, session)))
         cards.append(SessionCard(
             session.id, session.title[speaker.lang], line, session_details(speaker, session),
             f"https://t.me/{username}?start={session.id}",

@@ -392,13 +392,18 @@ def test_inline_mode_offers_session_cards_in_the_persons_language(bot: RunningBo
     (card,) = answer.params["results"]
     s12 = bot.app.conference.sessions["s12"]
     assert card["title"] == s12.title["uk"]
+    assert card["description"].startswith(bot.app.catalogue["uk"].day(s12.day.date))
     assert card["input_message_content"]["parse_mode"] == "HTML"
     links = [b["url"] for row in card["reply_markup"]["inline_keyboard"] for b in row]
     assert links == ["https://t.me/confbot_test_bot?start=s12",
                      "https://t.me/confbot_test_bot?start=remind_s12"]
     api.inline(ENGLISH, "lunch")
     answer = api.wait_for(2, method="answerInlineQuery")[-1]
-    assert answer.params["results"], "lunch matches a session"
+    lunch = next(r for r in answer.params["results"] if r["id"] == "s26")
+    assert lunch["description"] == ("Thursday, 30 November, 14:20–15:00 · Klaster Innowacji "
+                                    "Społeczno-Gospodarczych Zabłocie 20.22 (Zabłocie 20.22 "
+                                    "Social and Economic Innovation Cluster), ul. Zabłocie 22, "
+                                    "Kraków")
     assert all("t.me/confbot_test_bot?start=" in r["reply_markup"]["inline_keyboard"][0][0]["url"]
                for r in answer.params["results"])
     assert bot.app.store.users.known("telegram", str(ENGLISH)) is None   # nothing kept
