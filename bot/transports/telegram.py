@@ -196,6 +196,9 @@ class TelegramTransport:
     async def _set_menus(self) -> None:
         """The command menu and descriptions in every language, plus a default."""
         self._username()  # known from getMe: /link and deep links can use it from now on
+        if not self.ptb.bot.supports_inline_queries:
+            log.warning("platform=telegram: inline mode is off, so sessions cannot be shared "
+                        "with @%s; turn it on with BotFather: /setinline", self.ptb.bot.username)
         conference, catalogue = self.app.conference, self.app.catalogue
         long, short = self.app.features.descriptions
         for lang in (None, *conference.languages):
