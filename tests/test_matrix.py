@@ -525,3 +525,22 @@ def test_the_bot_shows_it_is_typing_while_it_answers(matrix_app: Application,
         assert alice.events_from(room, bot_id(synapse)) == []   # typing came before the answer
         released.set()
         alice.wait_for(room, bot_id(synapse), 1)
+
+
+@pytest.mark.slow
+def test_confbot_run_exits_2_naming_the_password_when_the_token_is_revoked(
+        synapse: Synapse, tmp_path: Path, database_url: str):
+    from tests.test_cli import confbot
+
+    login = synapse.request("POST", "/_matrix/client/v3/login", {
+        "type": "m.login.password", "identifier": {"type": "m.id.user", "user": BOT},
+        "password": "bot-password"})
+    synapse.request("POST", "/_matrix/client/v3/logout", {}, login["access_token"])
+    result = confbot("run", cwd=tmp_path, env={
+        "DATABASE_URL": database_url, "MATRIX_HOMESERVER": synapse.url,
+        "MATRIX_USER_ID": bot_id(synapse), "MATRIX_ACCESS_TOKEN": login["access_token"],
+        "MATRIX_DEVICE_ID": login["device_id"]})
+    assert result.returncode == 2, result.stderr[-2000:]
+    last = result.stderr.strip().splitlines()[-1]
+    assert last.startswith("confbot: cannot start: configuration: MATRIX_PASSWORD:"), last
+    assert login["access_token"] not in result.stderr               # no secret in the log
