@@ -14,21 +14,23 @@ KEPT = 2048
 
 
 class Meanings:
-    """What recent messages meant, by (chat, message id)."""
+    """What recent messages said, by (chat, message id); their meanings are compared only
+    when one is edited, so an ordinary message costs no extra parse."""
 
     def __init__(self, app: Application, kept: int = KEPT) -> None:
         self.app, self.kept = app, kept
-        self._meanings: OrderedDict[Hashable, object] = OrderedDict()
+        self._texts: OrderedDict[Hashable, str] = OrderedDict()
 
     def is_new(self, key: Hashable, text: str, edited: bool) -> bool:
-        """Remember what a message means; True unless it is an edit that means the same."""
+        """Remember a message's text; True unless it is an edit that means the same."""
+        previous = self._texts.pop(key, None)
+        self._texts[key] = text
+        while len(self._texts) > self.kept:
+            self._texts.popitem(last=False)
+        return not edited or previous is None or self._meaning(previous) != self._meaning(text)
+
+    def _meaning(self, text: str) -> object:
         if text.lstrip().startswith(("/", "!")):
-            meaning: object = " ".join(text.lower().split())
-        else:
-            meaning = replace(self.app.understanding.interpret(text, self.app.clock.now()),
-                              moments=[])
-        previous = self._meanings.pop(key, None)
-        self._meanings[key] = meaning
-        while len(self._meanings) > self.kept:
-            self._meanings.popitem(last=False)
-        return not edited or previous != meaning
+            return " ".join(text.lower().split())
+        now = self.app.clock.now()
+        return replace(self.app.understanding.interpret(text, now), moments=[])
