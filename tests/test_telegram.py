@@ -456,3 +456,12 @@ def test_every_tap_that_changes_a_setting_gets_a_toast(bot: RunningBot, api: Bot
         "I will remind you %(num)d minute before each session.",
         "I will remind you %(num)d minutes before each session.", 30) % {"num": 30}
     assert toasts[1] == expected and "30" in expected
+
+
+def test_a_tap_that_opens_something_new_shows_its_heading_as_the_toast(bot: RunningBot,
+                                                                      api: BotApiStandIn):
+    api.press(ENGLISH, "/programme 2")
+    (toast,) = api.wait_for(1, method="answerCallbackQuery")
+    (listing,) = api.wait_for(1, chat_id=ENGLISH, method="sendMessage")
+    heading = listing.params["text"].split("\n")[0].replace("<b>", "").replace("</b>", "")
+    assert toast.params["text"] == heading and "30 November" in heading

@@ -307,7 +307,7 @@ class TelegramTransport:
             replies = self.app.handle(incoming)
         finally:
             first = replies[0] if replies and isinstance(replies[0], TextReply) else None
-            await self._answer(query, first.toast if first else "")
+            await self._answer(query, _toast(first))
         if (first is not None and first.toggle is not None and first.toast and len(replies) == 1
                 and await self._toggle(query, first.toggle)):
             return  # the tapped message changed in place; the toast said the rest
@@ -471,6 +471,17 @@ class _Where:
     reply_to: int | None = None
     thread: int | None = None
     is_group: bool = False
+
+
+def _toast(reply: TextReply | None, limit: int = 60) -> str:
+    """What a tap shows at once: the reply's own toast, else its first line, shortened."""
+    if reply is None:
+        return ""
+    if reply.toast:
+        return reply.toast
+    line = next((line.strip() for line in plain_text(TextReply(reply.html)).splitlines()
+                 if line.strip()), "")
+    return line if len(line) <= limit else line[:limit - 1].rstrip() + "…"
 
 
 def _topic(message: MaybeInaccessibleMessage | None) -> str | None:
