@@ -544,3 +544,19 @@ def test_confbot_run_exits_2_naming_the_password_when_the_token_is_revoked(
     last = result.stderr.strip().splitlines()[-1]
     assert last.startswith("confbot: cannot start: configuration: MATRIX_PASSWORD:"), last
     assert login["access_token"] not in result.stderr               # no secret in the log
+
+
+@pytest.mark.slow
+def test_a_reaction_after_a_restart_still_sets_the_reminder(matrix_app: Application,
+                                                            synapse: Synapse):
+    alice = Person(synapse, "alice")
+    with RunningBot(matrix_app, transport_for(matrix_app, synapse)):
+        room = alice.room(bot_id(synapse))
+        alice.wait_joined(room, bot_id(synapse))
+        alice.say(room, "!s20")
+        details = alice.wait_for(room, bot_id(synapse), 2)[0]
+    with RunningBot(matrix_app, transport_for(matrix_app, synapse)):
+        alice.react(room, details["event_id"], "🔔")
+        assert "!unremind s20" in alice.wait_for(room, bot_id(synapse), 3)[-1]["content"]["body"]
+    person = matrix_app.store.users.known("matrix", alice.user_id)
+    assert person is not None and matrix_app.store.subscriptions.of(person.id) == ["s20"]

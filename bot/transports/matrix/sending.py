@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import json
 import logging
 import time
 import uuid
@@ -34,7 +35,8 @@ log = logging.getLogger(__name__)
 PLATFORM = "matrix"
 MAX_ATTEMPTS = 6
 REACTIONS_KEPT = 4096
-"""Sent messages whose reactions the bot remembers (the most recent ones)."""
+"""Sent messages whose reactions the bot remembers (the most recent ones; kept in the `state`
+table, with nothing about any person: an event id and the command a reaction means)."""
 
 
 @dataclass(frozen=True)
@@ -84,9 +86,25 @@ class Sending:
             tx_id = f"{txn}-{index}" if txn else uuid.uuid4().hex
             event_id = await self._send_one(room_id, content, tx_id)
             if isinstance(reply, TextReply) and reply.reactions:
-                self._reactions[event_id] = dict(reply.reactions)
-                while len(self._reactions) > REACTIONS_KEPT:
-                    self._reactions.popitem(last=False)
+                self._remember_reactions(event_id, dict(reply.reactions))
+
+    def _reactions_key(self, event_id: str = "") -> str:
+        return f"matrix:{self.client.user_id}:reaction:{event_id}"
+
+    def _remember_reactions(self, event_id: str, meanings: dict[str, str]) -> None:
+        """Keep what reactions to a sent message mean, in the database too (a restart
+        forgets nothing); the oldest beyond REACTIONS_KEPT are dropped."""
+        self._reactions[event_id] = meanings
+        self.app.store.state.set(self._reactions_key(event_id), json.dumps(meanings))
+        while len(self._reactions) > REACTIONS_KEPT:
+            oldest, _ = self._reactions.popitem(last=False)
+            self.app.store.state.delete(self._reactions_key(oldest))
+
+    def _load_reactions(self) -> None:
+        """What reactions to the messages sent before a restart mean."""
+        prefix = self._reactions_key()
+        for key, value in self.app.store.state.items(prefix).items():
+            self._reactions[key[len(prefix):]] = json.loads(value)
 
     async def _send_one(self, room_id: str, content: dict[str, object], tx_id: str) -> str:
         """Send one event and return its id; a rate limit waits for this room only."""

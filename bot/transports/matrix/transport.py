@@ -121,6 +121,7 @@ class MatrixTransport(Sending, RoomKeys):
     async def run(self) -> None:
         try:
             await self._login()
+            self._load_reactions()
             await self._crypto_chores()  # our device keys, before anyone needs them
             since = self.app.store.state.get(self._key("next_batch"))
             if since is None:
