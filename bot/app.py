@@ -46,6 +46,8 @@ class Application:
         self.room_organisers: frozenset[str] = frozenset()
         """Organisers found by a transport (power level in the Matrix organiser room)."""
         self.announce_rooms: dict[str, str] = {}
+        self.bot_usernames: dict[str, str] = {}
+        """platform -> the bot's user name there (set by the transport; deep links)."""
         """platform -> a room where every broadcast is also posted once."""
         self.privacy = PrivacyPolicy()
         """The privacy contact and the retention rule (set from the configuration)."""

@@ -53,6 +53,10 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
     console.add_argument("--user", default="console", help="who you are (default: console)")
 
     commands.add_parser("check", help="validate the data and the configuration, then exit")
+    links = commands.add_parser("links", help="the t.me link of each session (and of its "
+                                              "reminder), for posters and QR codes")
+    links.add_argument("--bot", help="the bot's Telegram user name (asked from Telegram with "
+                                     "TELEGRAM_TOKEN when not given)")
     commands.add_parser("reload", help="validate the edited data and tell subscribers what "
                                        "changed (a running bot also notices by itself)")
     commands.add_parser("outbox", help="show what is queued, sent and failed")
@@ -121,10 +125,21 @@ def _check(settings: Settings) -> int:
           f"{len(conference.people)} people, {len(conference.info)} information topics, "
           f"languages {', '.join(conference.languages)}; data in {_source(settings)}; "
           f"database {settings.database_url}")
+    if settings.telegram is not None:
+        print("NOTE: for sharing sessions into any chat (@bot lunch), turn on inline mode: "
+              "BotFather, /setinline", file=sys.stderr)
     if not settings.privacy_contact:
         print("WARNING: PRIVACY_CONTACT is not set: /privacy cannot tell people whom to ask "
               "about their data (set an e-mail address or a handle)", file=sys.stderr)
     return report_schedule(loaded)
+
+
+def _links(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.ops.links import links_table, telegram_username
+
+    username = telegram_username(settings, args.bot)
+    print(links_table(load_programme(settings).conference, username))
+    return 0
 
 
 def _source(settings: Settings) -> str:
@@ -447,6 +462,8 @@ def main(argv: list[str] | None = None) -> int:
         _setup_logging(settings, "INFO" if args.command == "run" else "WARNING")
         if args.command == "check":
             return _check(settings)
+        if args.command == "links":
+            return _links(args, settings)
         if args.command == "reload":
             return _reload(settings)
         if args.command == "outbox":

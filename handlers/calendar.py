@@ -5,6 +5,7 @@ from __future__ import annotations
 from bot.chat.router import Context, Router
 from bot.core.messages import FileReply, TextReply
 from bot.programme.ical import calendar_file
+from handlers.links import in_private
 
 router = Router("calendar")
 
@@ -22,6 +23,9 @@ def ics(ctx: Context) -> FileReply | TextReply:
                                    id=wanted))
         sessions, name = [session], f"{conference.id}-{session.id}.ics"
     else:
+        private = in_private(ctx, "/ics")
+        if private is not None:
+            return private
         sessions = [conference.sessions[sid] for sid in ctx.store.subscriptions.of(ctx.user.id)
                     if sid in conference.sessions]
         if not sessions:

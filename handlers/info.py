@@ -28,11 +28,26 @@ def info(ctx: Context) -> TextReply:
         if topic is not None:
             return topic_reply(ctx, topic)
     lines = [ctx._("<b>Practical information</b>")]
-    lines += [Markup("• ") + tr(ctx, t.title) + Markup(" — /info ") + t.id for t in topics]
+    lines += [Markup("• ") + tr(ctx, t.title) + Markup(" — ") + info_link(t.id) for t in topics]
     if not topics:  # a conference served from a schedule alone
         lines.append(ctx._("No practical information has been announced."))
     buttons = tuple((Button(t.title[ctx.lang], f"/info {t.id}"),) for t in topics)
     return TextReply(NL.join(lines), buttons)
+
+
+def info_link(topic_id: str) -> str:
+    """A topic's own command, one word so that a tap sends all of it (/info_catering)."""
+    return "/info_" + topic_id.replace("-", "_")
+
+
+@router.pattern(r"info_(\w+)")
+@same_for_everyone
+def info_topic(ctx: Context) -> TextReply:
+    """A topic by its own command (/info_venue_day2 is /info venue-day2)."""
+    written = ctx.match.group(1).lower() if ctx.match else ""
+    hyphened = written.replace("_", "-")
+    ctx.args = hyphened if any(t.id == hyphened for t in ctx.conference.info) else written
+    return info(ctx)
 
 
 @router.intent("topic")

@@ -31,7 +31,8 @@ def choose_language(ctx: Context) -> TextReply:
         ctx.store.users.set_language(ctx.user.id, lang)
         t = ctx.catalogue[lang]
         return TextReply(escape(t.gettext("I will answer in %(language)s from now on.",
-                                          language=native_name(lang))))
+                                          language=native_name(lang))),
+                         toast=f"✓ {native_name(lang)}")
     current = native_name(ctx.lang)
     if wanted:
         text = ctx._("I do not know the language “%(wanted)s”. Choose one:", wanted=wanted)

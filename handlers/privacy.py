@@ -35,7 +35,8 @@ ASKED = Conversation("forget", Forgetting)
 
 def _write_directly(ctx: Context) -> TextReply:
     return TextReply(ctx._("To keep your data private, I answer this only in a direct chat: "
-                           "write to me directly and send /privacy, /mydata or /forget there."))
+                           "write to me directly and send /privacy, /mydata or /forget there."),
+                     ((Button(ctx.t.gettext("Continue privately"), "/privacy", private=True),),))
 
 
 @router.command("privacy", "prywatnosc", "pryvatnist")

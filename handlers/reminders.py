@@ -17,6 +17,7 @@ from bot.programme.diff import Change
 from bot.programme.model import Session, Venue
 from bot.storage import AnnouncementRecord
 from handlers.announce import report
+from handlers.links import in_private
 from handlers.venues import directions_button, travel_note
 
 router = Router("reminders")
@@ -59,11 +60,15 @@ def remind(ctx: Context) -> TextReply:
                                parent=session.parent.id if session.parent else ""))
     if session.cancelled:
         return TextReply(ctx._("/%(id)s has been cancelled by the organisers.", id=session.id))
+    private = in_private(ctx, f"/remind {session.id}")
+    if private is not None:
+        return private
     added = ctx.store.subscriptions.add(ctx.user.id, session.id, ctx.now)
     ctx.reminders.plan(ctx.user, session)
     lead = ctx.user.reminder_minutes
     lines = [ctx._("Added to your agenda:") if added else ctx._("Already in your agenda:"),
              session_line(ctx, session, show_day=True)]
+    routine = session.span[0] > ctx.now and lead > 0
     if session.span[0] <= ctx.now:
         lines.append(ctx._("It has already started, so there will be no reminder."))
     elif lead > 0:
@@ -71,9 +76,17 @@ def remind(ctx: Context) -> TextReply:
                                   "I will remind you %(num)d minutes before it starts.", lead))
     else:
         lines.append(ctx._("Your reminders are off; turn them on with /reminders 15."))
-    lines.extend(_clashes(ctx, session))
+    clashes = _clashes(ctx, session)
+    lines.extend(clashes)
+    toast = (ctx.ngettext("Reminder set: %(num)d minute before.",
+                          "Reminder set: %(num)d minutes before.", lead) if routine
+             else ctx._("Added to your agenda"))
+    # a tap on "Remind me" only flips the button, unless there is something to read
+    toggle = (Button(ctx.t.gettext("Remove reminder"), f"/unremind {session.id}")
+              if routine and not clashes else None)
     return TextReply(NL.join(lines), ((Button(ctx.t.gettext("Remove"), f"/unremind {session.id}"),
-                                       Button(ctx.t.gettext("My agenda"), "/my")),))
+                                       Button(ctx.t.gettext("My agenda"), "/my")),),
+                     toast=toast.striptags(), toggle=toggle)
 
 
 @router.command("unremind")
@@ -85,11 +98,15 @@ def unremind(ctx: Context) -> TextReply:
         mine = [ctx.conference.sessions[sid] for sid in ctx.store.subscriptions.of(ctx.user.id)
                 if sid in ctx.conference.sessions]
         return _choose(ctx, [s for s in candidates if s in mine] or mine, "unremind")
+    private = in_private(ctx, f"/unremind {session.id}")
+    if private is not None:
+        return private
     removed = ctx.store.subscriptions.remove(ctx.user.id, session.id)
     text = (ctx._("Removed from your agenda: %(title)s /%(id)s", title=tr(ctx, session.title),
                   id=session.id) if removed else
             ctx._("/%(id)s was not in your agenda.", id=session.id))
-    return TextReply(text)
+    return TextReply(text, toast=ctx.t.gettext("Removed"),
+                     toggle=Button(ctx.t.gettext("Remind me"), f"/remind {session.id}"))
 
 
 def _clashes(ctx: Context, session: Session) -> list[Markup]:
@@ -103,6 +120,9 @@ def _clashes(ctx: Context, session: Session) -> list[Markup]:
 @router.intent("agenda")
 def agenda(ctx: Context) -> TextReply:
     """The person's chosen sessions by day, with overlaps flagged."""
+    private = in_private(ctx, "/my")
+    if private is not None:
+        return private
     chosen = sorted((ctx.conference.sessions[sid] for sid in
                      ctx.store.subscriptions.of(ctx.user.id) if sid in ctx.conference.sessions),
                     key=lambda s: (s.span[0], s.number))
@@ -131,6 +151,9 @@ def agenda(ctx: Context) -> TextReply:
 @router.command("reminders")
 def reminder_time(ctx: Context) -> TextReply:
     """Set how long before a session to remind (/reminders 5|10|15|30|60|off)."""
+    private = in_private(ctx, f"/reminders {ctx.args.strip()}".strip())
+    if private is not None:
+        return private
     argument = ctx.args.strip().lower()
     choices = [Button(str(m), f"/reminders {m}") for m in LEAD_CHOICES]
     buttons = ((*choices, Button(ctx.t.gettext("off"), "/reminders off")),)
@@ -150,7 +173,7 @@ def reminder_time(ctx: Context) -> TextReply:
         text += NL + ctx._("Choose: /reminders 5, 10, 15, 30, 60 or off.")
         return TextReply(text, buttons)
     _plan_all(ctx)
-    return TextReply(text)
+    return TextReply(text, toast=text.striptags())
 
 
 def _plan_all(ctx: Context) -> None:

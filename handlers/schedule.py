@@ -167,8 +167,8 @@ def session(ctx: Context) -> TextReply:
     buttons = [Button(ctx.t.day(found.day.date), f"/programme {found.day.number}")]
     if isinstance(found.venue, Venue):
         buttons.insert(0, directions_button(ctx, found.venue))
+    chosen = found.id in ctx.store.subscriptions.of(ctx.user.id)
     if found.times_announced:
-        chosen = found.id in ctx.store.subscriptions.of(ctx.user.id)
         buttons.insert(0, Button(ctx.t.gettext("Remove reminder"), f"/unremind {found.id}")
                        if chosen else Button(ctx.t.gettext("Remind me"), f"/remind {found.id}"))
     if found.parent is not None:
@@ -177,7 +177,9 @@ def session(ctx: Context) -> TextReply:
     if is_open(found, ctx.now):
         rows.append((Button(ctx.t.gettext("Ask a question"), f"/ask {found.id}"),
                      Button(ctx.t.gettext("Questions"), f"/questions {found.id}")))
-    return TextReply(session_details(ctx, found), tuple(rows))
+    reactions = ({"🔔": f"/remind {found.id}"} if found.times_announced and not chosen
+                 else {})
+    return TextReply(session_details(ctx, found), tuple(rows), reactions)
 
 
 @router.command("search", "szukaj")

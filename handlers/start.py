@@ -1,13 +1,17 @@
-"""Welcome, help, and the answer to what the bot cannot place."""
+"""Welcome (with deep links: /start s12 opens a session, /start remind_s12 sets its reminder),
+help, and the answer to what the bot cannot place."""
 
 from __future__ import annotations
 
+import re
+
 from markupsafe import Markup
 
-from bot.chat.router import Context, Router, same_for_everyone
+from bot.chat.router import Context, Handler, HandlerResult, Router, same_for_everyone
 from bot.chat.views import NL, conference_dates, example_places, tr
-from bot.core.messages import TextReply
+from bot.core.messages import TextReply, payload_command
 from bot.language.i18n import N_
+from handlers import calendar, privacy, reminders, schedule
 from handlers.language import language_buttons
 
 router = Router("start")
@@ -65,10 +69,40 @@ def examples(ctx: Context) -> Markup:
                  place=example_places(ctx.conference, 1)[0])
 
 
+DEEP_LINKS: dict[str, Handler] = {
+    "remind": reminders.remind, "unremind": reminders.unremind, "my": reminders.agenda,
+    "ics": calendar.ics, "privacy": privacy.privacy, "mydata": privacy.mydata}
+"""What a deep link (t.me/<bot>?start=remind_s12) may do besides opening a session."""
+_SESSION = re.compile(r"s(\d+)")
+
+
+def deep_link(ctx: Context) -> HandlerResult | None:
+    """The answer to /start with a payload, or None when the payload means nothing."""
+    name, _, argument = payload_command(ctx.args.strip())[1:].partition(" ")
+    name = name.lower()
+    match = _SESSION.fullmatch(name)
+    if match and name in ctx.conference.sessions:
+        ctx.match = match
+        return schedule.session(ctx)
+    handler = DEEP_LINKS.get(name)
+    if handler is None:
+        return None
+    ctx.args = argument
+    return handler(ctx)
+
+
 @router.command("start")
-@same_for_everyone
-def start(ctx: Context) -> TextReply:
-    """Welcome the person and offer the language choice."""
+def start(ctx: Context) -> HandlerResult:
+    """Welcome the person and offer the language choice (or follow a deep link)."""
+    if ctx.args.strip():
+        opened = deep_link(ctx)
+        if opened is not None:
+            return opened
+    return welcome(ctx)
+
+
+def welcome(ctx: Context) -> TextReply:
+    """The welcome and the language choice."""
     conference = ctx.conference
     text = NL.join([
         ctx._("Hello! I am the assistant of the conference <b>%(name)s</b> (%(dates)s, %(city)s).",

@@ -128,7 +128,8 @@ def venues(ctx: Context) -> TextReply:
     blocks = [ctx._("<b>Where the conference happens</b>")]
     for venue in ctx.conference.venues.values():
         address = venue.address if isinstance(venue.address, str) else not_announced(ctx)
-        lines = [Markup("<b>%s</b> — %s — /where %s") % (tr(ctx, venue.name), address, venue.id)]
+        lines = [Markup("<b>%s</b> — %s — %s") % (tr(ctx, venue.name), address,
+                                                  where_link(venue.id))]
         here = ctx.conference.at_venue(venue)
         if here:
             lines.append(session_lines(ctx, here, show_day=True))
@@ -159,6 +160,22 @@ def where_command(ctx: Context) -> list[Reply] | TextReply:
     return _session_place(ctx, sessions)
 
 
+def where_link(place_id: str) -> str:
+    """A place's own command, one word so that a tap sends all of it (/where_zablocie)."""
+    return "/where_" + place_id.replace("-", "_")
+
+
+@router.pattern(r"where_(\w+)")
+@same_for_everyone
+def where_place(ctx: Context) -> list[Reply] | TextReply:
+    """A place by its own command (/where_mam_kozlowka is /where mam-kozlowka)."""
+    written = ctx.match.group(1).lower() if ctx.match else ""
+    hyphened = written.replace("_", "-")
+    known = ctx.conference.venues.keys() | ctx.conference.landmarks.keys()
+    ctx.args = hyphened if hyphened in known else written
+    return where_command(ctx)
+
+
 @router.intent("where")
 @same_for_everyone
 def where(ctx: Context) -> list[Reply] | TextReply:
@@ -184,7 +201,7 @@ def _session_place(ctx: Context, sessions: list[Session]) -> list[Reply] | TextR
                                   ctx._("Where: %(where)s", where=not_announced(ctx))]))
     lines = [ctx._("These happen in different places:")]
     for venue in placed:
-        lines.append(Markup("• ") + tr(ctx, venue.name) + Markup(" — /where ") + venue.id)
+        lines.append(Markup("• ") + tr(ctx, venue.name) + Markup(" — ") + where_link(venue.id))
     return TextReply(NL.join(lines))
 
 
@@ -266,7 +283,7 @@ def nearby(ctx: Context, position: Coordinates, limit: int = 3) -> TextReply:
         return TextReply(ctx._("No venue has an announced location yet."))
     lines = [ctx._("<b>Nearest venues</b>")]
     for metres, venue in sorted(placed, key=lambda item: item[0])[:limit]:
-        lines.append(Markup("<b>%s</b> — /where %s") % (tr(ctx, venue.name), venue.id))
+        lines.append(Markup("<b>%s</b> — %s") % (tr(ctx, venue.name), where_link(venue.id)))
         lines.append(Markup("   ") + distance_text(ctx, metres))
         upcoming = [s for s in ctx.conference.at_venue(venue) if s.span[1] > ctx.now]
         if upcoming:

@@ -9,6 +9,7 @@ import time
 import urllib.parse
 import uuid
 from dataclasses import dataclass
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +25,70 @@ from nio import (
 from nio.crypto import decrypt_attachment
 
 from tests.synapse_server import Synapse
+
+SPEC_TAGS = {
+    "font", "del", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "p", "a", "ul", "ol", "sup",
+    "sub", "li", "b", "i", "u", "strong", "em", "s", "code", "hr", "br", "div", "table", "thead",
+    "tbody", "tr", "th", "td", "caption", "pre", "span", "img", "details", "summary", "mx-reply"}
+"""The HTML tags the Matrix specification allows in formatted_body (written out here from the
+specification, not imported from the code under test)."""
+SPEC_ATTRIBUTES = {"font": {"data-mx-bg-color", "data-mx-color", "color"},
+                   "span": {"data-mx-bg-color", "data-mx-color", "data-mx-spoiler",
+                            "data-mx-maths"},
+                   "a": {"target", "href"}, "img": {"width", "height", "alt", "title", "src"},
+                   "ol": {"start"}, "code": {"class"}, "div": {"data-mx-maths"}}
+VOID = {"br", "hr", "img"}
+
+
+class _Checker(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.open: list[str] = []
+        self.problems: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag not in SPEC_TAGS:
+            self.problems.append(f"<{tag}> is not a Matrix tag")
+        for name, _ in attrs:
+            if name not in SPEC_ATTRIBUTES.get(tag, set()):
+                self.problems.append(f"<{tag} {name}=…> is not allowed")
+        if tag not in VOID:
+            self.open.append(tag)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in VOID:
+            return
+        if not self.open or self.open[-1] != tag:
+            self.problems.append(f"</{tag}> closes {self.open[-1:] or 'nothing'}")
+        else:
+            self.open.pop()
+
+    def handle_decl(self, decl: str) -> None:
+        self.problems.append(f"<!{decl}>")
+
+    def unknown_decl(self, data: str) -> None:
+        self.problems.append(f"<![{data}]>")
+
+    def handle_comment(self, data: str) -> None:
+        self.problems.append(f"<!--{data}-->")  # what `<!b>` and the like parse as
+
+
+def html_problems(formatted_body: str) -> list[str]:
+    """Why a formatted_body is not valid Matrix HTML (empty when it is)."""
+    checker = _Checker()
+    checker.feed(formatted_body)
+    checker.close()
+    return checker.problems + [f"<{tag}> never closed" for tag in checker.open]
+
+
+def assert_valid_matrix_html(content: dict[str, Any]) -> None:
+    """Every message the tests see from the bot passes through here."""
+    formatted = content.get("formatted_body")
+    if formatted is None:
+        return
+    assert content.get("format") == "org.matrix.custom.html"
+    problems = html_problems(formatted)
+    assert not problems, f"{problems} in {formatted!r}"
 
 ENCRYPTION = {"type": "m.room.encryption", "state_key": "",
               "content": {"algorithm": "m.megolm.v1.aes-sha2"}}
@@ -48,15 +113,37 @@ class Person:
     def join(self, room: str) -> None:
         self.call("POST", f"/join/{urllib.parse.quote(room)}", {})
 
-    def say(self, room: str, text: str) -> None:
-        self.call("PUT", f"/rooms/{urllib.parse.quote(room)}/send/m.room.message/"
-                         f"{uuid.uuid4().hex}", {"msgtype": "m.text", "body": text})
+    def say(self, room: str, text: str, **content: Any) -> str:
+        """Send a text (with more content: m.mentions, m.relates_to …); its event id."""
+        return str(self.send(room, "m.room.message", {"msgtype": "m.text", "body": text,
+                                                      **content}))
+
+    def send(self, room: str, event_type: str, content: dict[str, Any]) -> str:
+        return str(self.call("PUT", f"/rooms/{urllib.parse.quote(room)}/send/{event_type}/"
+                                    f"{uuid.uuid4().hex}", content)["event_id"])
+
+    def react(self, room: str, event_id: str, key: str) -> str:
+        return self.send(room, "m.reaction", {"m.relates_to": {
+            "rel_type": "m.annotation", "event_id": event_id, "key": key}})
+
+    def receipts(self, room: str) -> dict[str, Any]:
+        """The read receipts in a room, as a sync shows them (event id -> type -> user)."""
+        sync = self.call("GET", "/sync?timeout=0")
+        joined = sync["rooms"]["join"].get(room, {})
+        found: dict[str, Any] = {}
+        for event in joined.get("ephemeral", {}).get("events", []):
+            if event["type"] == "m.receipt":
+                found.update(event["content"])
+        return found
 
     def events_from(self, room: str, sender: str) -> list[dict]:  # type: ignore[type-arg]
         chunk = self.call("GET", f"/rooms/{urllib.parse.quote(room)}/messages?dir=b&limit=100"
                           )["chunk"]
-        return [e for e in reversed(chunk)
-                if e["sender"] == sender and e["type"] == "m.room.message"]
+        events = [e for e in reversed(chunk)
+                  if e["sender"] == sender and e["type"] == "m.room.message"]
+        for event in events:
+            assert_valid_matrix_html(event["content"])
+        return events
 
     def wait_for(self, room: str, sender: str, count: int, timeout: float = 20
                  ) -> list[dict]:  # type: ignore[type-arg]
@@ -191,7 +278,10 @@ class EncryptedPerson:
         olm.outbound_group_sessions.pop(room, None)
 
     def from_(self, room: str, sender: str) -> list[Seen]:
-        return [s for s in self.seen if s.room_id == room and s.sender == sender]
+        seen = [s for s in self.seen if s.room_id == room and s.sender == sender]
+        for message in seen:
+            assert_valid_matrix_html(message.content)
+        return seen
 
     def wait_for(self, room: str, sender: str, count: int, timeout: float = 30) -> list[Seen]:
         deadline = time.monotonic() + timeout

@@ -2,6 +2,8 @@
 through `base_url`. It parses form-encoded, multipart and JSON parameters as Telegram does,
 serves getUpdates from a queue, records what the bot sends, and answers 429 (with
 retry_after), 403 and 502 on demand — or 429 by itself above a global rate limit.
+Like Telegram it refuses a message to a forum topic the chat does not have, a reply to a
+message that does not exist (unless allowed), and an edit of a message it never sent.
 """
 
 from __future__ import annotations
@@ -32,6 +34,10 @@ class Call:
     files: dict[str, bytes] = field(default_factory=dict)
     status: int = 200
     """How the stand-in answered (429, 403, 502 … or 200)."""
+    result: dict[str, Any] = field(default_factory=dict)
+    """The message Telegram returned for a send (its message_id)."""
+    refusal: str = ""
+    """Telegram's description when it refused the call."""
 
     @property
     def chat_id(self) -> str:
@@ -53,6 +59,11 @@ class BotApiStandIn:
         self._next_update = 1
         self._next_message = 1000
         self._recent_sends: deque[float] = deque()
+        self.topics: dict[str, set[int]] = {}
+        """chat id -> the forum topics (message_thread_id) it has."""
+        self.messages: dict[tuple[str, int], dict[str, Any]] = {}
+        """(chat id, message id) -> every message in the stand-in's chats, as Telegram has it."""
+        self.chat_types: dict[str, str] = {}
         self._polling = 0
         """getUpdates requests in progress: Telegram answers a second one with 409."""
         self.conflicts = 0
@@ -119,15 +130,30 @@ class BotApiStandIn:
         return person
 
     def send_text(self, user_id: int, text: str, *, language_code: str | None = "en",
-                  chat_id: int | None = None, chat_type: str = "private") -> int:
+                  chat_id: int | None = None, chat_type: str = "private",
+                  topic: int | None = None, reply_to: Call | None = None,
+                  message_id: int | None = None, edited: bool = False) -> int:
+        """A person writes (in a forum topic, in reply to one of the bot's messages; or
+        edits message `message_id`); returns the message id."""
         message: dict[str, Any] = {
-            "message_id": self._message_id(), "date": int(time.time()),
-            "chat": {"id": chat_id or user_id, "type": chat_type},
+            "message_id": message_id or self._message_id(), "date": int(time.time()),
+            "chat": {"id": chat_id or user_id, "type": chat_type,
+                     **({"is_forum": True} if topic else {})},
             "from": self.user(user_id, language_code), "text": text}
+        self.chat_types[str(chat_id or user_id)] = chat_type
+        if topic is not None:
+            self.topics.setdefault(str(chat_id or user_id), set()).add(topic)
+            message.update(message_thread_id=topic, is_topic_message=True)
+        if reply_to is not None:
+            message["reply_to_message"] = reply_to.result
         if text.startswith("/"):
             command = text.split()[0]
             message["entities"] = [{"type": "bot_command", "offset": 0, "length": len(command)}]
-        return self.push({"message": message})
+        if edited:
+            message["edit_date"] = int(time.time())
+        self.messages[(str(chat_id or user_id), message["message_id"])] = message
+        self.push({"edited_message" if edited else "message": message})
+        return int(message["message_id"])
 
     def send_location(self, user_id: int, latitude: float, longitude: float,
                       language_code: str | None = "en") -> int:
@@ -137,13 +163,28 @@ class BotApiStandIn:
             "from": self.user(user_id, language_code),
             "location": {"latitude": latitude, "longitude": longitude}}})
 
-    def press(self, user_id: int, data: str, *, language_code: str | None = "en") -> int:
+    def press(self, user_id: int, data: str, *, language_code: str | None = "en",
+              on: Call | None = None) -> int:
+        """Tap a button with this callback data (on the message `on` the bot sent, as it
+        now looks, keyboard included)."""
+        message = (self.messages.get((on.chat_id, on.result["message_id"])) if on is not None
+                   else None) or {"message_id": self._message_id(), "date": int(time.time()),
+                                  "chat": {"id": user_id, "type": "private"}, "text": "…",
+                                  "from": BOT_USER}
         return self.push({"callback_query": {
             "id": f"cb{self._message_id()}", "from": self.user(user_id, language_code),
-            "chat_instance": "ci", "data": data,
-            "message": {"message_id": self._message_id(), "date": int(time.time()),
-                        "chat": {"id": user_id, "type": "private"}, "text": "…",
-                        "from": BOT_USER}}})
+            "chat_instance": "ci", "data": data, "message": message}})
+
+    def inline(self, user_id: int, query: str, *, language_code: str | None = "en") -> int:
+        """Type `@<bot> query` in any chat."""
+        return self.push({"inline_query": {
+            "id": f"iq{self._message_id()}", "from": self.user(user_id, language_code),
+            "query": query, "offset": ""}})
+
+    def keyboard(self, call: Call) -> list[list[dict[str, Any]]]:
+        """The inline keyboard of a message the bot sent, as it looks now (after edits)."""
+        message = self.messages.get((call.chat_id, call.result["message_id"]), {})
+        return list(message.get("reply_markup", {}).get("inline_keyboard", []))
 
     def fail_next(self, method: str, status: int, retry_after: int | None = None,
                   times: int = 1) -> None:
@@ -155,7 +196,7 @@ class BotApiStandIn:
     def sent(self, chat_id: int | str | None = None, method: str | None = None) -> list[Call]:
         with self._lock:
             return [c for c in self.calls
-                    if c.method in SEND_METHODS | {"answerCallbackQuery"}
+                    if c.method in SEND_METHODS | {"answerCallbackQuery", "answerInlineQuery"}
                     and (method is None or c.method == method)
                     and (chat_id is None or c.chat_id == str(chat_id))]
 
@@ -248,7 +289,29 @@ class BotApiStandIn:
             if self._over_limit():
                 call.status = 429
                 return _failure(429, 1)
-        return await self._answer(method, params)
+            refusal = self._refusal(method, params)
+            if refusal:
+                call.status, call.refusal = 400, refusal
+                return _error(400, refusal)
+        response = await self._answer(method, params)
+        if method in SEND_METHODS and response.status == 200:
+            call.result = json.loads(response.text or "{}").get("result") or {}
+        return response
+
+    def _refusal(self, method: str, params: dict[str, Any]) -> str:
+        """What Telegram says when it refuses a send or an edit ("" when it would not)."""
+        chat = str(params.get("chat_id", ""))
+        thread = params.get("message_thread_id")
+        if thread is not None and int(thread) not in self.topics.get(chat, set()):
+            return "Bad Request: message thread not found"
+        reply = params.get("reply_parameters")
+        if isinstance(reply, dict) and (chat, int(reply.get("message_id", 0))) not in \
+                self.messages and not reply.get("allow_sending_without_reply"):
+            return "Bad Request: message to be replied not found"
+        if method.startswith("edit") and (chat, int(params.get("message_id") or 0)) \
+                not in self.messages:
+            return "Bad Request: message to edit not found"
+        return ""
 
     def _over_limit(self) -> bool:
         if self.global_limit is None:
@@ -280,16 +343,31 @@ class BotApiStandIn:
                     self._polling -= 1
         if method in ("deleteWebhook", "setWebhook", "setMyCommands", "setMyDescription",
                       "setMyShortDescription", "answerCallbackQuery", "sendChatAction",
+                      "answerInlineQuery",
                       "close", "logOut"):
             return _ok(True)
         if method == "getMyCommands":
             return _ok([])
+        if method.startswith("edit"):
+            message = self.messages[(str(params.get("chat_id")), int(params["message_id"]))]
+            if "reply_markup" in params:
+                message["reply_markup"] = params["reply_markup"]
+            if "text" in params:
+                message["text"] = params["text"]
+            return _ok(message)
         if method in SEND_METHODS:
             chat = params.get("chat_id")
-            return _ok({"message_id": self._message_id(), "date": int(time.time()),
-                        "chat": {"id": int(chat) if str(chat).lstrip("-").isdigit() else 0,
-                                 "type": "private"},
-                        "from": BOT_USER, "text": str(params.get("text", ""))})
+            message = {"message_id": self._message_id(), "date": int(time.time()),
+                       "chat": {"id": int(chat) if str(chat).lstrip("-").isdigit() else 0,
+                                "type": self.chat_types.get(str(chat), "private")},
+                       "from": BOT_USER, "text": str(params.get("text", ""))}
+            if params.get("reply_markup"):
+                message["reply_markup"] = params["reply_markup"]
+            if params.get("message_thread_id") is not None:
+                message["message_thread_id"] = int(params["message_thread_id"])
+                message["is_topic_message"] = True
+            self.messages[(str(chat), message["message_id"])] = message
+            return _ok(message)
         return _error(404, "Not Found: method not found")
 
     async def _get_updates(self, params: dict[str, Any]) -> list[dict[str, Any]]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import json
 import time
 import urllib.parse
 from collections.abc import Callable, Iterator
@@ -10,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from bot.app import Application
+from bot.core.config import ConfigError
 from bot.core.messages import Address, TextReply
 from bot.storage import Store
 from bot.transports.matrix import MatrixTransport
@@ -312,3 +315,248 @@ def test_a_key_that_never_comes_gets_one_request_to_resend(matrix_app: Applicati
         alice.say(room, "!now")
         answer = alice.wait_for(room, bot_id(synapse), 4)[-1]
         assert answer.decrypted and "10:05" in answer.content["body"]
+
+
+# --- Matrix conventions -----------------------------------------------------------------------
+
+def group_room(alice: Person, bob: Person, synapse: Synapse) -> str:
+    room = alice.room(bot_id(synapse), bob.user_id, direct=False)
+    bob.join(room)
+    alice.wait_joined(room, bot_id(synapse))
+    return room
+
+
+@pytest.mark.slow
+def test_in_a_room_answers_are_rich_replies_that_mention_the_asker(bot: RunningBot,
+                                                                    synapse: Synapse):
+    alice, bob = Person(synapse, "alice"), Person(synapse, "bob")
+    room = group_room(alice, bob, synapse)
+    asked = alice.say(room, "!now")
+    (answer,) = alice.wait_for(room, bot_id(synapse), 1)
+    content = answer["content"]
+    assert content["m.relates_to"] == {"m.in_reply_to": {"event_id": asked}}
+    assert content["m.mentions"] == {"user_ids": [alice.user_id]}
+    assert "(10:05)" in content["body"]
+    deadline = time.monotonic() + 10                     # and the question was marked read
+    while bot_id(synapse) not in alice.receipts(room).get(asked, {}).get("m.read", {}):
+        assert time.monotonic() < deadline, alice.receipts(room)
+        time.sleep(0.2)
+
+
+@pytest.mark.slow
+def test_a_question_in_a_thread_is_answered_in_the_thread(bot: RunningBot, synapse: Synapse):
+    alice, bob = Person(synapse, "alice"), Person(synapse, "bob")
+    room = group_room(alice, bob, synapse)
+    root = bob.say(room, "who is going to the lunch?")
+    asked = alice.say(room, "!next", **{"m.relates_to": {"rel_type": "m.thread",
+                                                         "event_id": root}})
+    (answer,) = alice.wait_for(room, bot_id(synapse), 1)
+    relation = answer["content"]["m.relates_to"]
+    assert relation["rel_type"] == "m.thread" and relation["event_id"] == root
+    assert relation["m.in_reply_to"] == {"event_id": asked}
+    assert relation["is_falling_back"] is False
+
+
+@pytest.mark.slow
+def test_addressing_is_a_mention_not_a_word_in_a_sentence(bot: RunningBot, synapse: Synapse):
+    alice, bob = Person(synapse, "alice"), Person(synapse, "bob")
+    room = group_room(alice, bob, synapse)
+    alice.say(room, f"I asked the {BOT} yesterday about lunch")
+    alice.say(room, "Bot, when is lunch?", **{"m.mentions": {"user_ids": [bot_id(synapse)]}})
+    (answer,) = alice.wait_for(room, bot_id(synapse), 1)
+    assert "14:20–15:00" in answer["content"]["body"]
+    pill = f'<a href="https://matrix.to/#/{bot_id(synapse)}">Bot</a>: co teraz?'
+    alice.say(room, "Bot: co teraz?", format="org.matrix.custom.html", formatted_body=pill)
+    answers = alice.wait_for(room, bot_id(synapse), 2)
+    assert "Teraz (10:05)" in answers[-1]["content"]["body"]
+    time.sleep(1.0)                                   # the sentence above got no answer
+    assert len(alice.events_from(room, bot_id(synapse))) == 2
+
+
+@pytest.mark.slow
+def test_reacting_with_a_bell_sets_the_reminder(bot: RunningBot, synapse: Synapse,
+                                                matrix_app: Application):
+    alice = Person(synapse, "alice")
+    room = alice.room(bot_id(synapse))
+    alice.wait_joined(room, bot_id(synapse))
+    alice.say(room, "!s20")
+    details = alice.wait_for(room, bot_id(synapse), 2)[0]
+    assert "React 🔔 to send !remind s20" in details["content"]["body"] or \
+        "Zareaguj 🔔, aby wysłać !remind s20" in details["content"]["body"]
+    alice.react(room, details["event_id"], "🔔")
+    confirmation = alice.wait_for(room, bot_id(synapse), 3)[-1]["content"]["body"]
+    assert "!unremind s20" in confirmation
+    person = matrix_app.store.users.known("matrix", alice.user_id)
+    assert person is not None and matrix_app.store.subscriptions.of(person.id) == ["s20"]
+
+
+@pytest.mark.slow
+def test_the_bot_follows_a_room_upgrade(bot: RunningBot, synapse: Synapse,
+                                        matrix_app: Application):
+    alice = Person(synapse, "alice")
+    room = alice.room(bot_id(synapse))
+    alice.wait_joined(room, bot_id(synapse))
+    alice.say(room, "!now")
+    alice.wait_for(room, bot_id(synapse), 2)
+    new_room = alice.call("POST", f"/rooms/{urllib.parse.quote(room)}/upgrade",
+                          {"new_version": "10"})["replacement_room"]
+    alice.call("POST", f"/rooms/{urllib.parse.quote(new_room)}/invite",
+               {"user_id": bot_id(synapse)})      # what Element offers for a private room
+    alice.wait_joined(new_room, bot_id(synapse))
+    deadline = time.monotonic() + 10
+    while (person := matrix_app.store.users.known("matrix", alice.user_id)) is None \
+            or person.chat_id != new_room:
+        assert time.monotonic() < deadline, person
+        time.sleep(0.1)
+    alice.say(new_room, "!next")
+    assert "10:20" in alice.wait_for(new_room, bot_id(synapse), 1)[-1]["content"]["body"]
+
+
+@pytest.mark.slow
+def test_a_revoked_token_means_a_new_login(bot: RunningBot, synapse: Synapse,
+                                           matrix_app: Application):
+    alice = Person(synapse, "alice")
+    room = alice.room(bot_id(synapse))
+    alice.wait_joined(room, bot_id(synapse))
+    alice.say(room, "!now")
+    alice.wait_for(room, bot_id(synapse), 2)
+    session = json.loads(matrix_app.store.state.get(f"matrix:{bot_id(synapse)}:session") or "{}")
+    synapse.request("POST", "/_matrix/client/v3/logout", {}, session["access_token"])
+    alice.say(room, "!next")
+    assert "10:20" in alice.wait_for(room, bot_id(synapse), 3, timeout=30)[-1]["content"]["body"]
+
+
+@pytest.mark.slow
+def test_a_revoked_token_without_a_password_stops_with_a_clear_error(matrix_app: Application,
+                                                                      synapse: Synapse):
+    login = synapse.request("POST", "/_matrix/client/v3/login", {
+        "type": "m.login.password", "identifier": {"type": "m.id.user", "user": BOT},
+        "password": "bot-password"})
+    synapse.request("POST", "/_matrix/client/v3/logout", {}, login["access_token"])
+    transport = MatrixTransport(matrix_app, synapse.url, bot_id(synapse),
+                                access_token=login["access_token"],
+                                device_id=login["device_id"], sync_timeout_ms=500)
+    with pytest.raises(ConfigError) as error:
+        asyncio.run(asyncio.wait_for(transport.run(), 30))
+    assert error.value.variable == "MATRIX_PASSWORD"
+    assert "M_UNKNOWN_TOKEN" in str(error.value)
+
+
+@pytest.mark.slow
+def test_an_edit_is_answered_only_when_its_meaning_changed(bot: RunningBot, synapse: Synapse):
+    alice = Person(synapse, "alice")
+    room = alice.room(bot_id(synapse))
+    alice.wait_joined(room, bot_id(synapse))
+    asked = alice.say(room, "kiedy jest obiad?")
+    alice.wait_for(room, bot_id(synapse), 2)               # the answer and the language offer
+
+    def edit(text: str) -> None:
+        alice.say(room, f"* {text}", **{"m.new_content": {"msgtype": "m.text", "body": text},
+                                        "m.relates_to": {"rel_type": "m.replace",
+                                                         "event_id": asked}})
+
+    edit("kiedy jest  obiad")                               # a typo fixed: same meaning
+    edit("!next")                                           # a new question
+    answers = alice.wait_for(room, bot_id(synapse), 3)
+    assert "10:20" in answers[-1]["content"]["body"]
+    assert answers[-1]["content"]["m.relates_to"] == {"m.in_reply_to": {"event_id": asked}}
+    time.sleep(1.0)
+    assert len(alice.events_from(room, bot_id(synapse))) == 3
+
+
+def test_one_slow_room_does_not_hold_up_another(matrix_app: Application):
+    transport = MatrixTransport(matrix_app, "http://127.0.0.1:9", "@confbot:localhost",
+                                password="x")
+    finished: list[str] = []
+
+    async def scenario() -> None:
+        slow_room_released = asyncio.Event()
+
+        async def slow() -> None:
+            await slow_room_released.wait()
+            finished.append("slow")
+
+        async def quick(name: str) -> None:
+            finished.append(name)
+
+        transport._in_room("!slow:localhost", slow())
+        transport._in_room("!slow:localhost", quick("after the slow one, same room"))
+        transport._in_room("!other:localhost", quick("other room"))
+        while "other room" not in finished:
+            await asyncio.sleep(0.01)
+        assert finished == ["other room"]                   # not behind the slow room
+        slow_room_released.set()
+        await asyncio.wait(set(transport._answering))
+        await transport.client.close()
+
+    asyncio.run(asyncio.wait_for(scenario(), 10))
+    assert finished == ["other room", "slow", "after the slow one, same room"]
+
+
+@pytest.mark.slow
+def test_the_bot_shows_it_is_typing_while_it_answers(matrix_app: Application,
+                                                      synapse: Synapse):
+    import threading
+
+    released = threading.Event()
+    handle = matrix_app.handle
+
+    def held_handle(incoming):  # type: ignore[no-untyped-def]
+        released.wait(15)               # the answer waits until the test saw the typing notice
+        return handle(incoming)
+
+    matrix_app.handle = held_handle     # type: ignore[method-assign]
+    alice = Person(synapse, "alice")
+    with RunningBot(matrix_app, transport_for(matrix_app, synapse)):
+        room = alice.room(bot_id(synapse))
+        alice.wait_joined(room, bot_id(synapse))
+        since = alice.call("GET", "/sync?timeout=0")["next_batch"]
+        alice.say(room, "!now")
+        deadline = time.monotonic() + 15
+        typing: list[str] = []
+        while bot_id(synapse) not in typing:
+            assert time.monotonic() < deadline, "no typing notice"
+            sync = alice.call("GET", f"/sync?timeout=1000&since={since}")
+            since = sync["next_batch"]
+            joined = sync.get("rooms", {}).get("join", {}).get(room, {})
+            for event in joined.get("ephemeral", {}).get("events", []):
+                if event["type"] == "m.typing":
+                    typing = event["content"]["user_ids"]
+        assert alice.events_from(room, bot_id(synapse)) == []   # typing came before the answer
+        released.set()
+        alice.wait_for(room, bot_id(synapse), 1)
+
+
+@pytest.mark.slow
+def test_confbot_run_exits_2_naming_the_password_when_the_token_is_revoked(
+        synapse: Synapse, tmp_path: Path, database_url: str):
+    from tests.test_cli import confbot
+
+    login = synapse.request("POST", "/_matrix/client/v3/login", {
+        "type": "m.login.password", "identifier": {"type": "m.id.user", "user": BOT},
+        "password": "bot-password"})
+    synapse.request("POST", "/_matrix/client/v3/logout", {}, login["access_token"])
+    result = confbot("run", cwd=tmp_path, env={
+        "DATABASE_URL": database_url, "MATRIX_HOMESERVER": synapse.url,
+        "MATRIX_USER_ID": bot_id(synapse), "MATRIX_ACCESS_TOKEN": login["access_token"],
+        "MATRIX_DEVICE_ID": login["device_id"]})
+    assert result.returncode == 2, result.stderr[-2000:]
+    last = result.stderr.strip().splitlines()[-1]
+    assert last.startswith("confbot: cannot start: configuration: MATRIX_PASSWORD:"), last
+    assert login["access_token"] not in result.stderr               # no secret in the log
+
+
+@pytest.mark.slow
+def test_a_reaction_after_a_restart_still_sets_the_reminder(matrix_app: Application,
+                                                            synapse: Synapse):
+    alice = Person(synapse, "alice")
+    with RunningBot(matrix_app, transport_for(matrix_app, synapse)):
+        room = alice.room(bot_id(synapse))
+        alice.wait_joined(room, bot_id(synapse))
+        alice.say(room, "!s20")
+        details = alice.wait_for(room, bot_id(synapse), 2)[0]
+    with RunningBot(matrix_app, transport_for(matrix_app, synapse)):
+        alice.react(room, details["event_id"], "🔔")
+        assert "!unremind s20" in alice.wait_for(room, bot_id(synapse), 3)[-1]["content"]["body"]
+    person = matrix_app.store.users.known("matrix", alice.user_id)
+    assert person is not None and matrix_app.store.subscriptions.of(person.id) == ["s20"]

@@ -235,3 +235,233 @@ def test_a_second_poller_backs_off_on_409(app: Application, api: BotApiStandIn, 
         assert 1 <= api.conflicts <= 8, f"{api.conflicts} conflicts in 4 s: it spins"
     finally:
         other.store.close()
+
+
+# --- native Telegram: groups, topics, deep links, buttons -----------------------------------
+
+GROUP = -1001500
+
+
+def test_in_a_group_the_answer_replies_to_the_question(bot: RunningBot, api: BotApiStandIn):
+    asked = api.send_text(ENGLISH, "/now", chat_id=GROUP, chat_type="supergroup")
+    (answer,) = api.wait_for(1, chat_id=GROUP, method="sendMessage")
+    assert answer.status == 200, answer.refusal
+    assert answer.params["reply_parameters"]["message_id"] == asked
+    assert "message_thread_id" not in answer.params
+    api.send_text(ENGLISH, "/now")                      # in the private chat: no reply quote
+    (private,) = api.wait_for(1, chat_id=ENGLISH, method="sendMessage")
+    assert "reply_parameters" not in private.params
+
+
+def test_in_a_forum_topic_the_answer_stays_in_the_topic(bot: RunningBot, api: BotApiStandIn):
+    asked = api.send_text(ENGLISH, "/where skawina", chat_id=GROUP, chat_type="supergroup",
+                          topic=77)
+    calls = api.wait_for(2, chat_id=GROUP)
+    assert [c.status for c in calls] == [200, 200], [c.refusal for c in calls]
+    assert {int(c.params["message_thread_id"]) for c in calls} == {77}  # text and venue
+    assert calls[0].params["reply_parameters"]["message_id"] == asked
+    assert "reply_parameters" not in calls[1].params          # only the first part quotes
+
+
+def test_the_stand_in_refuses_an_unknown_topic_as_telegram_does(api: BotApiStandIn):
+    api.send_text(ENGLISH, "hello", chat_id=GROUP, chat_type="supergroup", topic=77)
+    request = urllib.request.Request(
+        f"{api.base_url}{api.token}/sendMessage",
+        data=json.dumps({"chat_id": GROUP, "text": "x", "message_thread_id": 78}).encode(),
+        headers={"Content-Type": "application/json"})
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(request, timeout=5)
+    assert refused.value.code == 400
+    assert "message thread not found" in json.loads(refused.value.read())["description"]
+
+
+def url_buttons(call) -> list[str]:  # type: ignore[no-untyped-def]
+    markup = call.params.get("reply_markup") or {}
+    return [b["url"] for row in markup.get("inline_keyboard", []) for b in row if "url" in b]
+
+
+def test_a_reminder_asked_in_a_group_is_completed_in_the_private_chat(bot: RunningBot,
+                                                                     api: BotApiStandIn):
+    api.send_text(ENGLISH, "/remind s20", chat_id=GROUP, chat_type="supergroup")
+    (answer,) = api.wait_for(1, chat_id=GROUP, method="sendMessage")
+    assert "private chat" in answer.params["text"]
+    assert url_buttons(answer) == ["https://t.me/confbot_test_bot?start=remind_s20"]
+    person = bot.app.store.users.known("telegram", str(ENGLISH))
+    assert person is not None and bot.app.store.subscriptions.of(person.id) == []
+    # the button opens the private chat, where Telegram sends /start with the payload
+    api.send_text(ENGLISH, "/start remind_s20")
+    (done,) = api.wait_for(1, chat_id=ENGLISH, method="sendMessage")
+    assert "Added to your agenda" in done.params["text"]
+    assert bot.app.store.subscriptions.of(person.id) == ["s20"]
+    for private_only in ("/my", "/ics", "/privacy"):
+        api.send_text(ENGLISH, private_only, chat_id=GROUP, chat_type="supergroup")
+    answers = api.wait_for(4, chat_id=GROUP)[1:]
+    assert [url_buttons(a) for a in answers] == [
+        ["https://t.me/confbot_test_bot?start=my"], ["https://t.me/confbot_test_bot?start=ics"],
+        ["https://t.me/confbot_test_bot?start=privacy"]]
+    assert not any(c.method == "sendDocument" for c in api.sent(GROUP))
+
+
+def test_a_403_on_a_group_reply_deactivates_nobody(bot: RunningBot, api: BotApiStandIn):
+    api.send_text(ENGLISH, "/now")
+    api.wait_for(1, chat_id=ENGLISH)
+    api.blocked_chats.add(str(GROUP))                 # the bot was removed from the group
+    api.send_text(ENGLISH, "/now", chat_id=GROUP, chat_type="supergroup")
+    (refused,) = api.wait_for(1, chat_id=GROUP)
+    assert refused.status == 403
+    api.send_text(ENGLISH, "/next")                  # the private chat goes on
+    api.wait_for(2, chat_id=ENGLISH)
+    person = bot.app.store.users.known("telegram", str(ENGLISH))
+    assert person is not None and person.active
+
+
+def test_deep_links_open_a_session_or_the_welcome(bot: RunningBot, api: BotApiStandIn):
+    api.send_text(ENGLISH, "/start s12")
+    (session,) = api.wait_for(1, chat_id=ENGLISH)
+    assert bot.app.conference.sessions["s12"].title["en"] in session.params["text"]
+    api.send_text(ENGLISH, "/start nonsense_payload")
+    welcome = api.wait_for(2, chat_id=ENGLISH)[-1]
+    assert "Hello" in welcome.params["text"]
+    person = bot.app.store.users.known("telegram", str(ENGLISH))
+    assert person is not None and bot.app.store.subscriptions.of(person.id) == []
+
+
+def test_a_tap_gets_a_toast_and_flips_the_button_in_place(bot: RunningBot, api: BotApiStandIn):
+    api.send_text(ENGLISH, "/s20")
+    (details,) = api.wait_for(1, chat_id=ENGLISH)
+    assert "/remind s20" in buttons(details)
+    api.press(ENGLISH, "/remind s20", on=details)
+    (toast,) = api.wait_for(1, method="answerCallbackQuery")
+    assert toast.params["text"] == "Reminder set: 15 minutes before."
+    (edit,) = api.wait_for(1, method="editMessageReplyMarkup")
+    assert edit.status == 200 and int(edit.params["message_id"]) == details.result["message_id"]
+    now = [b["callback_data"] for row in api.keyboard(details) for b in row
+           if "callback_data" in b]
+    assert "/unremind s20" in now and "/remind s20" not in now
+    api.press(ENGLISH, "/unremind s20", on=details)
+    toasts = api.wait_for(2, method="answerCallbackQuery")
+    assert toasts[-1].params["text"] == "Removed"
+    api.wait_for(2, method="editMessageReplyMarkup")
+    again = [b["callback_data"] for row in api.keyboard(details) for b in row
+             if "callback_data" in b]
+    assert "/remind s20" in again and "/unremind s20" not in again
+    assert len(api.sent(ENGLISH, "sendMessage")) == 1        # no new message per tap
+    person = bot.app.store.users.known("telegram", str(ENGLISH))
+    assert person is not None and bot.app.store.subscriptions.of(person.id) == []
+
+
+def test_organisers_get_the_links_for_posters(app: Application, api: BotApiStandIn):
+    app.organisers = frozenset({f"telegram:{POLISH}"})
+    with RunningBot(app, transport_for(app, api)):
+        api.send_text(POLISH, "/link s12", language_code="en")
+        (links,) = api.wait_for(1, chat_id=POLISH)
+        assert "https://t.me/confbot_test_bot?start=s12" in links.params["text"]
+        assert "https://t.me/confbot_test_bot?start=remind_s12" in links.params["text"]
+        api.send_text(ENGLISH, "/link s12")
+        (refused,) = api.wait_for(1, chat_id=ENGLISH)
+        assert "t.me" not in refused.params["text"]
+
+
+def test_an_edited_question_is_answered_again_only_when_its_meaning_changed(
+        bot: RunningBot, api: BotApiStandIn):
+    asked = api.send_text(ENGLISH, "when is lunch?")
+    api.wait_for(1, chat_id=ENGLISH, method="sendMessage")
+    api.send_text(ENGLISH, "when is  lunch ?", message_id=asked, edited=True)   # a typo fixed
+    api.send_text(ENGLISH, "/next", message_id=asked, edited=True)              # a new question
+    answers = api.wait_for(2, chat_id=ENGLISH, method="sendMessage")
+    assert "Next, at 10:20" in answers[1].params["text"]
+    assert answers[1].params["reply_parameters"]["message_id"] == asked
+    time.sleep(0.5)
+    assert len(api.sent(ENGLISH, "sendMessage")) == 2
+
+
+def test_an_edit_that_addresses_the_bot_in_a_group_is_answered_once(bot: RunningBot,
+                                                                     api: BotApiStandIn):
+    said = api.send_text(ENGLISH, "when is lunch?", chat_id=GROUP, chat_type="supergroup")
+    api.send_text(ENGLISH, "@confbot_test_bot when is lunch?", chat_id=GROUP,
+                  chat_type="supergroup", message_id=said, edited=True)
+    (answer,) = api.wait_for(1, chat_id=GROUP)
+    assert "14:20–15:00" in answer.params["text"]
+    assert answer.params["reply_parameters"]["message_id"] == said
+
+
+def test_inline_mode_offers_session_cards_in_the_persons_language(bot: RunningBot,
+                                                                  api: BotApiStandIn):
+    api.inline(UKRAINIAN, "s12", language_code="uk")
+    (answer,) = api.wait_for(1, method="answerInlineQuery")
+    (card,) = answer.params["results"]
+    s12 = bot.app.conference.sessions["s12"]
+    assert card["title"] == s12.title["uk"]
+    assert card["description"].startswith(bot.app.catalogue["uk"].day(s12.day.date))
+    assert card["input_message_content"]["parse_mode"] == "HTML"
+    links = [b["url"] for row in card["reply_markup"]["inline_keyboard"] for b in row]
+    assert links == ["https://t.me/confbot_test_bot?start=s12",
+                     "https://t.me/confbot_test_bot?start=remind_s12"]
+    api.inline(ENGLISH, "lunch")
+    answer = api.wait_for(2, method="answerInlineQuery")[-1]
+    lunch = next(r for r in answer.params["results"] if r["id"] == "s26")
+    assert lunch["description"] == ("Thursday, 30 November, 14:20–15:00 · Klaster Innowacji "
+                                    "Społeczno-Gospodarczych Zabłocie 20.22 (Zabłocie 20.22 "
+                                    "Social and Economic Innovation Cluster), ul. Zabłocie 22, "
+                                    "Kraków")
+    assert all("t.me/confbot_test_bot?start=" in r["reply_markup"]["inline_keyboard"][0][0]["url"]
+               for r in answer.params["results"])
+    assert bot.app.store.users.known("telegram", str(ENGLISH)) is None   # nothing kept
+
+
+def test_every_listed_place_and_topic_has_its_own_tappable_command(bot: RunningBot,
+                                                                   api: BotApiStandIn):
+    def ask(text: str, parts: int = 1) -> str:
+        before = len(api.sent(ENGLISH, "sendMessage"))
+        api.send_text(ENGLISH, text)
+        calls = api.wait_for(before + parts, chat_id=ENGLISH, method="sendMessage")
+        return "\n".join(c.params["text"] for c in calls[before:])
+
+    listing = ask("/venues")
+    assert "/where_mam_kozlowka" in listing and "/where_zablocie" in listing
+    details = ask("/where_mam_kozlowka")                     # what a tap on it sends
+    mam = bot.app.conference.venues["mam-kozlowka"]
+    assert details.startswith(f"<b>{mam.name['en']}")
+    assert "/where_zablocie" not in details                  # not every venue again
+    assert "/info_venue_day2" in ask("/info")
+    day2 = next(t for t in bot.app.conference.info if t.id == "venue-day2")
+    assert day2.title["en"] in ask("/info_venue_day2")
+
+
+def test_a_long_reply_is_split_on_line_boundaries_below_the_limit(app: Application,
+                                                                 api: BotApiStandIn):
+    from bot.core.messages import Incoming, TextReply
+
+    app.organisers = frozenset({f"telegram:{POLISH}", "telegram:999"})
+    with RunningBot(app, transport_for(app, api)):
+        api.send_text(POLISH, "/link", language_code="en")   # every session's links
+        api.wait_for(2, chat_id=POLISH, method="sendMessage")
+        time.sleep(0.5)
+        parts = [c.params["text"] for c in api.sent(POLISH, "sendMessage")]
+        (whole,) = [r for r in app.handle(Incoming("telegram", "999", "999", "/link",
+                                                   client_language="en"))
+                    if isinstance(r, TextReply)]
+    assert len(whole.html) > 4096 and len(parts) == 2
+    assert all(len(part) <= 4096 for part in parts)
+    assert "\n".join(parts) == str(whole.html)               # cut only between lines
+
+
+def test_every_tap_that_changes_a_setting_gets_a_toast(bot: RunningBot, api: BotApiStandIn):
+    api.press(ENGLISH, "/lang uk")
+    api.wait_for(1, method="answerCallbackQuery")
+    api.press(ENGLISH, "/reminders 30")
+    toasts = [c.params.get("text") for c in api.wait_for(2, method="answerCallbackQuery")]
+    assert toasts[0] == "✓ Українська"
+    expected = bot.app.catalogue["uk"].ngettext(
+        "I will remind you %(num)d minute before each session.",
+        "I will remind you %(num)d minutes before each session.", 30) % {"num": 30}
+    assert toasts[1] == expected and "30" in expected
+
+
+def test_a_tap_that_opens_something_new_shows_its_heading_as_the_toast(bot: RunningBot,
+                                                                      api: BotApiStandIn):
+    api.press(ENGLISH, "/programme 2")
+    (toast,) = api.wait_for(1, method="answerCallbackQuery")
+    (listing,) = api.wait_for(1, chat_id=ENGLISH, method="sendMessage")
+    heading = listing.params["text"].split("\n")[0].replace("<b>", "").replace("</b>", "")
+    assert toast.params["text"] == heading and "30 November" in heading

@@ -46,6 +46,8 @@ class Services(Protocol):
     messages: PushMessages
     announce_rooms: dict[str, str]
     """platform -> a room where every broadcast is also posted once."""
+    bot_usernames: dict[str, str]
+    """platform -> the bot's user name there, once its transport knows it (deep links)."""
     privacy: PrivacyPolicy
     """The operator's privacy contact and the retention rule."""
     console_url: str | None

@@ -50,7 +50,8 @@ def encode(replies: list[Reply]) -> str:
     for reply in replies:
         if isinstance(reply, TextReply):
             item: dict[str, object] = {"type": "text", "html": str(reply.html), "buttons": [
-                [{"label": b.label, "command": b.command} for b in row] for row in reply.buttons]}
+                [{"label": b.label, "command": b.command, "private": b.private} for b in row]
+                for row in reply.buttons]}
             if reply.reactions:
                 item["reactions"] = dict(reply.reactions)
             items.append(item)
@@ -69,8 +70,8 @@ def decode(payload: str) -> list[Reply]:
     replies: list[Reply] = []
     for item in json.loads(payload):
         if item["type"] == "text":
-            buttons = tuple(tuple(Button(b["label"], b["command"]) for b in row)
-                            for row in item["buttons"])
+            buttons = tuple(tuple(Button(b["label"], b["command"], b.get("private", False))
+                                  for b in row) for row in item["buttons"])
             replies.append(TextReply(item["html"], buttons, item.get("reactions") or {}))
         elif item["type"] == "location":
             replies.append(LocationReply(item["latitude"], item["longitude"], item["title"],

@@ -15,6 +15,7 @@ import os
 import re
 import secrets
 from collections.abc import Awaitable
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import Any
 from urllib.parse import urlparse
@@ -27,7 +28,9 @@ from telegram import (
     InlineKeyboardMarkup,
     InputFile,
     LinkPreviewOptions,
+    MaybeInaccessibleMessage,
     Message,
+    ReplyParameters,
     Update,
 )
 from telegram.constants import ChatType, MessageLimit, ParseMode
@@ -44,16 +47,28 @@ from telegram.ext import (
     BaseUpdateProcessor,
     CallbackQueryHandler,
     ContextTypes,
+    InlineQueryHandler,
     MessageHandler,
     filters,
 )
 
 from bot.app import Application
 from bot.core.logids import who
-from bot.core.messages import Address, Button, FileReply, Incoming, LocationReply, Reply, TextReply
+from bot.core.messages import (
+    Address,
+    Button,
+    FileReply,
+    Incoming,
+    LocationReply,
+    Reply,
+    TextReply,
+    start_payload,
+)
 from bot.core.plaintext import plain_text
 from bot.delivery.pacing import Pacer
 from bot.delivery.sender import DeliveryError, RecipientGone
+from bot.transports.edits import Meanings
+from bot.transports.telegram_inline import answer_inline
 
 log = logging.getLogger(__name__)
 # Opt in to RetryAfter.retry_after as a timedelta (PTB's coming default); _seconds takes both.
@@ -63,6 +78,7 @@ PLATFORM = "telegram"
 MAX_REPLY_ATTEMPTS = 4
 CALLBACK_DATA_LIMIT = 64  # bytes, Telegram's limit for a button's data
 CONCURRENT_UPDATES = 4  # chats handled at once; one chat's updates stay in order
+ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "inline_query"]
 
 
 class PerChatOrder(BaseUpdateProcessor):
@@ -119,7 +135,10 @@ class TelegramTransport:
                 base_url.replace("/bot", "/file/bot", 1))
         self.ptb = builder.build()
         self.ptb.add_handler(CallbackQueryHandler(self._on_callback))
-        self.ptb.add_handler(MessageHandler(filters.UpdateType.MESSAGE, self._on_message))
+        self.ptb.add_handler(MessageHandler(
+            filters.UpdateType.MESSAGE | filters.UpdateType.EDITED_MESSAGE, self._on_message))
+        self.ptb.add_handler(InlineQueryHandler(self._on_inline))
+        self._meanings = Meanings(app)
         self.ptb.add_error_handler(self._on_error)
         self._stop = asyncio.Event()
         self._webhook: web.AppRunner | None = None
@@ -138,8 +157,7 @@ class TelegramTransport:
                 await self.ptb.bot.delete_webhook()
                 assert self.ptb.updater is not None
                 await self.ptb.updater.start_polling(timeout=self.poll_timeout,
-                                                     allowed_updates=["message",
-                                                                      "callback_query"],
+                                                     allowed_updates=ALLOWED_UPDATES,
                                                      error_callback=self._polling_failed)
             log.info("platform=telegram: running as @%s (%s)", self.ptb.bot.username,
                      "webhook" if self.webhook_url else "long polling")
@@ -177,6 +195,10 @@ class TelegramTransport:
 
     async def _set_menus(self) -> None:
         """The command menu and descriptions in every language, plus a default."""
+        self._username()  # known from getMe: /link and deep links can use it from now on
+        if not self.ptb.bot.supports_inline_queries:
+            log.warning("platform=telegram: inline mode is off, so sessions cannot be shared "
+                        "with @%s; turn it on with BotFather: /setinline", self.ptb.bot.username)
         conference, catalogue = self.app.conference, self.app.catalogue
         long, short = self.app.features.descriptions
         for lang in (None, *conference.languages):
@@ -219,7 +241,7 @@ class TelegramTransport:
         await self._webhook.setup()
         await web.TCPSite(self._webhook, self.webhook_listen, self.webhook_port).start()
         await self.ptb.bot.set_webhook(url=self.webhook_url or "", secret_token=self.webhook_secret,
-                                       allowed_updates=["message", "callback_query"])
+                                       allowed_updates=ALLOWED_UPDATES)
 
     # --- receiving ----------------------------------------------------------------------
 
@@ -241,9 +263,18 @@ class TelegramTransport:
         incoming = Incoming(platform=PLATFORM, user_id=str(user.id), chat_id=str(chat.id),
                             text=text, client_language=user.language_code,
                             message_id=str(message.message_id),
-                            is_group=is_group, location=location)
+                            is_group=is_group, location=location, thread_id=_topic(message))
+        edited = update.edited_message is not None
+        if not self._meanings.is_new((chat.id, message.message_id), text, edited):
+            return  # an edit that changed no meaning (a typo fixed): answered already
         replies = self.app.handle(incoming)
-        await self._reply(incoming, replies)
+        # in a group, and for an edit, the answer quotes the question
+        await self._reply(incoming, replies,
+                          reply_to=message.message_id if is_group or edited else None)
+
+    async def _on_inline(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        if update.inline_query is not None:
+            await answer_inline(self.app, update.inline_query, self._username())
 
     def _group_text(self, message: Message, text: str) -> str | None:
         """In a group, only commands, mentions and replies to the bot are for us."""
@@ -270,17 +301,49 @@ class TelegramTransport:
         incoming = Incoming(platform=PLATFORM, user_id=str(query.from_user.id), chat_id=chat_id,
                             text=query.data or "", client_language=query.from_user.language_code,
                             message_id=query.id,
-                            is_group=is_group)
+                            is_group=is_group, thread_id=_topic(query.message))
+        replies: list[Reply] = []
         try:
             replies = self.app.handle(incoming)
         finally:
-            await self._answer(query)
+            first = replies[0] if replies and isinstance(replies[0], TextReply) else None
+            await self._answer(query, _toast(first))
+        if (first is not None and first.toggle is not None and first.toast and len(replies) == 1
+                and await self._toggle(query, first.toggle)):
+            return  # the tapped message changed in place; the toast said the rest
         await self._reply(incoming, replies)
 
-    @staticmethod
-    async def _answer(query: CallbackQuery) -> None:
+    async def _toggle(self, query: CallbackQuery, toggle: Button) -> bool:
+        """Replace the tapped button with `toggle` in the tapped message's keyboard."""
+        message = query.message
+        markup = message.reply_markup if isinstance(message, Message) else None
+        if message is None or markup is None:
+            return False
+        rows, found = [], False
+        for row in markup.inline_keyboard:
+            buttons = []
+            for button in row:
+                if button.callback_data == query.data and not found:
+                    found = True
+                    button = InlineKeyboardButton(toggle.label[:64],
+                                                  callback_data=toggle.command)
+                buttons.append(button)
+            rows.append(buttons)
+        if not found:
+            return False
         try:
-            await query.answer()
+            await self.ptb.bot.edit_message_reply_markup(
+                message.chat.id, message.message_id, reply_markup=InlineKeyboardMarkup(rows))
+        except TelegramError as error:
+            log.warning("platform=telegram chat=%s: keyboard not changed in place (%s); "
+                        "answering with a message", who(PLATFORM, message.chat.id), error)
+            return False
+        return True
+
+    @staticmethod
+    async def _answer(query: CallbackQuery, toast: str = "") -> None:
+        try:
+            await query.answer(toast[:200] or None)
         except TelegramError as error:
             log.warning("platform=telegram user=%s: callback %s not answered: %s",
                         who(PLATFORM, query.from_user.id), query.id, error)
@@ -291,14 +354,19 @@ class TelegramTransport:
 
     # --- sending ------------------------------------------------------------------------
 
-    async def _reply(self, incoming: Incoming, replies: list[Reply]) -> None:
+    async def _reply(self, incoming: Incoming, replies: list[Reply],
+                     reply_to: int | None = None) -> None:
         where = (f"platform=telegram user={who(PLATFORM, incoming.user_id)} "
                  f"chat={who(PLATFORM, incoming.chat_id)} "
                  f"message={incoming.message_id}")
         try:
             await self._send(int(incoming.chat_id), replies, pushed=False,
-                             is_group=incoming.is_group)
+                             is_group=incoming.is_group, reply_to=reply_to,
+                             thread=int(incoming.thread_id) if incoming.thread_id else None)
         except RecipientGone as error:
+            if incoming.is_group:  # the bot was removed from the group: nobody left it
+                log.warning("%s: reply not delivered to the group (%s)", where, error)
+                return
             log.warning("%s: reply not delivered, the person blocked the bot (%s)", where, error)
             self.app.store.users.deactivate(PLATFORM, incoming.user_id)
         except (TelegramError, DeliveryError) as error:
@@ -311,12 +379,16 @@ class TelegramTransport:
         await self._send(chat_id, replies, pushed=True, is_group=chat_id < 0)
 
     async def _send(self, chat_id: int, replies: list[Reply], *, pushed: bool,
-                    is_group: bool) -> None:
-        for unit in _units(replies):
-            await self._send_unit(chat_id, unit, pushed=pushed, is_group=is_group)
+                    is_group: bool, reply_to: int | None = None,
+                    thread: int | None = None) -> None:
+        for index, unit in enumerate(_units(replies)):
+            where = _Where(reply_to if index == 0 else None, thread, is_group)
+            await self._send_unit(chat_id, unit, pushed=pushed, where=where)
 
     async def _send_unit(self, chat_id: int, unit: Reply, *, pushed: bool,
-                         is_group: bool) -> None:
+                         where: _Where | None = None) -> None:
+        where = where or _Where()
+        is_group = where.is_group
         attempt = 0
         plain = False
         while True:
@@ -324,7 +396,7 @@ class TelegramTransport:
             pace = self.pacer.push if pushed else self.pacer.reply
             async with pace(str(chat_id), is_group=is_group):
                 try:
-                    await self._call(chat_id, unit, plain=plain)
+                    await self._call(chat_id, unit, where, plain=plain)
                     return
                 except RetryAfter as error:
                     wait = _seconds(error.retry_after)
@@ -351,34 +423,87 @@ class TelegramTransport:
                                 who(PLATFORM, chat_id), error, delay)
             await asyncio.sleep(delay)
 
-    async def _call(self, chat_id: int, unit: Reply, *, plain: bool = False) -> None:
+    async def _call(self, chat_id: int, unit: Reply, where: _Where, *,
+                    plain: bool = False) -> None:
         bot = self.ptb.bot
+        placed: dict[str, Any] = {"message_thread_id": where.thread}
+        if where.reply_to is not None:
+            placed["reply_parameters"] = ReplyParameters(where.reply_to,
+                                                         allow_sending_without_reply=True)
         if isinstance(unit, TextReply):
+            keyboard = _keyboard(unit.buttons, self._username() if where.is_group else None)
             if plain:
                 await bot.send_message(chat_id, plain_text(TextReply(unit.html)),
-                                       reply_markup=_keyboard(unit.buttons))
+                                       reply_markup=keyboard, **placed)
             else:
                 await bot.send_message(chat_id, unit.html, parse_mode=ParseMode.HTML,
-                                       reply_markup=_keyboard(unit.buttons),
-                                       link_preview_options=LinkPreviewOptions(is_disabled=True))
+                                       reply_markup=keyboard,
+                                       link_preview_options=LinkPreviewOptions(is_disabled=True),
+                                       **placed)
         elif isinstance(unit, LocationReply):
             await bot.send_venue(chat_id, latitude=unit.latitude, longitude=unit.longitude,
-                                 title=unit.title[:256], address=(unit.address or unit.title)[:256])
+                                 title=unit.title[:256], address=(unit.address or unit.title)[:256],
+                                 **placed)
         elif isinstance(unit, FileReply):
             await bot.send_document(chat_id, InputFile(io.BytesIO(unit.content),
                                                        filename=unit.filename),
-                                    caption=unit.caption[:1024] or None)
+                                    caption=unit.caption[:1024] or None, **placed)
+
+    def _username(self) -> str | None:
+        """The bot's user name (for deep links), remembered where handlers can find it."""
+        try:
+            username = self.ptb.bot.username
+        except RuntimeError:  # not initialised yet
+            return None
+        if username:
+            self.app.bot_usernames[PLATFORM] = username
+        return username or None
 
 
 def _seconds(value: int | timedelta) -> float:
     return value.total_seconds() if isinstance(value, timedelta) else float(value)
 
 
-def _keyboard(rows: tuple[tuple[Button, ...], ...]) -> InlineKeyboardMarkup | None:
+@dataclass(frozen=True)
+class _Where:
+    """Where in a chat a message goes: a reply to a message, into a forum topic."""
+
+    reply_to: int | None = None
+    thread: int | None = None
+    is_group: bool = False
+
+
+def _toast(reply: TextReply | None, limit: int = 60) -> str:
+    """What a tap shows at once: the reply's own toast, else its first line, shortened."""
+    if reply is None:
+        return ""
+    if reply.toast:
+        return reply.toast
+    line = next((line.strip() for line in plain_text(TextReply(reply.html)).splitlines()
+                 if line.strip()), "")
+    return line if len(line) <= limit else line[:limit - 1].rstrip() + "…"
+
+
+def _topic(message: MaybeInaccessibleMessage | None) -> str | None:
+    """The forum topic a message is in (None outside forum topics)."""
+    if isinstance(message, Message) and message.is_topic_message and message.message_thread_id:
+        return str(message.message_thread_id)
+    return None
+
+
+def _keyboard(rows: tuple[tuple[Button, ...], ...],
+              username: str | None = None) -> InlineKeyboardMarkup | None:
+    """Buttons carry their command as callback data; in a group, a button for the private
+    chat is a deep link (t.me/<bot>?start=remind_s12) that completes it there."""
     keyboard = []
     for row in rows:
         buttons = []
         for button in row:
+            payload = start_payload(button.command) if button.private and username else None
+            if payload is not None:
+                buttons.append(InlineKeyboardButton(
+                    button.label[:64], url=f"https://t.me/{username}?start={payload}"))
+                continue
             if len(button.command.encode()) > CALLBACK_DATA_LIMIT:
                 log.warning("platform=telegram: button %r left out: its command is over %d "
                             "bytes", button.command, CALLBACK_DATA_LIMIT)
@@ -412,5 +537,5 @@ def _units(replies: list[Reply]) -> list[Reply]:
                 current = f"{current}\n{line}" if current else line
         parts.append(current)
         units.extend(TextReply(part) for part in parts[:-1])
-        units.append(TextReply(parts[-1], reply.buttons))
+        units.append(replace(reply, html=parts[-1]))
     return units
