@@ -1,0 +1,46 @@
+"""Start-up faults: what is retried (a network error, a 5xx answer) and what stops the
+process with one line and exit status 2 (a rejected token, a service still unreachable after
+the retries)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from typing import TypeVar
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+STARTUP_DELAYS: tuple[float, ...] = (0.5, 1.0, 2.0, 4.0)
+"""Pauses between start-up attempts (about 8 s in all), then the process gives up."""
+
+
+class StartupError(Exception):
+    """The process cannot start: `what` (a service, named by its variable) and why."""
+
+    def __init__(self, what: str, why: str) -> None:
+        self.what, self.why = what, why
+        super().__init__(f"{what}: {why}")
+
+
+async def with_retries(what: str, attempt: Callable[[], Awaitable[T]], *,
+                       transient: Callable[[Exception], bool],
+                       delays: Sequence[float] | None = None) -> T:
+    """`attempt()`, tried again after each pause while it fails for a passing reason; a
+    lasting failure (or the last passing one) becomes a StartupError naming `what`."""
+    pauses = list(STARTUP_DELAYS if delays is None else delays)
+    while True:
+        try:
+            return await attempt()
+        except Exception as error:
+            reason = f"{error.__class__.__name__}: {error}" if str(error) else \
+                error.__class__.__name__
+            if not transient(error):
+                raise StartupError(what, reason) from error
+            if not pauses:
+                raise StartupError(what, f"still failing after retries ({reason})") from error
+            pause = pauses.pop(0)
+            log.warning("start-up: %s failed (%s); trying again in %g s", what, reason, pause)
+            await asyncio.sleep(pause)
