@@ -23,7 +23,7 @@ from bot.core.logids import configure as configure_log_ids
 from bot.core.logids import who
 from bot.language.i18n import Catalogue, I18nError
 from bot.ops.leadership import AlwaysLeader, leadership_for
-from bot.ops.logs import add_secret, configure_logging, safe_url
+from bot.ops.logs import REDACT, add_secret, configure_logging, safe_url
 from bot.ops.schedule_import import import_schedule, report_schedule
 from bot.ops.serving import LeadershipLost, Transport, serve
 from bot.ops.startup import StartupError
@@ -413,19 +413,24 @@ def main(argv: list[str] | None = None) -> int:
     except (ConfigError, DataError, I18nError) as error:
         if settings is None:
             _setup_logging(None, "WARNING")
-        print(f"confbot: cannot start: {error}", file=sys.stderr)
+        _fail(str(error))
         return 2
     except SQLAlchemyError as error:
         first = str(error).splitlines()[0] if str(error) else ""
-        print(f"confbot: cannot start: configuration: DATABASE_URL: the database cannot be used "
-              f"({error.__class__.__name__}: {first})", file=sys.stderr)
+        _fail(f"configuration: DATABASE_URL: the database cannot be used "
+              f"({error.__class__.__name__}: {first})")
         return 2
     except StartupError as error:
-        print(f"confbot: cannot start: {error}", file=sys.stderr)
+        _fail(str(error))
         return 2
     except OSError as error:  # e.g. the HTTP port is taken
-        print(f"confbot: cannot start: {error.__class__.__name__}: {error}", file=sys.stderr)
+        _fail(f"{error.__class__.__name__}: {error}")
         return 2
+
+
+def _fail(problem: str) -> None:
+    """The one line of a failed start, with no secret in it."""
+    print(f"confbot: cannot start: {REDACT(problem)}", file=sys.stderr)
 
 
 def _zone(settings: Settings) -> tzinfo:

@@ -128,7 +128,7 @@ class PlainFormatter(logging.Formatter):
 
 
 CONTEXT_FIELDS = ("platform", "user", "chat", "message", "intent")
-_CONTEXT = re.compile(r"\b(" + "|".join(CONTEXT_FIELDS) + r")=([^\s,;:]+)")
+_CONTEXT = re.compile(r"\b(" + "|".join(CONTEXT_FIELDS) + r")=([^\s,;]+)")
 
 
 class JsonFormatter(logging.Formatter):
@@ -141,7 +141,7 @@ class JsonFormatter(logging.Formatter):
             "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
             "level": record.levelname, "logger": record.name, "text": text}
         for key, value in _CONTEXT.findall(text):
-            entry.setdefault(key, value)
+            entry.setdefault(key, value.rstrip(":."))
         if record.exc_info and not record.exc_text:
             record.exc_text = self.formatException(record.exc_info)
         if record.exc_text:

@@ -1,0 +1,404 @@
+"""Operations (issue 20): no secret in any log line, migrations under a lock, the HTTP server's
+health and metrics, webhooks across processes, start-up faults as one line and status 2."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import json
+import logging
+import subprocess
+import sys
+import threading
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiohttp import ClientSession, web
+from sqlalchemy.engine import make_url
+
+from bot.core.config import derive_webhook_secret
+from bot.ops.logs import MASK, REDACT, add_secret, configure_logging
+from bot.ops.serving import supervised
+from tests.helpers import bot_environment, free_port, start_bot, stop, wait_until
+from tests.telegram_standin import BotApiStandIn
+
+TOKEN = "7012345678:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw-secret"
+PASSWORD = "Pg-pass-w0rd-XYZ"
+LOG_KEY = "log-key-0123456789abcdef"
+WEBHOOK_SECRET = "hook-secret-0123456789"
+ENGLISH = 1003
+
+
+@pytest.fixture
+def restore_logging() -> Iterator[None]:
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    yield
+    for handler in list(root.handlers):
+        root.removeHandler(handler)
+    for handler in handlers:
+        root.addHandler(handler)
+    root.setLevel(level)
+
+
+@pytest.fixture
+def api() -> Iterator[BotApiStandIn]:
+    stand_in = BotApiStandIn(token=TOKEN).start()
+    yield stand_in
+    stand_in.stop()
+
+
+def get(url: str) -> tuple[int, str]:
+    try:
+        with urllib.request.urlopen(url, timeout=10) as answer:
+            return answer.status, answer.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode()
+
+
+def post_update(url: str, update: dict[str, Any], secret: str) -> int:
+    request = urllib.request.Request(url, data=json.dumps(update).encode(), headers={
+        "Content-Type": "application/json", "X-Telegram-Bot-Api-Secret-Token": secret})
+    try:
+        return int(urllib.request.urlopen(request, timeout=10).status)
+    except urllib.error.HTTPError as error:
+        return error.code
+
+
+def text_update(update_id: int, user: int, text: str) -> dict[str, Any]:
+    return {"update_id": update_id, "message": {
+        "message_id": update_id, "date": 0, "chat": {"id": user, "type": "private"},
+        "from": {"id": user, "is_bot": False, "first_name": "T", "language_code": "en"},
+        "text": text}}
+
+
+def with_password(url: str, password: str = PASSWORD) -> str:
+    return make_url(url).set(password=password).render_as_string(hide_password=False)
+
+
+# --- 1. redaction, in one place for every logger ---------------------------------------------
+
+
+@pytest.mark.parametrize("fmt", ["text", "json"])
+def test_every_logger_is_redacted_at_debug(restore_logging: None, fmt: str):
+    out = io.StringIO()
+    configure_logging("DEBUG", fmt, stream=out,
+                      secrets=[TOKEN, PASSWORD, LOG_KEY, WEBHOOK_SECRET, "syt_matrix_token_1"])
+    logging.getLogger("httpx").debug("HTTP Request: POST %s", f"https://x/bot{TOKEN}/getMe")
+    logging.getLogger("psycopg").warning("connect postgresql://u:%s@db/x", PASSWORD)
+    logging.getLogger("nio.http").debug("GET /sync?access_token=%s&since=1",
+                                        "syt_matrix_token_1")
+    logging.getLogger("apscheduler").debug("key %s, hook %s", LOG_KEY, WEBHOOK_SECRET)
+    logging.getLogger("telegram.ext").info("unknown token 9999999:%s", "A" * 35)
+    try:
+        raise RuntimeError(f"failed https://api.telegram.org/bot{TOKEN}/sendMessage")
+    except RuntimeError:
+        logging.getLogger("alembic").exception("with a traceback")
+    text = out.getvalue()
+    for secret in (TOKEN, TOKEN.partition(":")[2], PASSWORD, LOG_KEY, WEBHOOK_SECRET,
+                   "syt_matrix_token_1", "A" * 35):
+        assert secret not in text
+    assert text.count(MASK) >= 7
+    if fmt == "json":
+        lines = [json.loads(line) for line in text.splitlines() if line.startswith("{")]
+        assert [entry["logger"] for entry in lines][:2] == ["httpx", "psycopg"]
+        assert "traceback" in lines[-1]
+
+
+def test_json_lines_carry_the_context_fields(restore_logging: None):
+    out = io.StringIO()
+    configure_logging("INFO", "json", stream=out)
+    logging.getLogger("bot.app").info("platform=telegram user=id:3fa2b1c9d0e4 "
+                                      "chat=id:0badc0ffee00 message=12 intent=now: answered")
+    (entry,) = [json.loads(line) for line in out.getvalue().splitlines()]
+    assert {k: entry[k] for k in ("platform", "user", "chat", "message", "intent")} == {
+        "platform": "telegram", "user": "id:3fa2b1c9d0e4", "chat": "id:0badc0ffee00",
+        "message": "12", "intent": "now"}
+    assert entry["level"] == "INFO" and entry["time"].endswith("+00:00")
+
+
+def test_a_url_password_is_hidden_even_when_unknown():
+    add_secret()  # nothing new
+    assert REDACT("postgresql+psycopg://bot:other-pass@db:5432/x") == \
+        f"postgresql+psycopg://bot:{MASK}@db:5432/x"
+
+
+def run_bot_env(api: BotApiStandIn, database: str, **extra: str) -> dict[str, str]:
+    return bot_environment(DATABASE_URL=database, TELEGRAM_TOKEN=api.token,
+                           TELEGRAM_BASE_URL=api.base_url, CONFBOT_LOG_KEY=LOG_KEY,
+                           CONFBOT_RETENTION_DAYS="36500", **extra)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("level", ["INFO", "DEBUG"])
+def test_no_secret_in_any_log_line(api: BotApiStandIn, pg_url: str, tmp_path: Path,
+                                   level: str):
+    """A real `confbot run`: Bot API stand-in, PostgreSQL with a password in its URL, a
+    webhook with its secret, health and metrics over HTTP; every log line searched."""
+    port = free_port()
+    env = run_bot_env(api, with_password(pg_url), CONFBOT_LOG_LEVEL=level,
+                      TELEGRAM_WEBHOOK_URL=f"http://127.0.0.1:{port}/hook",
+                      TELEGRAM_WEBHOOK_SECRET=WEBHOOK_SECRET,
+                      TELEGRAM_WEBHOOK_LISTEN="127.0.0.1", TELEGRAM_WEBHOOK_PORT=str(port))
+    log = tmp_path / "bot.log"
+    bot = start_bot(env, log)
+    try:
+        wait_until(lambda: api.calls_of("setWebhook"), 60, "setWebhook")
+        assert api.calls_of("setWebhook")[0].params["secret_token"] == WEBHOOK_SECRET
+        assert post_update(f"http://127.0.0.1:{port}/hook", text_update(1, ENGLISH, "/help"),
+                           WEBHOOK_SECRET) == 200
+        api.wait_for(1, chat_id=ENGLISH)
+        assert get(f"http://127.0.0.1:{port}/healthz")[0] == 200
+        status, ready = get(f"http://127.0.0.1:{port}/readyz")
+        assert status == 200 and json.loads(ready)["role"] == "leader"
+        status, metrics = get(f"http://127.0.0.1:{port}/metrics")
+        assert status == 200
+        assert 'confbot_updates_received_total{platform="telegram"} 1.0' in metrics
+        assert 'confbot_updates_answered_total{platform="telegram"} 1.0' in metrics
+        assert 'confbot_answer_seconds_count{platform="telegram"} 1.0' in metrics
+        assert "confbot_leader 1.0" in metrics and "confbot_version_info{" in metrics
+        assert all(line.startswith(("#", "confbot_")) for line in metrics.splitlines())
+    finally:
+        stop(bot)
+    text = log.read_text()
+    assert "running as @" in text
+    if level == "DEBUG":
+        assert "/bot" in text and "getMe" in text  # httpx's request lines are there, redacted
+    for secret in (TOKEN, TOKEN.partition(":")[2], PASSWORD, LOG_KEY, WEBHOOK_SECRET):
+        assert secret not in text, f"a secret in the log at {level}"
+
+
+# --- 3. migrations under a lock; status and check only read ----------------------------------
+
+
+@pytest.mark.slow
+def test_two_processes_start_at_once_on_an_empty_postgresql(postgres_databases: Any,
+                                                            tmp_path: Path):
+    for attempt in range(5):
+        name = postgres_databases.create()
+        try:
+            env = bot_environment(DATABASE_URL=postgres_databases.url(name))
+            processes = [subprocess.Popen([sys.executable, "-m", "bot", "run"], env=env,
+                                          cwd=tmp_path, stdin=subprocess.DEVNULL,
+                                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                         for _ in range(2)]
+            results = [(p.wait(120), p.stderr.read().decode() if p.stderr else "")
+                       for p in processes]
+            for status, stderr in results:
+                assert status == 0 and "Traceback" not in stderr, (attempt, stderr)
+        finally:
+            postgres_databases.drop(name)
+
+
+def confbot(*args: str, cwd: Path, env: dict[str, str] | None = None
+            ) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "bot", *args], cwd=cwd, capture_output=True,
+                          text=True, timeout=120, env=bot_environment(**(env or {})))
+
+
+def test_status_and_check_never_create_a_database(tmp_path: Path):
+    status = confbot("status", cwd=tmp_path)
+    assert status.returncode == 1
+    assert "no database file at" in status.stdout and "Leader: NONE" in status.stdout
+    check = confbot("check", cwd=tmp_path)
+    assert check.returncode == 0, check.stderr
+    assert "Database: sqlite:///confbot.sqlite3: no database file" in check.stdout
+    assert "Transports: none (the console)" in check.stdout
+    assert not (tmp_path / "confbot.sqlite3").exists()
+
+
+@pytest.mark.slow
+def test_check_and_status_leave_an_empty_postgresql_empty(pg_url: str, tmp_path: Path):
+    from sqlalchemy import create_engine, inspect
+
+    url = with_password(pg_url)
+    check = confbot("check", cwd=tmp_path, env={
+        "DATABASE_URL": url, "TELEGRAM_TOKEN": TOKEN,
+        "TELEGRAM_WEBHOOK_URL": "http://bot.example.org/hook"})
+    assert check.returncode == 0, check.stderr
+    assert "is empty: run `confbot migrate`" in check.stdout
+    assert "telegram (webhook http://bot.example.org/hook)" in check.stdout
+    assert "WARNING: TELEGRAM_WEBHOOK_URL starts with http://" in check.stderr
+    assert PASSWORD not in check.stdout + check.stderr
+    assert confbot("status", cwd=tmp_path, env={"DATABASE_URL": url}).returncode == 1
+    engine = create_engine(pg_url)
+    assert inspect(engine).get_table_names() == []
+    migrate = confbot("migrate", cwd=tmp_path, env={"DATABASE_URL": url})
+    assert migrate.returncode == 0, migrate.stderr
+    assert "outbox" in inspect(engine).get_table_names()
+    assert PASSWORD not in migrate.stdout + migrate.stderr
+    again = confbot("check", cwd=tmp_path, env={"DATABASE_URL": url})
+    assert "reachable, schema current" in again.stdout
+    engine.dispose()
+
+
+# --- 2. webhooks across processes -------------------------------------------------------------
+
+
+class RoundRobinProxy:
+    """A small reverse proxy on loopback: each request goes to the next backend in turn."""
+
+    def __init__(self, backends: list[str]) -> None:
+        self.backends, self.turn, self.port = backends, 0, free_port()
+        self.forwarded: list[str] = []
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
+
+    async def _forward(self, request: web.Request) -> web.Response:
+        backend = self.backends[self.turn % len(self.backends)]
+        self.turn += 1
+        self.forwarded.append(backend)
+        async with ClientSession() as session, session.request(
+                request.method, backend + request.path_qs, data=await request.read(),
+                headers={k: v for k, v in request.headers.items()
+                         if k.lower() not in ("host", "content-length")}) as answer:
+            return web.Response(status=answer.status, body=await answer.read())
+
+    def start(self) -> RoundRobinProxy:
+        async def serve() -> web.AppRunner:
+            app = web.Application()
+            app.router.add_route("*", "/{tail:.*}", self._forward)
+            runner = web.AppRunner(app, access_log=None)
+            await runner.setup()
+            await web.TCPSite(runner, "127.0.0.1", self.port).start()
+            return runner
+
+        self._thread.start()
+        self._runner = asyncio.run_coroutine_threadsafe(serve(), self._loop).result(10)
+        return self
+
+    def stop(self) -> None:
+        asyncio.run_coroutine_threadsafe(self._runner.cleanup(), self._loop).result(10)
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join(10)
+
+
+@pytest.mark.slow
+def test_two_webhook_processes_behind_a_round_robin_proxy(api: BotApiStandIn, pg_url: str,
+                                                          tmp_path: Path):
+    """No TELEGRAM_WEBHOOK_SECRET: both processes derive the same one from the token; only
+    the leader calls setWebhook; every update is answered once, whichever process gets it."""
+    from bot.storage import Store
+
+    Store(pg_url).close()
+    ports = [free_port(), free_port()]
+    proxy = RoundRobinProxy([f"http://127.0.0.1:{port}" for port in ports]).start()
+    logs = [tmp_path / "one.log", tmp_path / "two.log"]
+    bots = []
+    try:
+        for port, log in zip(ports, logs, strict=True):
+            bots.append(start_bot(run_bot_env(
+                api, pg_url, CONFBOT_LOG_LEVEL="INFO", CONFBOT_HTTP_PORT=str(port),
+                CONFBOT_HTTP_LISTEN="127.0.0.1",
+                TELEGRAM_WEBHOOK_URL="https://bot.example.org/tg"), log))
+        for port in ports:
+            wait_until(lambda port=port: get(f"http://127.0.0.1:{port}/readyz")[0] == 200
+                       if _listening(port) else False, 60, f"process on {port} ready")
+        wait_until(lambda: api.calls_of("setWebhook"), 30, "setWebhook")
+        secret = derive_webhook_secret(TOKEN)
+        users = list(range(2001, 2013))
+        for n, user in enumerate(users, start=1):
+            assert post_update(f"http://127.0.0.1:{proxy.port}/tg",
+                               text_update(n, user, "/help"), secret) == 200
+        assert post_update(f"http://127.0.0.1:{proxy.port}/tg",
+                           text_update(1, users[0], "/help"), secret) == 200  # a repeat
+        assert post_update(f"http://127.0.0.1:{proxy.port}/tg",
+                           text_update(99, users[0], "/help"), "wrong") == 403
+        for user in users:
+            api.wait_for(1, chat_id=user)
+        wait_until(lambda: all(len(api.sent(chat_id=u, method="sendMessage")) >= 1
+                               for u in users), 10, "every answer")
+        roles = sorted(json.loads(get(f"http://127.0.0.1:{p}/readyz")[1])["role"]
+                       for p in ports)
+    finally:
+        for bot in bots:
+            stop(bot)
+        proxy.stop()
+    assert roles == ["leader", "standby"]
+    assert len(set(proxy.forwarded)) == 2
+    (hook,) = api.calls_of("setWebhook")
+    assert hook.params["secret_token"] == secret
+    answers = {user: len(api.sent(chat_id=user, method="sendMessage")) for user in users}
+    once = len(api.sent(chat_id=users[1], method="sendMessage"))
+    assert set(answers.values()) == {once}, answers  # the same answer, once for everyone
+    for log in logs:
+        assert secret not in log.read_text() and TOKEN not in log.read_text()
+
+
+def _listening(port: int) -> bool:
+    import socket
+
+    with socket.socket() as probe:
+        return probe.connect_ex(("127.0.0.1", port)) == 0
+
+
+# --- 6. start-up faults ---------------------------------------------------------------------
+
+
+def test_a_rejected_token_is_one_line_and_status_2(api: BotApiStandIn, tmp_path: Path):
+    env = {"TELEGRAM_TOKEN": "111:wrong-token-wrong-token", "TELEGRAM_BASE_URL": api.base_url,
+           "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}"}
+    result = subprocess.run([sys.executable, "-m", "bot", "run"], cwd=tmp_path, text=True,
+                            capture_output=True, timeout=120, env=bot_environment(**env),
+                            stdin=subprocess.DEVNULL)
+    assert result.returncode == 2, result.stderr
+    (line,) = [x for x in result.stderr.splitlines() if "cannot start" in x]
+    assert line.startswith("confbot: cannot start: Telegram (TELEGRAM_TOKEN")
+    assert "InvalidToken" in line and "Traceback" not in result.stderr
+    assert "wrong-token" not in result.stderr
+    assert "trying again" not in result.stderr  # a rejected token is not retried
+
+
+@pytest.mark.slow
+def test_unreachable_telegram_is_retried_then_one_line_and_status_2(tmp_path: Path):
+    env = {"TELEGRAM_TOKEN": TOKEN, "TELEGRAM_BASE_URL": f"http://127.0.0.1:{free_port()}/bot",
+           "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}"}
+    result = subprocess.run([sys.executable, "-m", "bot", "run"], cwd=tmp_path, text=True,
+                            capture_output=True, timeout=120, env=bot_environment(**env),
+                            stdin=subprocess.DEVNULL)
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.count("trying again in") == 4
+    assert result.stderr.splitlines()[-1].startswith(
+        "confbot: cannot start: Telegram (TELEGRAM_TOKEN, TELEGRAM_BASE_URL): still failing")
+    assert "Traceback" not in result.stderr and TOKEN not in result.stderr
+
+
+@pytest.mark.slow
+def test_a_passing_5xx_at_start_up_is_retried(api: BotApiStandIn, tmp_path: Path):
+    api.fail_next("getMe", 502)
+    api.fail_next("deleteWebhook", 500)
+    log = tmp_path / "bot.log"
+    bot = start_bot(run_bot_env(api, f"sqlite:///{tmp_path / 'db.sqlite3'}",
+                                CONFBOT_LOG_LEVEL="INFO"), log)
+    try:
+        wait_until(lambda: "running as @" in log.read_text(), 60, "the bot running")
+        api.send_text(ENGLISH, "/help")
+        api.wait_for(1, chat_id=ENGLISH)
+    finally:
+        stop(bot)
+    assert log.read_text().count("trying again in") == 2
+
+
+def test_a_failing_background_task_is_logged_and_restarted(caplog: pytest.LogCaptureFixture):
+    runs: list[int] = []
+
+    async def flaky() -> None:
+        runs.append(1)
+        if len(runs) < 3:
+            raise RuntimeError("database away")
+
+    async def main() -> None:
+        await supervised("the flaky task", flaky, asyncio.Event(), delays=(0.01,))
+
+    with caplog.at_level(logging.ERROR, logger="bot.ops.serving"):
+        asyncio.run(main())
+    assert len(runs) == 3
+    assert [r.getMessage() for r in caplog.records] == [
+        "the flaky task failed (1 time(s)); restarting it in 0.01 s",
+        "the flaky task failed (2 time(s)); restarting it in 0.01 s"]
+    assert all(r.exc_info for r in caplog.records)
+
