@@ -14,7 +14,7 @@ from dotenv import dotenv_values
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
-from bot import PROJECT_ROOT
+from bot import DATA_DIR
 
 DEFAULT_DATABASE_URL = "sqlite:///confbot.sqlite3"
 DEFAULT_RETENTION_DAYS = 30  # bot.storage.privacy has the same default
@@ -145,7 +145,7 @@ def load_settings(environ: Mapping[str, str] | None = None,
                           "(e.g. sqlite:///confbot.sqlite3 or "
                           "postgresql://user:password@host/db)") from None
 
-    data_dir = Path(get("CONFBOT_DATA_DIR") or PROJECT_ROOT / "data")
+    data_dir = Path(get("CONFBOT_DATA_DIR") or DATA_DIR)
     schedule = _schedule(get)
     if schedule is not None:
         overlay = Path(given) if (given := get("CONFBOT_DATA_DIR")) else None
