@@ -27,6 +27,7 @@ from bot.ops.logs import REDACT, add_secret, configure_logging, safe_url
 from bot.ops.schedule_import import import_schedule, report_schedule
 from bot.ops.serving import LeadershipLost, Transport, serve
 from bot.ops.startup import StartupError
+from bot.ops.wakeup import publish
 from bot.ops.watcher import LiveSchedule, load_programme
 from bot.programme.yaml_data import DataError, load_conference
 from bot.storage import Store
@@ -209,6 +210,7 @@ def _reload(settings: Settings) -> int:
     try:
         app = build_application(conference, lexicon, store, SystemClock())
         _privacy(app, settings)
+        app.on_queued = lambda: publish(store.engine)  # a running bot sends at once
         changes = app.apply_programme()
         print(f"OK: {len(conference.sessions)} sessions loaded from {_source(settings)}.")
         if not changes:
@@ -247,6 +249,7 @@ def _announce(args: argparse.Namespace, settings: Settings) -> int:
     try:
         app = build_application(conference, lexicon, store, SystemClock(),
                                 organisers=settings.organisers)
+        app.on_queued = lambda: publish(store.engine)  # a running bot sends at once
         audience = parse_audience(conference, args.audience)
         if audience is None:
             raise ConfigError("--audience", f"'{args.audience}' is not all, lang:<language>, "

@@ -402,3 +402,40 @@ def test_a_failing_background_task_is_logged_and_restarted(caplog: pytest.LogCap
         "the flaky task failed (2 time(s)); restarting it in 0.01 s"]
     assert all(r.exc_info for r in caplog.records)
 
+
+
+# --- 9. another process's queued rows wake the senders at once --------------------------------
+
+
+@pytest.mark.parametrize("engine", ["sqlite", "postgresql"])
+def test_rows_queued_elsewhere_wake_the_senders(engine: str, tmp_path: Path,
+                                                request: pytest.FixtureRequest):
+    from bot.ops import wakeup
+    from bot.storage import MessageKind, Store
+    from tests.conftest import warsaw
+
+    url = (f"sqlite:///{tmp_path / 'wake.sqlite3'}" if engine == "sqlite"
+           else str(request.getfixturevalue("pg_url")))
+    running, elsewhere = Store(url), Store(url)
+
+    async def main() -> float:
+        stop, woken, ready = asyncio.Event(), asyncio.Event(), asyncio.Event()
+        watching = asyncio.create_task(wakeup.watch_queue(running.engine, stop, woken.set,
+                                                          ready))
+        await asyncio.wait_for(ready.wait(), timeout=10)
+        started = asyncio.get_running_loop().time()
+        await asyncio.to_thread(lambda: (elsewhere.outbox.enqueue(
+            dedupe_key="k1", kind=MessageKind.BROADCAST, platform="telegram", chat_id="1",
+            user_id=None, payload="[]", now=warsaw("2023-11-30T09:00")),
+            wakeup.publish(elsewhere.engine)))
+        await asyncio.wait_for(woken.wait(), timeout=5)
+        took = asyncio.get_running_loop().time() - started
+        stop.set()
+        await asyncio.wait_for(watching, timeout=5)
+        return took
+
+    try:
+        assert asyncio.run(main()) < (0.1 if engine == "postgresql" else 0.5)
+    finally:
+        running.close()
+        elsewhere.close()

@@ -16,7 +16,7 @@ from bot.app import Application
 from bot.core.messages import Address, Reply
 from bot.delivery.broadcasts import finish
 from bot.delivery.sender import OutboxSender
-from bot.ops import metrics
+from bot.ops import metrics, wakeup
 from bot.ops.leadership import (
     PROCESS_PREFIX,
     AlwaysLeader,
@@ -253,7 +253,13 @@ async def serve(app: Application, transports: list[Transport], *,
     if http is not None:
         http.add_health(app.store, lambda: "leader" if leading.is_set() else "standby")
         await http.start()
-    app.on_queued = wake_all
+    def queued() -> None:
+        wake_all()
+        if not leading.is_set():  # the leader's senders are in another process: wake them
+            wakeup.publish(app.store.engine)
+
+    app.on_queued = queued
+    keep("the outbox wake-up", lambda: wakeup.watch_queue(app.store.engine, stop, wake_all))
     keep("the live-edits watcher", lambda: watch_edits(app, stop, wake_all))
     if data_dir is not None:
         folder = data_dir
