@@ -336,6 +336,10 @@ def _edits(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _start(args: argparse.Namespace, settings: Settings) -> int:
+    if args.command == "run" and settings.matrix is not None:
+        from bot.ops.preflight import check_matrix
+
+        asyncio.run(check_matrix(settings.matrix))
     live = LiveSchedule(settings.schedule) if settings.schedule else None
     if live is not None:
         programme = live.load()

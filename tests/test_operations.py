@@ -7,6 +7,7 @@ import asyncio
 import io
 import json
 import logging
+import os
 import subprocess
 import sys
 import threading
@@ -439,3 +440,93 @@ def test_rows_queued_elsewhere_wake_the_senders(engine: str, tmp_path: Path,
     finally:
         running.close()
         elsewhere.close()
+
+
+# --- 6. the Matrix homeserver at start-up -----------------------------------------------------
+
+
+class FakeHomeserver:
+    """Answers /versions, and whoami with 401 (a rejected access token)."""
+
+    def __init__(self) -> None:
+        self.port = free_port()
+        self.versions_failures = 0
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
+
+    def start(self) -> FakeHomeserver:
+        async def versions(_request: web.Request) -> web.Response:
+            if self.versions_failures:
+                self.versions_failures -= 1
+                return web.Response(status=502)
+            return web.json_response({"versions": ["v1.11"]})
+
+        async def whoami(_request: web.Request) -> web.Response:
+            return web.json_response({"errcode": "M_UNKNOWN_TOKEN"}, status=401)
+
+        async def serve() -> web.AppRunner:
+            app = web.Application()
+            app.router.add_get("/_matrix/client/versions", versions)
+            app.router.add_get("/_matrix/client/v3/account/whoami", whoami)
+            runner = web.AppRunner(app, access_log=None)
+            await runner.setup()
+            await web.TCPSite(runner, "127.0.0.1", self.port).start()
+            return runner
+
+        self._thread.start()
+        self._runner = asyncio.run_coroutine_threadsafe(serve(), self._loop).result(10)
+        return self
+
+    def stop(self) -> None:
+        asyncio.run_coroutine_threadsafe(self._runner.cleanup(), self._loop).result(10)
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join(10)
+
+
+def run_in_process(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, **env: str) -> int:
+    from bot.cli import main
+    from bot.ops import startup
+
+    for name in list(os.environ):
+        if name.startswith(("TELEGRAM_", "MATRIX_", "CONFBOT_", "DATABASE_URL")):
+            monkeypatch.delenv(name)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'db.sqlite3'}")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(startup, "STARTUP_DELAYS", (0.01, 0.01))
+    return main(["run"])
+
+
+def test_a_rejected_matrix_token_is_one_line_and_status_2(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path, restore_logging: None,
+        capsys: pytest.CaptureFixture[str]):
+    server = FakeHomeserver().start()
+    server.versions_failures = 1  # a passing 502 first: tried again
+    try:
+        status = run_in_process(monkeypatch, tmp_path,
+                                MATRIX_HOMESERVER=f"http://127.0.0.1:{server.port}",
+                                MATRIX_USER_ID="@bot:example.org",
+                                MATRIX_ACCESS_TOKEN="syt_rejected_token_123")
+    finally:
+        server.stop()
+    err = capsys.readouterr().err
+    assert status == 2
+    assert err.splitlines()[-1] == (
+        "confbot: cannot start: MATRIX_ACCESS_TOKEN: rejected by "
+        f"http://127.0.0.1:{server.port} (HTTP 401)")
+    assert "trying again in 0.01 s" in err and "syt_rejected_token_123" not in err
+
+
+def test_an_unreachable_homeserver_is_one_line_and_status_2(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path, restore_logging: None,
+        capsys: pytest.CaptureFixture[str]):
+    port = free_port()
+    status = run_in_process(monkeypatch, tmp_path, MATRIX_HOMESERVER=f"http://127.0.0.1:{port}",
+                            MATRIX_USER_ID="@bot:example.org", MATRIX_PASSWORD="pw-123456")
+    err = capsys.readouterr().err
+    assert status == 2
+    (line,) = [x for x in err.splitlines() if "cannot start" in x]
+    assert line.startswith("confbot: cannot start: MATRIX_HOMESERVER: still failing after "
+                           "retries (ClientConnectorError")
+    assert "Traceback" not in err

@@ -32,9 +32,10 @@ _PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"\b\d{5,}:[A-Za-z0-9_-]{30,}"), MASK),
     # a password in a URL: scheme://user:password@host
     (re.compile(r"(\w+://[^/\s:@]+:)[^@\s/]+(@)"), rf"\g<1>{MASK}\g<2>"),
-    # a token in a query string or a header-like text
-    (re.compile(r"(?i)((?:access_token|password|secret_token|secret)[\"']?\s*[=:]\s*[\"']?)"
-                r"[^\s&\"',}]+"), rf"\g<1>{MASK}"),
+    # a token in a query string (?access_token=…) or in JSON ("password": "…")
+    (re.compile(r"(?i)(\b(?:access_token|password|secret_token)=)[^\s&]+"), rf"\g<1>{MASK}"),
+    (re.compile(r"(?i)([\"'](?:access_token|password|secret_token)[\"']\s*:\s*[\"'])"
+                r"[^\"']+"), rf"\g<1>{MASK}"),
     (re.compile(r"(?i)(authorization[\"']?\s*[=:]\s*[\"']?bearer\s+)[^\s\"',}]+"),
      rf"\g<1>{MASK}"),
 )

@@ -24,6 +24,7 @@ from bot.ops.leadership import (
     heartbeat,
     process_name,
 )
+from bot.ops.startup import StartupError
 from bot.programme.yaml_data import DataError, load_conference
 from bot.storage import MessageKind, OutboxRecord
 from bot.storage.erasure import purge
@@ -138,6 +139,21 @@ class LeadershipLost(Exception):
     new leader (a supervisor starts the process again, as a standby)."""
 
 
+async def start_transport(transport: Transport) -> None:
+    """Run a transport; a failure before it is ready (its `ready` event unset) is a start-up
+    failure: one line naming the platform, exit status 2 (see bot.cli)."""
+    try:
+        await transport.run()
+    except (StartupError, asyncio.CancelledError):
+        raise
+    except Exception as error:
+        ready = getattr(transport, "ready", None)
+        if isinstance(ready, asyncio.Event) and not ready.is_set():
+            raise StartupError(transport.platform,
+                               f"{error.__class__.__name__}: {error}") from error
+        raise
+
+
 def needs_leader(transport: Transport) -> bool:
     """Does this transport receive only in the leader? (Telegram long polling, Matrix sync:
     two receivers would answer everything twice. Telegram webhooks: any process receives.)"""
@@ -248,7 +264,7 @@ async def serve(app: Application, transports: list[Transport], *,
 
     async def lead() -> None:
         await leading.wait()
-        await asyncio.gather(*(transport.run() for transport in gated))
+        await asyncio.gather(*(start_transport(transport) for transport in gated))
 
     if http is not None:
         http.add_health(app.store, lambda: "leader" if leading.is_set() else "standby")
@@ -276,7 +292,7 @@ async def serve(app: Application, transports: list[Transport], *,
     beat("leader" if leading.is_set() else "standby")
     keep("the last-seen writer", lambda: flush_soft_changes(app, stop))
     electing = asyncio.create_task(elect())
-    running: list[Coroutine[Any, Any, None]] = [transport.run() for transport in anywhere]
+    running: list[Coroutine[Any, Any, None]] = [start_transport(t) for t in anywhere]
     if gated:
         running.append(lead())
     main: asyncio.Future[list[None]] = asyncio.ensure_future(asyncio.gather(*running))

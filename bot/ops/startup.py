@@ -17,6 +17,10 @@ STARTUP_DELAYS: tuple[float, ...] = (0.5, 1.0, 2.0, 4.0)
 """Pauses between start-up attempts (about 8 s in all), then the process gives up."""
 
 
+class PassingFault(Exception):
+    """A connection error or a 5xx answer, described in full: worth another try."""
+
+
 class StartupError(Exception):
     """The process cannot start: `what` (a service, named by its variable) and why."""
 
@@ -35,8 +39,9 @@ async def with_retries(what: str, attempt: Callable[[], Awaitable[T]], *,
         try:
             return await attempt()
         except Exception as error:
-            reason = f"{error.__class__.__name__}: {error}" if str(error) else \
-                error.__class__.__name__
+            reason = (str(error) if isinstance(error, PassingFault) else
+                      f"{error.__class__.__name__}: {error}" if str(error) else
+                      error.__class__.__name__)
             if not transient(error):
                 raise StartupError(what, reason) from error
             if not pauses:
