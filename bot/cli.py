@@ -12,31 +12,31 @@ import sys
 from collections.abc import Coroutine
 from datetime import datetime, tzinfo
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.app import Application
 from bot.core.clock import Clock, ShiftedClock, SystemClock
 from bot.core.config import ConfigError, Settings, load_settings
 from bot.core.logids import configure as configure_log_ids
 from bot.core.logids import who
 from bot.language.i18n import Catalogue, I18nError
-from bot.ops.leadership import AlwaysLeader, leadership_for
 from bot.ops.logs import REDACT, add_secret, configure_logging, safe_url
 from bot.ops.schedule_import import import_schedule, report_schedule
-from bot.ops.serving import LeadershipLost, Transport, serve
 from bot.ops.startup import StartupError
 from bot.ops.wakeup import publish
 from bot.ops.watcher import LiveSchedule, load_programme
 from bot.programme.yaml_data import DataError, load_conference
 from bot.storage import Store
-from bot.storage.erasure import purge
 from bot.storage.privacy import PrivacyPolicy, log_key
-from bot.transports.console import ConsoleSession, ConsoleTransport
 from bot.wiring import build_application, http_server, platform_transports
 
+if TYPE_CHECKING:
+    from bot.app import Application
+
 log = logging.getLogger("confbot")
+# What only `run` and `console` need (the scheduler, serving, the console) is imported in
+# _start: a command-line tool such as `confbot announce` starts without it.
 
 
 def _parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -183,6 +183,8 @@ def _privacy(app: Application, settings: Settings) -> None:
 
 
 def _purge(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.storage.erasure import purge
+
     conference = load_programme(settings).conference
     store = Store(settings.database_url)
     try:
@@ -336,6 +338,10 @@ def _edits(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _start(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.ops.leadership import AlwaysLeader, leadership_for
+    from bot.ops.serving import LeadershipLost, Transport, serve
+    from bot.transports.console import ConsoleSession, ConsoleTransport
+
     if args.command == "run" and settings.matrix is not None:
         from bot.ops.preflight import check_matrix
 

@@ -153,6 +153,12 @@ def test_no_secret_in_any_log_line(api: BotApiStandIn, pg_url: str, tmp_path: Pa
         assert post_update(f"http://127.0.0.1:{port}/hook", text_update(1, ENGLISH, "/help"),
                            WEBHOOK_SECRET) == 200
         api.wait_for(1, chat_id=ENGLISH)
+        broken = urllib.request.Request(f"http://127.0.0.1:{port}/hook", data=b"{not json",
+                                        headers={"X-Telegram-Bot-Api-Secret-Token":
+                                                 WEBHOOK_SECRET})
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(broken, timeout=10)
+        assert refused.value.code == 400
         assert get(f"http://127.0.0.1:{port}/healthz")[0] == 200
         status, ready = get(f"http://127.0.0.1:{port}/readyz")
         assert status == 200 and json.loads(ready)["role"] == "leader"

@@ -217,7 +217,10 @@ class TelegramTransport:
             log.warning("platform=telegram: webhook call from %s with a wrong secret "
                         "refused", request.remote)
             return web.Response(status=403)
-        body = await request.json()
+        try:
+            body = await request.json()
+        except ValueError:
+            return web.Response(status=400, text="not JSON")
         update_id = body.get("update_id") if isinstance(body, dict) else None
         if isinstance(update_id, int) and not self.app.store.updates.first_time(
                 PLATFORM, update_id, self.app.clock.now()):
