@@ -23,7 +23,7 @@ from bot.core.logids import who
 from bot.language.i18n import Catalogue, I18nError
 from bot.ops.logs import REDACT, add_secret, configure_logging, safe_url
 from bot.ops.schedule_import import import_schedule, report_schedule
-from bot.ops.startup import StartupError
+from bot.ops.startup import StartupError, database_transient, retry_sync
 from bot.ops.wakeup import publish
 from bot.ops.watcher import LiveSchedule, load_programme
 from bot.programme.yaml_data import DataError, load_conference
@@ -353,8 +353,9 @@ def _start(args: argparse.Namespace, settings: Settings) -> int:
     else:
         conference, lexicon = load_conference(settings.data_dir)
     clock = _clock(args.now, conference.timezone)
-    app = build_application(conference, lexicon, Store(settings.database_url), clock,
-                            organisers=settings.organisers)
+    store = retry_sync("DATABASE_URL", lambda: Store(settings.database_url),
+                       transient=database_transient)
+    app = build_application(conference, lexicon, store, clock, organisers=settings.organisers)
     _privacy(app, settings)
     http = http_server(settings) if args.command == "run" else None
     transports: list[Transport] = (platform_transports(app, settings, http)

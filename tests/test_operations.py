@@ -496,9 +496,9 @@ def run_in_process(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, **env: str) 
     for name in list(os.environ):
         if name.startswith(("TELEGRAM_", "MATRIX_", "CONFBOT_", "DATABASE_URL")):
             monkeypatch.delenv(name)
+    env.setdefault("DATABASE_URL", f"sqlite:///{tmp_path / 'db.sqlite3'}")
     for name, value in env.items():
         monkeypatch.setenv(name, value)
-    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'db.sqlite3'}")
     monkeypatch.chdir(tmp_path)
     monkeypatch.setattr(startup, "STARTUP_DELAYS", (0.01, 0.01))
     return main(["run"])
@@ -536,3 +536,17 @@ def test_an_unreachable_homeserver_is_one_line_and_status_2(
     assert line.startswith("confbot: cannot start: MATRIX_HOMESERVER: still failing after "
                            "retries (ClientConnectorError")
     assert "Traceback" not in err
+
+
+def test_an_unreachable_database_is_retried_then_one_line_and_status_2(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path, restore_logging: None,
+        capsys: pytest.CaptureFixture[str]):
+    url = f"postgresql://confbot:{PASSWORD}@127.0.0.1:{free_port()}/confbot"
+    status = run_in_process(monkeypatch, tmp_path, DATABASE_URL=url)
+    err = capsys.readouterr().err
+    assert status == 2
+    assert err.count("trying again in 0.01 s") == 2
+    (line,) = [x for x in err.splitlines() if "cannot start" in x]
+    assert line.startswith("confbot: cannot start: DATABASE_URL: still failing after retries "
+                           "(OperationalError")
+    assert PASSWORD not in err and "Traceback" not in err

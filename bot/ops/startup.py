@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Awaitable, Callable, Sequence
 from typing import TypeVar
 
@@ -49,3 +50,36 @@ async def with_retries(what: str, attempt: Callable[[], Awaitable[T]], *,
             pause = pauses.pop(0)
             log.warning("start-up: %s failed (%s); trying again in %g s", what, reason, pause)
             await asyncio.sleep(pause)
+
+
+def retry_sync(what: str, attempt: Callable[[], T], *, transient: Callable[[Exception], bool],
+               delays: Sequence[float] | None = None) -> T:
+    """`with_retries` for a blocking step (opening the database)."""
+    pauses = list(STARTUP_DELAYS if delays is None else delays)
+    while True:
+        try:
+            return attempt()
+        except Exception as error:
+            first = str(error).splitlines()[0] if str(error) else ""
+            reason = f"{error.__class__.__name__}: {first}" if first else \
+                error.__class__.__name__
+            if not transient(error):
+                raise StartupError(what, reason) from error
+            if not pauses:
+                raise StartupError(what, f"still failing after retries ({reason})") from error
+            pause = pauses.pop(0)
+            log.warning("start-up: %s failed (%s); trying again in %g s", what, reason, pause)
+            time.sleep(pause)
+
+
+LASTING_DATABASE_FAULTS = ("authentication failed", "does not exist", "permission denied",
+                           "no password supplied", "unable to open database file")
+
+
+def database_transient(error: Exception) -> bool:
+    """A refused or broken connection passes; a wrong password or a missing database does
+    not."""
+    from sqlalchemy.exc import OperationalError
+
+    return isinstance(error, OperationalError) and not any(
+        fault in str(error).lower() for fault in LASTING_DATABASE_FAULTS)
