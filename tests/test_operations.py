@@ -550,3 +550,48 @@ def test_an_unreachable_database_is_retried_then_one_line_and_status_2(
     assert line.startswith("confbot: cannot start: DATABASE_URL: still failing after retries "
                            "(OperationalError")
     assert PASSWORD not in err and "Traceback" not in err
+
+
+# --- 10. command-line output for people -------------------------------------------------------
+
+
+def test_outbox_and_edits_are_tables_in_the_conference_time(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path, restore_logging: None,
+        capsys: pytest.CaptureFixture[str]):
+    from bot.cli import main
+    from bot.storage import MessageKind, OutboxStatus, Store
+    from tests.conftest import warsaw
+
+    url = f"sqlite:///{tmp_path / 'db.sqlite3'}"
+    store = Store(url)
+    queued_at = warsaw("2023-11-30T09:00")
+    for n in range(3):
+        store.outbox.enqueue(dedupe_key=f"k{n}", kind=MessageKind.BROADCAST, platform="telegram",
+                             chat_id=str(n), user_id=None, payload="[]", now=queued_at)
+    claim = store.outbox.claim("telegram", queued_at, 10)
+    first, second, _ = claim.messages
+    store.outbox.finish(first.id, OutboxStatus.SENT, now=queued_at, token=claim.token)
+    store.outbox.finish(second.id, OutboxStatus.FAILED, now=queued_at, token=claim.token,
+                        error="400 Bad Request: chat not found")
+    store.edits.put("s20", "time", {"day": 2, "start": "11:45", "end": "13:15"},
+                    "telegram:777", warsaw("2023-11-30T08:30"))
+    store.close()
+    monkeypatch.setenv("DATABASE_URL", url)
+    for name in ("CONFBOT_DATA_DIR", "CONFBOT_SCHEDULE", "CONFBOT_LOG_LEVEL"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.chdir(tmp_path)
+
+    assert main(["outbox"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].split() == ["platform", "kind", "queued", "sending", "sent", "failed",
+                                "blocked", "expired"]
+    assert lines[2].split() == ["telegram", "broadcast", "0", "1", "1", "1", "0", "0"]
+    assert lines[3].split() == ["all", "0", "1", "1", "1", "0", "0"]
+    assert any("failed" in line and "400 Bad Request: chat not found" in line
+               for line in lines[4:])
+
+    assert main(["edits"]) == 0
+    header, row = capsys.readouterr().out.splitlines()[:2]
+    assert header.split()[:4] == ["session", "aspect", "made", "at"]
+    assert row.split() == ["s20", "time", "2023-11-30", "08:30", "telegram:777", "2",
+                           "11:45–13:15"]
