@@ -5,15 +5,16 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+TEST_STAMP := $(VENV)/.installed-test
 PO     := $(wildcard locales/*/LC_MESSAGES/messages.po)
 MO     := $(PO:.po=.mo)
 
-.PHONY: run test install lint check extract update compile clean browser
+.PHONY: run test install install-test lint check extract update compile clean browser
 
 run: $(STAMP) compile
 	$(BIN)/confbot run $(ARGS)
 
-test: $(STAMP) compile browser
+test: $(TEST_STAMP) compile browser
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 	HYPOTHESIS_PROFILE=$${HYPOTHESIS_PROFILE:-ci} $(BIN)/pytest $(PYTEST_ARGS)
@@ -22,6 +23,7 @@ test: $(STAMP) compile browser
 check: $(STAMP) compile
 	$(BIN)/confbot check
 
+# `run` needs only what running needs; the test extras (Synapse, mypy, …) come with `make test`
 install: $(STAMP)
 
 # the console's browser tests drive Debian's headless Chromium through Selenium: install it when
@@ -33,13 +35,19 @@ browser:
 		echo "make browser: could not install chromium and chromium-driver;" \
 		     "the browser tests will fail" >&2; }
 
-$(STAMP): pyproject.toml
+install-test: $(TEST_STAMP)
+
+$(STAMP): pyproject.toml setup.py
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet -e .
 	touch $(STAMP)
 
-lint: $(STAMP)
+$(TEST_STAMP): $(STAMP) pyproject.toml
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(TEST_STAMP)
+
+lint: $(TEST_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 

@@ -1,41 +1,44 @@
-"""`confbot run | console | check | reload | outbox | announce | import | unanswered | edits |
-purge` (also `python -m bot`)."""
+"""`confbot run | console | check | migrate | status | reload | outbox | announce | import |
+unanswered | edits | purge` (also `python -m bot`)."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
 import contextlib
-import json
 import logging
 import signal
 import sys
 from collections.abc import Coroutine
 from datetime import datetime, tzinfo
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.app import Application
 from bot.core.clock import Clock, ShiftedClock, SystemClock
 from bot.core.config import ConfigError, Settings, load_settings
 from bot.core.logids import configure as configure_log_ids
 from bot.core.logids import who
 from bot.language.i18n import Catalogue, I18nError
-from bot.ops.leadership import AlwaysLeader, leadership_for
+from bot.ops.logs import REDACT, add_secret, configure_logging, safe_url
 from bot.ops.schedule_import import import_schedule, report_schedule
-from bot.ops.serving import LeadershipLost, Transport, Watcher, serve
+from bot.ops.startup import StartupError, database_transient, retry_sync
+from bot.ops.wakeup import publish
 from bot.ops.watcher import LiveSchedule, load_programme
 from bot.programme.yaml_data import DataError, load_conference
-from bot.storage import OutboxStatus, Store
+from bot.storage import Store
 from bot.storage.console import LOGIN_PATH
 from bot.storage.erasure import purge
 from bot.storage.privacy import PrivacyPolicy, log_key
-from bot.transports.console import ConsoleSession, ConsoleTransport
-from bot.wiring import build_application, platform_transports
+from bot.wiring import build_application, http_server, platform_transports
+
+if TYPE_CHECKING:
+    from bot.app import Application
 
 log = logging.getLogger("confbot")
+# What only `run` and `console` need (the scheduler, serving, the console) is imported in
+# _start: a command-line tool such as `confbot announce` starts without it.
 
 
 def _parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -52,7 +55,10 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
     console.add_argument("--lang", help="the language your client reports (pl, uk, en, …)")
     console.add_argument("--user", default="console", help="who you are (default: console)")
 
-    commands.add_parser("check", help="validate the data and the configuration, then exit")
+    commands.add_parser("check", help="validate the data and the configuration, and reach "
+                                      "the database (without changing it), then exit")
+    commands.add_parser("migrate", help="create or upgrade the database schema (the release "
+                                        "step; `run` also does it, under a lock)")
     links = commands.add_parser("links", help="the t.me link of each session (and of its "
                                               "reminder), for posters and QR codes")
     links.add_argument("--bot", help="the bot's Telegram user name (asked from Telegram with "
@@ -98,9 +104,10 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 
 def _setup_logging(settings: Settings | None, default: str) -> None:
+    """One handler for every logger, secrets redacted (bot.ops.logs)."""
     level = (settings.log_level if settings and settings.log_level else default)
-    logging.basicConfig(stream=sys.stderr, level=level,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    configure_logging(level, settings.log_format if settings else "text",
+                      secrets=settings.secrets if settings else ())
 
 
 def _clock(now: str | None, timezone: tzinfo) -> Clock:
@@ -117,21 +124,63 @@ def _clock(now: str | None, timezone: tzinfo) -> Clock:
 
 
 def _check(settings: Settings) -> int:
+    from bot.ops.status import inspect_database
+
     loaded = load_programme(settings)
     conference = loaded.conference
     Catalogue(conference.languages, conference.timezone)
     print(f"OK: {conference.short_name[conference.languages[0]]} — {len(conference.days)} days, "
           f"{len(conference.sessions)} sessions, {len(conference.venues)} venues, "
           f"{len(conference.people)} people, {len(conference.info)} information topics, "
-          f"languages {', '.join(conference.languages)}; data in {_source(settings)}; "
-          f"database {settings.database_url}")
+          f"languages {', '.join(conference.languages)}; data in {_source(settings)}")
+    print(f"Transports: {', '.join(_transports(settings)) or 'none (the console)'}")
+    port = settings.serves_http
+    print(f"HTTP: {f'/healthz, /readyz, /metrics on port {port}' if port else 'off'}")
+    state = inspect_database(settings.database_url)
+    status = report_schedule(loaded)
+    if state.problem is not None:
+        print(f"Database: {safe_url(settings.database_url)}: {state.problem}")
+    else:
+        schema = ("current" if state.revision == state.head else
+                  f"at {state.revision}, needs `confbot migrate` to reach {state.head}")
+        print(f"Database: {safe_url(settings.database_url)} reachable, schema {schema}")
+    telegram = settings.telegram
+    if telegram and telegram.webhook_url and telegram.webhook_url.startswith("http://"):
+        print("WARNING: TELEGRAM_WEBHOOK_URL starts with http://: Telegram sends webhooks only "
+              "to https:// URLs (put an HTTPS reverse proxy in front, see docs/deploy.md)",
+              file=sys.stderr)
     if settings.telegram is not None:
         print("NOTE: for sharing sessions into any chat (@bot lunch), turn on inline mode: "
               "BotFather, /setinline", file=sys.stderr)
     if not settings.privacy_contact:
         print("WARNING: PRIVACY_CONTACT is not set: /privacy cannot tell people whom to ask "
               "about their data (set an e-mail address or a handle)", file=sys.stderr)
-    return report_schedule(loaded)
+    return status
+
+
+def _transports(settings: Settings) -> list[str]:
+    telegram, matrix = settings.telegram, settings.matrix
+    on = []
+    if telegram is not None:
+        how = f"webhook {telegram.webhook_url}" if telegram.webhook_url else "long polling"
+        on.append(f"telegram ({how})")
+    if matrix is not None:
+        on.append(f"matrix ({matrix.user_id} on {matrix.homeserver})")
+    return on
+
+
+def _migrate(settings: Settings) -> int:
+    from bot.ops.status import inspect_database
+    from bot.storage.database import make_engine, upgrade
+
+    engine = make_engine(settings.database_url)
+    try:
+        upgrade(engine)
+    finally:
+        engine.dispose()
+    state = inspect_database(settings.database_url)
+    print(f"Database {safe_url(settings.database_url)}: schema at {state.revision} (newest).")
+    return 0
 
 
 def _links(args: argparse.Namespace, settings: Settings) -> int:
@@ -153,11 +202,13 @@ def _privacy(app: Application, settings: Settings) -> None:
     """The privacy contact and retention rule from the configuration; pseudonymous log ids."""
     app.privacy = PrivacyPolicy(contact=settings.privacy_contact,
                                 retention_days=settings.retention_days)
-    configure_log_ids(log_key(app.store.state, settings.log_key),
-                      reveal=settings.log_level == "DEBUG")
+    key = log_key(app.store.state, settings.log_key)
+    add_secret(key)
+    configure_log_ids(key, reveal=settings.log_level == "DEBUG")
 
 
 def _purge(args: argparse.Namespace, settings: Settings) -> int:
+
     conference = load_programme(settings).conference
     store = Store(settings.database_url)
     try:
@@ -185,6 +236,7 @@ def _reload(settings: Settings) -> int:
     try:
         app = build_application(conference, lexicon, store, SystemClock())
         _privacy(app, settings)
+        app.on_queued = lambda: publish(store.engine)  # a running bot sends at once
         changes = app.apply_programme()
         print(f"OK: {len(conference.sessions)} sessions loaded from {_source(settings)}.")
         if not changes:
@@ -223,6 +275,7 @@ def _announce(args: argparse.Namespace, settings: Settings) -> int:
     try:
         app = build_application(conference, lexicon, store, SystemClock(),
                                 organisers=settings.organisers)
+        app.on_queued = lambda: publish(store.engine)  # a running bot sends at once
         audience = parse_audience(conference, args.audience)
         if audience is None:
             raise ConfigError("--audience", f"'{args.audience}' is not all, lang:<language>, "
@@ -266,11 +319,12 @@ def _unanswered(args: argparse.Namespace, settings: Settings) -> int:
         groups = store.unanswered.groups(cutoff)
     finally:
         store.close()
+    zone = _zone(settings)
     if not groups:
         print("No unanswered questions.")
     for group in groups:
         languages = ", ".join(f"{lang} {n}" for lang, n in sorted(group.languages.items()))
-        print(f"{group.count:4}×  {group.latest.astimezone():%Y-%m-%d %H:%M}  [{languages}]  "
+        print(f"{group.count:4}×  {group.latest.astimezone(zone):%Y-%m-%d %H:%M}  [{languages}]  "
               f"{group.text}")
         for variant in group.variants:
             print(f"{'':25}{variant}")
@@ -278,27 +332,19 @@ def _unanswered(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _outbox(settings: Settings) -> int:
-    from collections import Counter
+    from bot.ops.reports import print_outbox
 
+    zone = load_programme(settings).conference.timezone
     store = Store(settings.database_url)
     try:
-        messages = store.outbox.messages()
-        counts = Counter((m.platform, m.kind, m.status) for m in messages)
-        if not messages:
-            print("The outbox is empty.")
-        for (platform, kind, status), count in sorted(counts.items()):
-            print(f"{platform:10} {kind:10} {status:8} {count}")
-        problems = [m for m in messages
-                    if m.status in (OutboxStatus.FAILED, OutboxStatus.BLOCKED) or m.last_error]
-        for message in problems[-20:]:
-            print(f"  #{message.id} {message.dedupe_key} [{message.status}, "
-                  f"{message.attempts} attempt(s)]: {message.last_error}")
+        print_outbox(store, zone)
     finally:
         store.close()
     return 0
 
 
 def _edits(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.ops.reports import print_edits
     from bot.programme.live_edit_export import export_yaml
     from bot.programme.live_edits import overlay
 
@@ -309,15 +355,8 @@ def _edits(args: argparse.Namespace, settings: Settings) -> int:
         if args.export:
             print(export_yaml(conference, records), end="")
             return 0
-        if not records:
-            print("No live edits: the programme is as in the data.")
         skipped = {s.session_id: s.reason for s in overlay(conference, records).skipped}
-        for record in records:
-            value = json.dumps(record.value, ensure_ascii=False, sort_keys=True)
-            print(f"{record.session_id:6} {record.aspect:10} {value} — {record.author}, "
-                  f"{record.made_at:%Y-%m-%d %H:%M} UTC")
-        for session_id, reason in skipped.items():
-            print(f"  {session_id}: no longer applies: {reason}")
+        print_edits(store, conference, skipped)
     finally:
         store.close()
     return 0
@@ -402,6 +441,14 @@ def _web_login(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _start(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.ops.leadership import AlwaysLeader, leadership_for
+    from bot.ops.serving import LeadershipLost, Transport, serve
+    from bot.transports.console import ConsoleSession, ConsoleTransport
+
+    if args.command == "run" and settings.matrix is not None:
+        from bot.ops.preflight import check_matrix
+
+        asyncio.run(check_matrix(settings.matrix))
     live = LiveSchedule(settings.schedule) if settings.schedule else None
     if live is not None:
         programme = live.load()
@@ -409,31 +456,35 @@ def _start(args: argparse.Namespace, settings: Settings) -> int:
     else:
         conference, lexicon = load_conference(settings.data_dir)
     clock = _clock(args.now, conference.timezone)
-    app = build_application(conference, lexicon, Store(settings.database_url), clock,
-                            organisers=settings.organisers)
+    store = retry_sync("DATABASE_URL", lambda: Store(settings.database_url),
+                       transient=database_transient)
+    app = build_application(conference, lexicon, store, clock, organisers=settings.organisers)
     _privacy(app, settings)
-    transports: list[Transport] = (platform_transports(app, settings)
+    http = http_server(settings) if args.command == "run" else None
+    transports: list[Transport] = (platform_transports(app, settings, http)
                                    if args.command == "run" else [])
     if not transports:
+        if not settings.log_level:  # the terminal is the conversation: only problems on stderr
+            logging.getLogger().setLevel(logging.WARNING)
         user = getattr(args, "user", "console")
         session = ConsoleSession(app, user=user, client_language=getattr(args, "lang", None))
         transports.append(ConsoleTransport(app, session))
         log.info("console: started for user=%s at %s", who("console", user),
                  clock.now().isoformat())
-    watchers: list[Watcher] = [live.watch] if live else []
-    if args.command == "run":
-        from bot.web.console.serving import console_settings, console_watcher
+    if http is not None:  # the organisers' console, on the one HTTP server (CONFBOT_HTTP_PORT)
+        from bot.web.console.routes import setup_console
+        from bot.web.console.serving import console_deps, console_settings
 
         console = console_settings()
         if console is not None:
-            watchers.append(console_watcher(console))
+            setup_console(http.app, console_deps(app, console.public_url))
     app.apply_programme()
     leadership = (leadership_for(settings.database_url) if args.command == "run"
                   else AlwaysLeader())
     try:
         asyncio.run(_serve_until_stopped(serve(
             app, transports, data_dir=None if live else settings.data_dir,
-            watchers=watchers, leadership=leadership)))
+            watchers=[live.watch] if live else [], leadership=leadership, http=http)))
     except KeyboardInterrupt:
         pass
     except LeadershipLost:
@@ -474,10 +525,12 @@ def main(argv: list[str] | None = None) -> int:
             return _edits(args, settings)
         if args.command == "purge":
             return _purge(args, settings)
+        if args.command == "migrate":
+            return _migrate(settings)
         if args.command == "status":
             from bot.ops.status import print_status
 
-            return print_status(settings.database_url)
+            return print_status(settings.database_url, _zone(settings))
         if args.command == "announce":
             return _announce(args, settings)
         if args.command == "feedback":
@@ -492,9 +545,31 @@ def main(argv: list[str] | None = None) -> int:
     except (ConfigError, DataError, I18nError) as error:
         if settings is None:
             _setup_logging(None, "WARNING")
-        print(f"confbot: cannot start: {error}", file=sys.stderr)
+        _fail(str(error))
         return 2
     except SQLAlchemyError as error:
-        print(f"confbot: cannot start: configuration: DATABASE_URL: the database cannot be used "
-              f"({error.__class__.__name__}: {str(error).splitlines()[0]})", file=sys.stderr)
+        first = str(error).splitlines()[0] if str(error) else ""
+        _fail(f"configuration: DATABASE_URL: the database cannot be used "
+              f"({error.__class__.__name__}: {first})")
         return 2
+    except StartupError as error:
+        _fail(str(error))
+        return 2
+    except OSError as error:  # e.g. the HTTP port is taken
+        _fail(f"{error.__class__.__name__}: {error}")
+        return 2
+
+
+def _fail(problem: str) -> None:
+    """The one line of a failed start, with no secret in it."""
+    print(f"confbot: cannot start: {REDACT(problem)}", file=sys.stderr)
+
+
+def _zone(settings: Settings) -> tzinfo:
+    """The conference's time zone, for the times the command-line tools print."""
+    try:
+        return load_programme(settings).conference.timezone
+    except (DataError, ConfigError, OSError):
+        from datetime import UTC
+
+        return UTC

@@ -34,6 +34,15 @@ def test_run_without_credentials_is_the_console(tmp_path: Path, database_url: st
                      env={"DATABASE_URL": database_url})
     assert result.returncode == 0, result.stderr
     assert "Teraz (15:10)" in result.stdout
+    # the terminal is the conversation: at the default level stderr stays quiet (no
+    # migrations, no scheduler, no "stops leading" at a normal exit)
+    assert result.stderr == "", result.stderr
+
+
+def test_run_as_the_console_logs_with_context_when_asked(tmp_path: Path, database_url: str):
+    result = confbot("run", "--now", "2023-11-29T15:10", stdin="co teraz?\n", cwd=tmp_path,
+                     env={"DATABASE_URL": database_url, "CONFBOT_LOG_LEVEL": "INFO"})
+    assert result.returncode == 0, result.stderr
     assert "platform=console" in result.stderr  # logs go to stderr, with context
 
 
@@ -133,7 +142,10 @@ def test_reload_tells_subscribers_and_outbox_shows_it(tmp_path: Path, database_u
     again = confbot("reload", cwd=tmp_path, env={**database, "CONFBOT_DATA_DIR": str(data)})
     assert "No session moved" in again.stdout
     outbox = confbot("outbox", cwd=tmp_path, env=database)
-    assert "console    change     queued   1" in outbox.stdout
+    header, _, row, *_ = outbox.stdout.splitlines()
+    assert header.split() == ["platform", "kind", "queued", "sending", "sent", "failed",
+                              "blocked", "expired"]
+    assert row.split() == ["console", "change", "1", "0", "0", "0", "0", "0"]
 
 
 def test_reload_refuses_invalid_data(tmp_path: Path, database_url: str):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import logging
 import os
 from collections.abc import Callable, Mapping
@@ -12,7 +14,7 @@ from dotenv import dotenv_values
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
-from bot import PROJECT_ROOT
+from bot import DATA_DIR
 
 DEFAULT_DATABASE_URL = "sqlite:///confbot.sqlite3"
 DEFAULT_RETENTION_DAYS = 30  # bot.storage.privacy has the same default
@@ -36,6 +38,13 @@ class ConfigError(Exception):
     def __init__(self, variable: str, problem: str) -> None:
         self.variable = variable
         super().__init__(f"configuration: {variable}: {problem}")
+
+
+def derive_webhook_secret(token: str) -> str:
+    """The webhook's secret when TELEGRAM_WEBHOOK_SECRET is unset: an HMAC of the token, so
+    every process (and machine) with the same token agrees on it, and it reveals nothing."""
+    return hmac.new(token.encode(), b"confbot telegram webhook secret",
+                    hashlib.sha256).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -85,6 +94,35 @@ class Settings:
     """Personal data is deleted this many days after the conference ends."""
     log_key: str | None = None
     """The key of the pseudonymous ids in the logs (CONFBOT_LOG_KEY)."""
+    log_format: str = "text"
+    """CONFBOT_LOG_FORMAT: text (default) or json (one object per line)."""
+    http_port: int | None = None
+    """CONFBOT_HTTP_PORT: /healthz, /readyz, /metrics (and the Telegram webhook) on this port."""
+    http_listen: str = "0.0.0.0"
+    """CONFBOT_HTTP_LISTEN: the address the HTTP server binds to."""
+
+    @property
+    def secrets(self) -> tuple[str | None, ...]:
+        """Every configured value that must never appear in a log line."""
+        from sqlalchemy.engine import make_url as parse
+
+        telegram, matrix = self.telegram, self.matrix
+        return (parse(self.database_url).password,
+                telegram.token if telegram else None,
+                telegram.token.partition(":")[2] if telegram else None,
+                telegram.webhook_secret if telegram else None,
+                derive_webhook_secret(telegram.token) if telegram else None,
+                matrix.password if matrix else None, matrix.access_token if matrix else None,
+                self.log_key)
+
+    @property
+    def serves_http(self) -> int | None:
+        """The port of the one HTTP server: CONFBOT_HTTP_PORT, else the webhook's; None: off."""
+        if self.http_port is not None:
+            return self.http_port
+        if self.telegram is not None and self.telegram.webhook_url:
+            return self.telegram.webhook_port
+        return None
 
 
 def load_settings(environ: Mapping[str, str] | None = None,
@@ -107,7 +145,7 @@ def load_settings(environ: Mapping[str, str] | None = None,
                           "(e.g. sqlite:///confbot.sqlite3 or "
                           "postgresql://user:password@host/db)") from None
 
-    data_dir = Path(get("CONFBOT_DATA_DIR") or PROJECT_ROOT / "data")
+    data_dir = Path(get("CONFBOT_DATA_DIR") or DATA_DIR)
     schedule = _schedule(get)
     if schedule is not None:
         overlay = Path(given) if (given := get("CONFBOT_DATA_DIR")) else None
@@ -121,6 +159,13 @@ def load_settings(environ: Mapping[str, str] | None = None,
         raise ConfigError("CONFBOT_LOG_LEVEL", f"'{log_level}' is not one of "
                           "DEBUG, INFO, WARNING, ERROR")
 
+    log_format = (get("CONFBOT_LOG_FORMAT") or "text").lower()
+    if log_format not in ("text", "json"):
+        raise ConfigError("CONFBOT_LOG_FORMAT", f"'{log_format}' is not text or json")
+    http_port = get("CONFBOT_HTTP_PORT")
+    if http_port is not None and (not http_port.isdigit() or not 0 < int(http_port) < 65536):
+        raise ConfigError("CONFBOT_HTTP_PORT", f"'{http_port}' is not a port number")
+
     retention = get("CONFBOT_RETENTION_DAYS") or str(DEFAULT_RETENTION_DAYS)
     if not retention.isdigit():
         raise ConfigError("CONFBOT_RETENTION_DAYS", f"'{retention}' is not a number of days")
@@ -130,7 +175,9 @@ def load_settings(environ: Mapping[str, str] | None = None,
                     telegram=_telegram(get), matrix=_matrix(get),
                     organisers=_organisers(get("ORGANISERS")), schedule=schedule,
                     privacy_contact=get("PRIVACY_CONTACT"), retention_days=int(retention),
-                    log_key=get("CONFBOT_LOG_KEY"))
+                    log_key=get("CONFBOT_LOG_KEY"), log_format=log_format,
+                    http_port=int(http_port) if http_port else None,
+                    http_listen=get("CONFBOT_HTTP_LISTEN") or "0.0.0.0")
 
 
 def _matrix(get: Callable[[str], str | None]) -> MatrixSettings | None:

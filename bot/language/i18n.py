@@ -19,11 +19,11 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import Translations
 
-from bot import PROJECT_ROOT
+from bot import LOCALES_DIR as _LOCALES
 
 log = logging.getLogger(__name__)
 
-LOCALES_DIR = PROJECT_ROOT / "locales"
+LOCALES_DIR = _LOCALES
 DOMAIN = "messages"
 # English follows en_GB conventions (24-hour clock), like the printed programme.
 BABEL_LOCALE = {"en": "en_GB"}
@@ -43,9 +43,11 @@ def _load_translations(locales_dir: Path, lang: str) -> Translations:
     messages_dir = locales_dir / lang / "LC_MESSAGES"
     po_path = messages_dir / f"{DOMAIN}.po"
     mo_path = messages_dir / f"{DOMAIN}.mo"
-    if not po_path.exists():
+    if not po_path.exists() and not mo_path.exists():
         raise I18nError(f"{po_path}: the catalogue for language '{lang}' is missing")
-    if mo_path.exists() and mo_path.stat().st_mtime >= po_path.stat().st_mtime:
+    # an installed wheel carries only the compiled .mo
+    if mo_path.exists() and (not po_path.exists()
+                             or mo_path.stat().st_mtime >= po_path.stat().st_mtime):
         with mo_path.open("rb") as handle:
             return Translations(handle, domain=DOMAIN)
     log.warning("%s is missing or older than its .po; compiling it in memory (run `make compile`)",

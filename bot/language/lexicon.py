@@ -12,6 +12,8 @@ import yaml
 
 from bot.language.textmatch import fold, words
 
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml: 5-10x faster
+
 _RAW_WORD = re.compile(r"[\w']+")
 INTENT_NAMES = (
     "now", "next", "today", "programme", "help", "info", "about", "language",
@@ -55,7 +57,8 @@ class Lexicon:
              fail: Callable[[str, str], None]) -> Lexicon:
         """Read the vocabulary; report each problem as fail(item, problem)."""
         try:
-            raw = yaml.safe_load(path.read_text(encoding="utf-8")) if path.exists() else None
+            raw = (yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER)  # a safe loader
+                   if path.exists() else None)
         except yaml.YAMLError as error:
             fail("", f"not valid YAML ({error})")
             return cls()

@@ -8,7 +8,7 @@ import logging
 from collections.abc import Callable, Coroutine, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
@@ -17,6 +17,7 @@ from bot.core.messages import Address, Reply
 from bot.delivery.broadcasts import finish
 from bot.delivery.feedback_prompts import TICK_SECONDS
 from bot.delivery.sender import OutboxSender
+from bot.ops import metrics, wakeup
 from bot.ops.leadership import (
     PROCESS_PREFIX,
     AlwaysLeader,
@@ -24,11 +25,39 @@ from bot.ops.leadership import (
     heartbeat,
     process_name,
 )
+from bot.ops.startup import StartupError
 from bot.programme.yaml_data import DataError, load_conference
 from bot.storage import MessageKind, OutboxRecord
 from bot.storage.erasure import purge
 
+if TYPE_CHECKING:
+    from bot.web.server import HttpServer
+
 log = logging.getLogger(__name__)
+
+RESTART_DELAYS = (1.0, 2.0, 5.0, 10.0, 30.0)
+"""Seconds before a failed background task is started again (then every 30 s)."""
+
+
+async def supervised(name: str, start: Callable[[], Coroutine[Any, Any, None]],
+                     stop: asyncio.Event,
+                     delays: Sequence[float] = RESTART_DELAYS) -> None:
+    """Run a background task; when it fails, log it and start it again after a pause, until
+    `stop`. A task that returns is done."""
+    failures = 0
+    while not stop.is_set():
+        try:
+            await start()
+            return
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            delay = delays[min(failures, len(delays) - 1)]
+            failures += 1
+            log.exception("%s failed (%d time(s)); restarting it in %g s", name, failures,
+                          delay)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), timeout=delay)
 
 
 class Transport(Protocol):
@@ -111,6 +140,21 @@ class LeadershipLost(Exception):
     new leader (a supervisor starts the process again, as a standby)."""
 
 
+async def start_transport(transport: Transport) -> None:
+    """Run a transport; a failure before it is ready (its `ready` event unset) is a start-up
+    failure: one line naming the platform, exit status 2 (see bot.cli)."""
+    try:
+        await transport.run()
+    except (StartupError, asyncio.CancelledError):
+        raise
+    except Exception as error:
+        ready = getattr(transport, "ready", None)
+        if isinstance(ready, asyncio.Event) and not ready.is_set():
+            raise StartupError(transport.platform,
+                               f"{error.__class__.__name__}: {error}") from error
+        raise
+
+
 def needs_leader(transport: Transport) -> bool:
     """Does this transport receive only in the leader? (Telegram long polling, Matrix sync:
     two receivers would answer everything twice. Telegram webhooks: any process receives.)"""
@@ -142,13 +186,16 @@ async def _retention_job(app: Application) -> None:
 
 async def serve(app: Application, transports: list[Transport], *,
                 data_dir: Path | None = None, watchers: Sequence[Watcher] = (),
-                leadership: Leadership | None = None, elect_every: float = 1.0) -> None:
+                leadership: Leadership | None = None, elect_every: float = 1.0,
+                http: HttpServer | None = None) -> None:
     """Run until every transport ends: deliver pushed messages and fire reminders meanwhile.
 
     Only the leader (see bot.ops.leadership) runs the scheduler (reminders, retention), the outbox
     senders and the transports that must not run twice; a standby receives webhook updates
     and answers them, and takes over when the leader stops. Every process watches the data
-    and the live edits, so each answers from the current programme.
+    and the live edits, so each answers from the current programme. Every background task
+    is supervised (logged and restarted when it fails). `http`, when given, gets the health
+    and metrics routes and runs from before the transports start until they end.
     """
     leadership = leadership or AlwaysLeader()
     stop = asyncio.Event()
@@ -161,6 +208,15 @@ async def serve(app: Application, transports: list[Transport], *,
     anywhere = [t for t in transports if not needs_leader(t)]
     background: list[asyncio.Task[None]] = []
     name = process_name()
+    # every transport answers through app.handle: count and time it there (/metrics)
+    if not hasattr(app.handle, "__wrapped__"):
+        setattr(app, "handle", metrics.timed(app.handle))  # noqa: B010
+    for transport in transports:  # e.g. Telegram webhooks: only the leader calls setWebhook
+        if hasattr(transport, "leading"):
+            transport.leading = leading
+
+    def keep(what: str, start: Callable[[], Coroutine[Any, Any, None]]) -> None:
+        background.append(asyncio.create_task(supervised(what, start, stop)))
 
     def wake_all() -> None:
         for sender in senders:
@@ -168,6 +224,7 @@ async def serve(app: Application, transports: list[Transport], *,
 
     def become_leader() -> None:
         leading.set()
+        metrics.LEADER.set(1)
         scheduler.start()
         app.reminders.attach(scheduler)
         app.reminders.refresh()
@@ -176,7 +233,9 @@ async def serve(app: Application, transports: list[Transport], *,
         scheduler.add_job(app.feedback_prompts.tick, "interval", seconds=TICK_SECONDS,
                           id="feedback-prompts", misfire_grace_time=None, coalesce=True)
         background.append(asyncio.create_task(_retention_job(app)))
-        background.extend(asyncio.create_task(sender.run(stop)) for sender in senders)
+        for sender in senders:
+            keep(f"the {sender.platform} outbox sender",
+                 lambda sender=sender: sender.run(stop))  # type: ignore[misc]
 
     def beat(role: str) -> None:
         try:
@@ -208,13 +267,25 @@ async def serve(app: Application, transports: list[Transport], *,
 
     async def lead() -> None:
         await leading.wait()
-        await asyncio.gather(*(transport.run() for transport in gated))
+        await asyncio.gather(*(start_transport(transport) for transport in gated))
 
-    app.on_queued = wake_all
-    background.append(asyncio.create_task(watch_edits(app, stop, wake_all)))
+    if http is not None:
+        http.add_health(app.store, lambda: "leader" if leading.is_set() else "standby")
+        await http.start()
+    def queued() -> None:
+        wake_all()
+        if not leading.is_set():  # the leader's senders are in another process: wake them
+            wakeup.publish(app.store.engine)
+
+    app.on_queued = queued
+    keep("the outbox wake-up", lambda: wakeup.watch_queue(app.store.engine, stop, wake_all))
+    keep("the live-edits watcher", lambda: watch_edits(app, stop, wake_all))
     if data_dir is not None:
-        background.append(asyncio.create_task(watch_data(app, data_dir, stop, wake_all)))
-    background.extend(asyncio.create_task(watch(app, stop, wake_all)) for watch in watchers)
+        folder = data_dir
+        keep("the data watcher", lambda: watch_data(app, folder, stop, wake_all))
+    for watch in watchers:
+        keep("the schedule watcher",
+             lambda watch=watch: watch(app, stop, wake_all))  # type: ignore[misc]
     if leadership.try_acquire():
         log.info("leadership: %s is the leader (%s)", name, leadership.description)
         become_leader()
@@ -222,9 +293,9 @@ async def serve(app: Application, transports: list[Transport], *,
         log.warning("leadership: %s is a STANDBY; another process leads (%s)", name,
                     leadership.description)
     beat("leader" if leading.is_set() else "standby")
-    background.append(asyncio.create_task(flush_soft_changes(app, stop)))
+    keep("the last-seen writer", lambda: flush_soft_changes(app, stop))
     electing = asyncio.create_task(elect())
-    running: list[Coroutine[Any, Any, None]] = [transport.run() for transport in anywhere]
+    running: list[Coroutine[Any, Any, None]] = [start_transport(t) for t in anywhere]
     if gated:
         running.append(lead())
     main: asyncio.Future[list[None]] = asyncio.ensure_future(asyncio.gather(*running))
@@ -248,7 +319,10 @@ async def serve(app: Application, transports: list[Transport], *,
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
         if leading.is_set():
-            log.warning("leadership: %s stops leading", name)
+            log.info("leadership: %s stops leading", name)
+        metrics.LEADER.set(0)
         leadership.release()
+        if http is not None:
+            await http.stop()
         with contextlib.suppress(Exception):
             app.store.state.delete(f"{PROCESS_PREFIX}{name}")

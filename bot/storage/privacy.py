@@ -127,8 +127,4 @@ def log_key(state: StateStore, configured: str | None) -> str:
     database (made once), so the same person has the same log id across restarts."""
     if configured:
         return configured
-    key = state.get(LOG_KEY_STATE)
-    if key is None:
-        key = secrets.token_hex(32)
-        state.set(LOG_KEY_STATE, key)
-    return key
+    return state.setdefault(LOG_KEY_STATE, secrets.token_hex(32))

@@ -13,7 +13,6 @@ import io
 import logging
 import os
 import re
-import secrets
 from collections.abc import Awaitable
 from dataclasses import dataclass, replace
 from datetime import timedelta
@@ -53,6 +52,7 @@ from telegram.ext import (
 )
 
 from bot.app import Application
+from bot.core.config import derive_webhook_secret
 from bot.core.logids import who
 from bot.core.messages import (
     Address,
@@ -67,8 +67,12 @@ from bot.core.messages import (
 from bot.core.plaintext import plain_text
 from bot.delivery.pacing import Pacer
 from bot.delivery.sender import DeliveryError, RecipientGone
+from bot.ops import metrics
+from bot.ops.logs import add_secret
+from bot.ops.startup import with_retries
 from bot.transports.edits import Meanings
 from bot.transports.telegram_inline import answer_inline
+from bot.web.server import HttpServer
 
 log = logging.getLogger(__name__)
 # Opt in to RetryAfter.retry_after as a timedelta (PTB's coming default); _seconds takes both.
@@ -119,14 +123,23 @@ class TelegramTransport:
     def __init__(self, app: Application, token: str, *, base_url: str | None = None,
                  webhook_url: str | None = None, webhook_secret: str | None = None,
                  webhook_listen: str = "0.0.0.0", webhook_port: int = 8080,
-                 pacer: Pacer | None = None, poll_timeout: int = 10) -> None:
+                 pacer: Pacer | None = None, poll_timeout: int = 10,
+                 http: HttpServer | None = None) -> None:
         self.app = app
         self.pacer = pacer or Pacer()
         self.poll_timeout = poll_timeout
         self.webhook_url = webhook_url
-        self.webhook_secret = webhook_secret or (secrets.token_urlsafe(32) if webhook_url
+        # every process with this token derives the same secret (several processes, machines)
+        self.webhook_secret = webhook_secret or (derive_webhook_secret(token) if webhook_url
                                                  else None)
+        add_secret(token, self.webhook_secret)
         self.webhook_listen, self.webhook_port = webhook_listen, webhook_port
+        self.leading: asyncio.Event | None = None
+        """Set by `serve`: only the leader calls setWebhook. None (alone): this process does."""
+        self._own_http = http is None
+        self.http = http or HttpServer(webhook_port, webhook_listen)
+        if webhook_url:
+            self.http.add_route("POST", str(urlparse(webhook_url).path) or "/", self._receive)
         builder = (ApplicationBuilder().token(token).job_queue(None)
                    .concurrent_updates(PerChatOrder(CONCURRENT_UPDATES))
                    .connection_pool_size(CONCURRENT_UPDATES + 8))
@@ -141,20 +154,23 @@ class TelegramTransport:
         self._meanings = Meanings(app)
         self.ptb.add_error_handler(self._on_error)
         self._stop = asyncio.Event()
-        self._webhook: web.AppRunner | None = None
+        self._setting_webhook: asyncio.Task[None] | None = None
         self.ready = asyncio.Event()
         self._conflict_reported = False
 
     # --- lifecycle ----------------------------------------------------------------------
 
     async def run(self) -> None:
+        await with_retries("Telegram (TELEGRAM_TOKEN, TELEGRAM_BASE_URL)", self.ptb.initialize,
+                           transient=_transient)
         async with self.ptb:
             await self._set_menus()
             await self.ptb.start()
             if self.webhook_url:
                 await self._start_webhook()
             else:
-                await self.ptb.bot.delete_webhook()
+                await with_retries("Telegram deleteWebhook", self.ptb.bot.delete_webhook,
+                                   transient=_transient)
                 assert self.ptb.updater is not None
                 await self.ptb.updater.start_polling(timeout=self.poll_timeout,
                                                      allowed_updates=ALLOWED_UPDATES,
@@ -165,9 +181,11 @@ class TelegramTransport:
             try:
                 await self._stop.wait()
             finally:
-                if self._webhook is not None:
-                    await self._webhook.cleanup()
-                elif self.ptb.updater is not None and self.ptb.updater.running:
+                if self.webhook_url and self._own_http:
+                    await self.http.stop()
+                if self._setting_webhook is not None:
+                    self._setting_webhook.cancel()
+                if self.ptb.updater is not None and self.ptb.updater.running:
                     await self.ptb.updater.stop()
                 await self.ptb.stop()
 
@@ -216,32 +234,47 @@ class TelegramTransport:
                 log.warning("platform=telegram: could not set the menu for language=%s: %s",
                             lang or "default", error)
 
-    async def _start_webhook(self) -> None:
-        path = str(urlparse(self.webhook_url or "").path) or "/"
-
-        async def receive(request: web.Request) -> web.Response:
-            if request.headers.get("X-Telegram-Bot-Api-Secret-Token") != self.webhook_secret:
-                log.warning("platform=telegram: webhook call from %s with a wrong secret "
-                            "refused", request.remote)
-                return web.Response(status=403)
+    async def _receive(self, request: web.Request) -> web.Response:
+        if request.headers.get("X-Telegram-Bot-Api-Secret-Token") != self.webhook_secret:
+            log.warning("platform=telegram: webhook call from %s with a wrong secret "
+                        "refused", request.remote)
+            return web.Response(status=403)
+        try:
             body = await request.json()
-            update_id = body.get("update_id") if isinstance(body, dict) else None
-            if isinstance(update_id, int) and not self.app.store.updates.first_time(
-                    PLATFORM, update_id, self.app.clock.now()):
-                log.info("platform=telegram: update %d was delivered before; ignored",
-                         update_id)
-                return web.Response(text="ok")
-            update = Update.de_json(body, self.ptb.bot)
-            await self.ptb.update_queue.put(update)
+        except ValueError:
+            return web.Response(status=400, text="not JSON")
+        update_id = body.get("update_id") if isinstance(body, dict) else None
+        if isinstance(update_id, int) and not self.app.store.updates.first_time(
+                PLATFORM, update_id, self.app.clock.now()):
+            log.info("platform=telegram: update %d was delivered before; ignored",
+                     update_id)
             return web.Response(text="ok")
+        update = Update.de_json(body, self.ptb.bot)
+        await self.ptb.update_queue.put(update)
+        return web.Response(text="ok")
 
-        server = web.Application()
-        server.router.add_post(path, receive)
-        self._webhook = web.AppRunner(server, access_log=None)
-        await self._webhook.setup()
-        await web.TCPSite(self._webhook, self.webhook_listen, self.webhook_port).start()
+    async def _start_webhook(self) -> None:
+        """Receive on the shared HTTP server (started here when the transport runs alone);
+        the leader alone tells Telegram where to send (every process derives one secret)."""
+        if self._own_http:
+            await self.http.start()
+        if self.leading is None:
+            await self._set_webhook()
+        else:
+            self._setting_webhook = asyncio.create_task(self._set_webhook_when_leading(
+                self.leading))
+
+    async def _set_webhook_when_leading(self, leading: asyncio.Event) -> None:
+        await leading.wait()
+        try:
+            await with_retries("Telegram setWebhook", self._set_webhook, transient=_transient)
+        except Exception:
+            log.exception("platform=telegram: setWebhook failed; updates may not arrive")
+
+    async def _set_webhook(self) -> None:
         await self.ptb.bot.set_webhook(url=self.webhook_url or "", secret_token=self.webhook_secret,
                                        allowed_updates=ALLOWED_UPDATES)
+        log.info("platform=telegram: webhook set to %s", self.webhook_url)
 
     # --- receiving ----------------------------------------------------------------------
 
@@ -399,6 +432,7 @@ class TelegramTransport:
                     await self._call(chat_id, unit, where, plain=plain)
                     return
                 except RetryAfter as error:
+                    metrics.RATE_LIMITED.labels(PLATFORM).inc()
                     wait = _seconds(error.retry_after)
                     if pushed or attempt >= MAX_REPLY_ATTEMPTS:
                         raise DeliveryError(f"429 Too Many Requests (retry after {wait:g} s)",
@@ -419,6 +453,7 @@ class TelegramTransport:
                     if pushed or attempt >= MAX_REPLY_ATTEMPTS:
                         raise DeliveryError(f"{error.__class__.__name__}: {error}") from error
                     delay = 0.25 * 2 ** attempt
+                    metrics.RETRIES.labels(PLATFORM).inc()
                     log.warning("platform=telegram chat=%s: %s; retrying in %g s",
                                 who(PLATFORM, chat_id), error, delay)
             await asyncio.sleep(delay)
@@ -458,6 +493,12 @@ class TelegramTransport:
         if username:
             self.app.bot_usernames[PLATFORM] = username
         return username or None
+
+
+def _transient(error: Exception) -> bool:
+    """A network error or a 5xx answer passes; a rejected token (401/404) does not."""
+    return (isinstance(error, RetryAfter)
+            or (isinstance(error, NetworkError) and not isinstance(error, BadRequest)))
 
 
 def _seconds(value: int | timedelta) -> float:

@@ -1,1 +1,1 @@
-"""What the bot serves over HTTP."""
+"""The bot's one HTTP server (`bot.web.server.HttpServer`) and what is served on it."""

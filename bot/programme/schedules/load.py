@@ -6,7 +6,7 @@ import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bot import PROJECT_ROOT
+from bot import DATA_DIR
 from bot.language.lexicon import Lexicon
 from bot.programme.model import Conference
 from bot.programme.schedules.build import build
@@ -17,7 +17,7 @@ from bot.programme.validation import DataError, Problem, display
 
 log = logging.getLogger(__name__)
 
-DEFAULT_INTENTS = PROJECT_ROOT / "data" / "intents.yaml"
+DEFAULT_INTENTS = DATA_DIR / "intents.yaml"
 """Intent vocabulary is language, not conference facts: without `data/`, the project's own."""
 
 

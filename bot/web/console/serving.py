@@ -1,16 +1,14 @@
 """Where the console is served: CONFBOT_HTTP_PORT (off when unset) and the links'
-CONFBOT_PUBLIC_URL; and a small server of its own until the bot's one HTTP server mounts it
-(`setup_console`)."""
+CONFBOT_PUBLIC_URL. `confbot run` mounts it on the bot's one HTTP server (bot/web/server.py);
+`start_console` serves it alone (tests)."""
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import os
-from collections.abc import Callable, Coroutine, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from aiohttp import web
 from dotenv import dotenv_values
@@ -55,30 +53,10 @@ def console_deps(app: Application, public_url: str, secret: str | None = None) -
 
 
 async def start_console(deps: ConsoleDeps, host: str, port: int) -> web.AppRunner:
-    """An HTTP server with the console alone (tests; `confbot run` until the bot's one HTTP
-    server mounts it)."""
+    """An HTTP server with the console alone (tests)."""
     web_app = web.Application()
     setup_console(web_app, deps)
     runner = web.AppRunner(web_app, access_log=None)
     await runner.setup()
     await web.TCPSite(runner, host, port).start()
     return runner
-
-
-Watcher = Callable[[Application, asyncio.Event, Callable[[], None]], Coroutine[Any, Any, None]]
-
-
-def console_watcher(settings: ConsoleSettings, host: str = "0.0.0.0") -> Watcher:
-    """Serve the console while the bot runs (a background task of `serve`)."""
-
-    async def run(app: Application, stop: asyncio.Event, _: Callable[[], None]) -> None:
-        runner = await start_console(console_deps(app, settings.public_url), host,
-                                     settings.port)
-        log.info("console: serving on port %d, links under %s", settings.port,
-                 settings.public_url)
-        try:
-            await stop.wait()
-        finally:
-            await runner.cleanup()
-
-    return run
