@@ -5,6 +5,7 @@ from handlers import (
     announce,
     calendar,
     edit,
+    facts,
     info,
     language,
     pending,
@@ -17,7 +18,8 @@ from handlers import (
 )
 
 FEATURES = Features(
-    routers=(start.router, schedule.router, info.router, language.router, venues.router,
+    routers=(start.router, schedule.router, facts.router, info.router, language.router,
+             venues.router,
              reminders.router, calendar.router, announce.router, unanswered.router,
              edit.router, pending.router, privacy.router),
     messages=reminders.PUSH_MESSAGES,

@@ -112,7 +112,9 @@ def now(ctx: Context) -> TextReply:
 @router.intent("next")
 @same_for_everyone
 def next_(ctx: Context) -> TextReply:
-    """Say what starts next."""
+    """Say what starts next (or next after a moment: "and after the coffee break?")."""
+    if ctx.intent is not None and ctx.intent.moments:
+        return TextReply(_next_block(ctx, ctx.intent.moments[0]))
     outside = _outside(ctx)
     return outside or TextReply(_next_block(ctx, ctx.now))
 

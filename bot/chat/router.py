@@ -18,6 +18,7 @@ from bot.chat.speaker import Speaker
 from bot.core.messages import COMMAND_PREFIXES, Incoming, Reply
 from bot.language.i18n import Catalogue
 from bot.storage import Store, UserRecord
+from bot.understanding.dialogue import focus_after
 from bot.understanding.parser import Intent, Understanding
 
 _COMMAND = re.compile(r"^[/!]([\w]+)(?:@\S+)?(?:\s+(.*))?$", re.DOTALL)
@@ -154,10 +155,22 @@ class Dispatcher:
                 result = conversation(ctx)
                 if result is not None:
                     return as_list(result)
-            ctx.intent = ctx.understanding.interpret(text, ctx.now) if text else Intent("unknown")
+            focus = ctx.store.dialogue.recall(ctx.user.id, ctx.incoming.chat_id, ctx.now)
+            ctx.intent = (ctx.understanding.interpret(text, ctx.now, focus) if text
+                          else Intent("unknown"))
             handler = self.intents.get(ctx.intent.name) or self.intents["unknown"]
+            replies = self._answer(ctx, handler, text)
+            if not ctx.forgotten:  # what the answer was about: the ground for a follow-up
+                ctx.store.dialogue.remember(ctx.user.id, ctx.incoming.chat_id,
+                                            focus_after(ctx.conference, ctx.intent, ctx.now),
+                                            ctx.now)
+            return replies
+        return self._answer(ctx, handler, text)
+
+    def _answer(self, ctx: Context, handler: Handler | None, text: str) -> list[Reply]:
         assert handler is not None  # every branch found one
-        if not getattr(handler, "same_for_everyone", False) or ctx.incoming.location:
+        if (not getattr(handler, "same_for_everyone", False) or ctx.incoming.location
+                or (ctx.intent is not None and ctx.intent.from_dialogue)):
             return as_list(handler(ctx))
         key = (handler, text, ctx.lang, int(ctx.now.timestamp() // 60))
         answer = self._answers.get(key)

@@ -21,6 +21,8 @@ INTENT_NAMES = (
     "kind:workshop", "kind:study_visit", "kind:networking", "kind:talk", "who",
 )
 RELATIVE_DAYS = {"today": 0, "tomorrow": 1, "yesterday": -1}
+FACT_NAMES = ("start", "end", "duration", "format", "host", "after", "before")
+"""The facts of a session a question may ask for (`facts:` in data/intents.yaml)."""
 
 Phrase = tuple[str, ...]
 
@@ -43,6 +45,10 @@ class Lexicon:
     """The language text in an alphabet is taken to be when nothing else tells."""
     transliterated: dict[str, frozenset[str]] = field(default_factory=dict)
     """Words that show a language typed in Latin letters ("shcho", "kogda")."""
+    facts: dict[str, tuple[Phrase, ...]] = field(default_factory=dict)
+    """fact name -> the phrases asking for it, in every language ("do której" -> end)."""
+    references: frozenset[str] = frozenset()
+    """Words pointing back at what the conversation was about ("it", "tam", "його")."""
     languages: tuple[str, ...] = ()
     """Every language the vocabulary covers: the conference's and those answered in one."""
 
@@ -142,6 +148,19 @@ class Lexicon:
         lexicon.time_prepositions = _union(
             folded_set("time_prepositions", raw.get("time_prepositions")))
         lexicon.off_words = _union(folded_set("off_words", raw.get("off_words")))
+        raw_facts = raw.get("facts", {})
+        if not isinstance(raw_facts, dict):
+            fail("facts", "must map a fact (" + ", ".join(FACT_NAMES) + ") to phrases")
+            raw_facts = {}
+        for name, value in raw_facts.items():
+            if name not in FACT_NAMES:
+                fail(f"facts {name}", f"is not a known fact ({', '.join(FACT_NAMES)})")
+                continue
+            lexicon.facts[name] = tuple(
+                tuple(words(p)) for ps in per_language(f"facts {name}", value).values()
+                for p in ps if words(p))
+        lexicon.references = _union(folded_set("references", raw.get("references", {}),
+                                               required=()))
         return lexicon
 
     def reply_language(self, written: str | None) -> str | None:

@@ -21,6 +21,7 @@ from bot.storage.database import rows_affected
 from bot.storage.models import (
     Announcement,
     Base,
+    DialogueState,
     LiveEdit,
     MatrixKey,
     OutboxMessage,
@@ -121,6 +122,8 @@ def erase(store: Store, platform: str, external_id: str) -> dict[str, int] | Non
             "state": _scrub_state(connection, {user_id}, needles),
             "shown_notices": rows_affected(connection.execute(
                 delete(ShownNotice).where(ShownNotice.user_id == user_id))),
+            "dialogue_state": rows_affected(connection.execute(
+                delete(DialogueState).where(DialogueState.user_id == user_id))),
             "live_edits": rows_affected(connection.execute(
                 update(LiveEdit).where(LiveEdit.author.in_([f"{platform}:{i}" for i in ids]))
                 .values(author=ERASED_AUTHOR))),
@@ -154,6 +157,8 @@ def export(store: Store, user_id: int) -> dict[str, object]:
             "outbox": outbox,
             "announcements": _rows(connection, Announcement.__table__,
                                    Announcement.author_user_id == user_id),
+            "dialogue_state": _rows(connection, DialogueState.__table__,
+                                    DialogueState.user_id == user_id),
             "state": [{"key": key, "value": value} for key, value in connection.execute(
                 select(State.key, State.value)).all()
                 if (m := CONVERSATION_KEY.match(key)) and int(m.group(1)) == user_id],
@@ -222,6 +227,7 @@ def _purge_people(connection: Connection) -> dict[str, int]:
         + _scrub_state(connection, user_ids, needles),
         "subscriptions": rows_affected(connection.execute(delete(Subscription))),
         "shown_notices": rows_affected(connection.execute(delete(ShownNotice))),
+        "dialogue_state": rows_affected(connection.execute(delete(DialogueState))),
         "live_edits anonymised": rows_affected(connection.execute(
             update(LiveEdit).where(LiveEdit.author != ERASED_AUTHOR)
             .values(author=ERASED_AUTHOR))),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.storage.database import make_engine, upgrade
+from bot.storage.dialogue import DialogueStore
 from bot.storage.edits import EditStore
 from bot.storage.notices import Notices
 from bot.storage.outbox import OutboxStore
@@ -35,6 +36,8 @@ class Store:
                                                before_read=self.users.flush_soft_changes)
         self.unanswered = UnansweredLog(self.engine)
         """Questions the bot could not place: text, language, time; never who asked."""
+        self.dialogue = DialogueStore(self._sessions)
+        """What the last answers of each conversation were about (for follow-ups)."""
         self.notices = Notices(self.engine)
         """One-time notes already shown to a person."""
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import datetime
 
 from bot.core.messages import COMMAND_PREFIXES
@@ -10,8 +10,11 @@ from bot.language.i18n import Catalogue
 from bot.language.lexicon import Lexicon
 from bot.language.textmatch import Vocabulary, ascii_digits, word_matches, words
 from bot.language.translit import to_cyrillic
-from bot.programme.model import Conference, Day, InfoTopic, Person, Place, Session
+from bot.programme.model import Conference, Day, InfoTopic, Place
+from bot.storage.dialogue import Focus
 from bot.understanding.entities import Entities
+from bot.understanding.followups import FollowUps
+from bot.understanding.intent import Intent as Intent
 from bot.understanding.times import TimeExpressions
 
 PLACE_QUESTIONS = ("distance", "where")
@@ -24,22 +27,7 @@ MAX_READ = 500
 """Characters of a message that are read; a longer one is someone pasting, not asking."""
 
 
-@dataclass
-class Intent:
-    """What a message asks for, with whatever it named (a day, a time, people, sessions)."""
-
-    name: str
-    kind: str | None = None
-    topic: InfoTopic | None = None
-    day: Day | None = None
-    moments: list[datetime] = field(default_factory=list)
-    people: list[Person] = field(default_factory=list)
-    sessions: list[Session] = field(default_factory=list)
-    places: list[Place] = field(default_factory=list)
-    query: str = ""
-
-
-class Understanding(Entities, TimeExpressions):
+class Understanding(FollowUps, Entities, TimeExpressions):
     """Everything needed to read free text, prepared once from the conference data."""
 
     def __init__(self, conference: Conference, lexicon: Lexicon, catalogue: Catalogue) -> None:
@@ -63,7 +51,7 @@ class Understanding(Entities, TimeExpressions):
         self._people = [(p, self._name_variants(p)) for p in conference.people.values()]
         self._name_vocabulary = frozenset(w for _, vs in self._people for v in vs for w in v)
         self._name_cache: dict[str, tuple[frozenset[str], frozenset[str]]] = {}
-        self._interpreted: dict[tuple[str, object], Intent] = {}
+        self._interpreted: dict[tuple[str, object, Focus | None], Intent] = {}
         self._index = {s.id: self._session_entries(s) for s in conference.walk()}
         self._phrase_words = Vocabulary(
             w for phrases in (self._phrases, self._topic_phrases) for _, p in phrases for w in p)
@@ -79,6 +67,12 @@ class Understanding(Entities, TimeExpressions):
         self._place_names = self._place_phrases()
         self._place_words = Vocabulary(w for _, phrase in self._place_names for w in phrase)
         self.proper_names = self._proper_names()
+        self._fact_words = Vocabulary(w for phrases in lexicon.facts.values()
+                                      for p in phrases for w in p)
+        self._day_vocabulary = frozenset(
+            {*self._weekdays, *self._months, *lexicon.day_words, *lexicon.time_prepositions,
+             *(w for ws in lexicon.ordinals.values() for w in ws),
+             *(w for ps in lexicon.relative_days.values() for p in ps for w in p)})
 
     # --- preparation --------------------------------------------------------------------
 
@@ -106,24 +100,28 @@ class Understanding(Entities, TimeExpressions):
         """Drop remembered interpretations (measurements of the cold path use this)."""
         self._interpreted.clear()
 
-    def interpret(self, text: str, now: datetime) -> Intent:
-        """What a message asks; the same words on the same day always mean the same."""
-        key = (text, now.astimezone(self.conference.timezone).date())
+    def interpret(self, text: str, now: datetime, focus: Focus | None = None) -> Intent:
+        """What a message asks; the same words on the same day, after the same answers,
+        always mean the same."""
+        key = (text, now.astimezone(self.conference.timezone).date(), focus)
         intent = self._interpreted.get(key)
         if intent is None:
-            intent = self._interpret(text, now)
+            intent = self._interpret(text, now, focus)
             if len(self._interpreted) > 4096:
                 self._interpreted.clear()
             self._interpreted[key] = intent
         return replace(intent, people=list(intent.people), sessions=list(intent.sessions),
                        places=list(intent.places), moments=list(intent.moments))
 
-    def _interpret(self, text: str, now: datetime) -> Intent:
+    def _interpret(self, text: str, now: datetime, focus: Focus | None = None) -> Intent:
         text = ascii_digits(text[:MAX_READ])
         if self.lexicon.transliteration(text):
             text = f"{text} {to_cyrillic(text)}"
         message = words(text)
         day = self.find_day(text, now)
+        in_context = self.read_in_context(text, message, day, focus)
+        if in_context is not None:
+            return in_context
         asked = self._asked_place_intent(message)
         if asked is not None:
             return self._where(asked, text, message, day)
@@ -185,6 +183,20 @@ class Understanding(Entities, TimeExpressions):
                 if best is None or score > best[0]:
                     best = (score, name)
         return best[1] if best else None
+
+    def _phrase_words_of(self, message: list[str], names: tuple[str, ...]) -> set[str]:
+        """The words of a message that belong to a matched phrase of some intents."""
+        matched = self._phrase_words.matched(message)
+        used: set[str] = set()
+        for name, phrase, _ in self._candidates(matched):
+            if name in names and matched.issuperset(phrase):
+                used.update(w for w in message
+                            if w in phrase or self._phrase_words.matching(w) & set(phrase))
+        return used
+
+    def _time_words(self, message: list[str]) -> set[str]:
+        """Words naming days, dates and times: they say when, not what."""
+        return {w for w in message if w in self._day_vocabulary or w.isdecimal()}
 
     def _candidates(self, matched: frozenset[str]
                     ) -> list[tuple[str, tuple[str, ...], InfoTopic | None]]:
