@@ -27,6 +27,24 @@ FACT_NAMES = ("start", "end", "duration", "format", "host", "after", "before")
 Phrase = tuple[str, ...]
 
 
+TIME_PHRASES = ("from_now", "within", "half_before", "half_after", "quarter_after",
+                "quarter_into", "quarter_before", "after")
+
+
+@dataclass
+class TimeWords:
+    """The words of time expressions, all languages together."""
+
+    parts_of_day: dict[str, tuple[int, int, tuple[Phrase, ...]]] = field(default_factory=dict)
+    """name -> (first hour, last hour, phrases): "morning" -> (6, 12, …)."""
+    units: dict[int, tuple[Phrase, ...]] = field(default_factory=dict)
+    """minutes -> phrases: 60 -> ("godzina",), ("hour",) …"""
+    hours: dict[int, tuple[Phrase, ...]] = field(default_factory=dict)
+    """a clock hour (1–12) -> its words ("piątej", "п'яту")."""
+    phrases: dict[str, tuple[Phrase, ...]] = field(default_factory=dict)
+    """one of TIME_PHRASES -> phrases ("wpół do", "пів на", "quarter to" …)."""
+
+
 @dataclass
 class Lexicon:
     intents: dict[str, dict[str, tuple[Phrase, ...]]] = field(default_factory=dict)
@@ -49,6 +67,8 @@ class Lexicon:
     """fact name -> the phrases asking for it, in every language ("do której" -> end)."""
     references: frozenset[str] = frozenset()
     """Words pointing back at what the conversation was about ("it", "tam", "його")."""
+    times: TimeWords = field(default_factory=lambda: TimeWords())
+    """Parts of the day, relative times and clock hours said as words (`times:`)."""
     languages: tuple[str, ...] = ()
     """Every language the vocabulary covers: the conference's and those answered in one."""
 
@@ -159,6 +179,7 @@ class Lexicon:
             lexicon.facts[name] = tuple(
                 tuple(words(p)) for ps in per_language(f"facts {name}", value).values()
                 for p in ps if words(p))
+        lexicon.times = _time_words(raw.get("times", {}), per_language, fail)
         lexicon.references = _union(folded_set("references", raw.get("references", {}),
                                                required=()))
         return lexicon
@@ -210,3 +231,36 @@ class Lexicon:
 
 def _union(by_language: dict[str, frozenset[str]]) -> frozenset[str]:
     return frozenset().union(*by_language.values())
+
+
+def _phrases(by_language: dict[str, list[str]]) -> tuple[Phrase, ...]:
+    return tuple(tuple(words(p)) for ps in by_language.values() for p in ps if words(p))
+
+
+def _time_words(raw: Any, per_language: Callable[..., dict[str, list[str]]],
+                fail: Callable[[str, str], None]) -> TimeWords:
+    """Read `times:`; every problem names its place ("times parts_of_day morning: …")."""
+    found = TimeWords()
+    if not isinstance(raw, dict):
+        fail("times", "must be a mapping (parts_of_day, units, hours, from_now, …)")
+        return found
+    parts = raw.get("parts_of_day", {})
+    for name, value in (parts.items() if isinstance(parts, dict) else ()):
+        hours = value.get("hours") if isinstance(value, dict) else None
+        if not (isinstance(hours, list) and len(hours) == 2
+                and all(isinstance(h, int) and 0 <= h <= 24 for h in hours)):
+            fail(f"times parts_of_day {name}", "needs hours: [first, last] (0–24)")
+            continue
+        phrases = {k: v for k, v in value.items() if k != "hours"}
+        found.parts_of_day[str(name)] = (hours[0], hours[1], _phrases(
+            per_language(f"times parts_of_day {name}", phrases, ())))
+    for key, target in (("units", found.units), ("hours", found.hours)):
+        table = raw.get(key, {})
+        for number, value in (table.items() if isinstance(table, dict) else ()):
+            if not isinstance(number, int):
+                fail(f"times {key} {number}", "the key must be a number")
+                continue
+            target[number] = _phrases(per_language(f"times {key} {number}", value, ()))
+    for name in TIME_PHRASES:
+        found.phrases[name] = _phrases(per_language(f"times {name}", raw.get(name, {}), ()))
+    return found

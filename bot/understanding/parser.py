@@ -15,6 +15,7 @@ from bot.storage.dialogue import Focus
 from bot.understanding.entities import Entities
 from bot.understanding.followups import FollowUps
 from bot.understanding.intent import Intent as Intent
+from bot.understanding.spans import Spans
 from bot.understanding.times import TimeExpressions
 
 PLACE_QUESTIONS = ("distance", "where")
@@ -27,7 +28,7 @@ MAX_READ = 500
 """Characters of a message that are read; a longer one is someone pasting, not asking."""
 
 
-class Understanding(FollowUps, Entities, TimeExpressions):
+class Understanding(FollowUps, Entities, Spans, TimeExpressions):
     """Everything needed to read free text, prepared once from the conference data."""
 
     def __init__(self, conference: Conference, lexicon: Lexicon, catalogue: Catalogue) -> None:
@@ -119,9 +120,13 @@ class Understanding(FollowUps, Entities, TimeExpressions):
             text = f"{text} {to_cyrillic(text)}"
         message = words(text)
         day = self.find_day(text, now)
+        timed = self.read_time(text, message, day, now)
         in_context = self.read_in_context(text, message, day, focus)
-        if in_context is not None:
+        if in_context is not None and (timed is None or (
+                in_context.sessions and not in_context.from_dialogue)):
             return in_context
+        if timed is not None:
+            return timed
         asked = self._asked_place_intent(message)
         if asked is not None:
             return self._where(asked, text, message, day)
