@@ -58,10 +58,10 @@ class FollowUps(Questions):
             | self._time_words(message))
         people = self.find_people(message)
         best = self._best_phrase(message)
-        if people or (best is not None and (best[1] is not None
-                                             or best[0].startswith("conference_"))):
-            return None  # a person, a topic or the conference itself: read as before
-        content = self.content_words(message, ignored)
+        if people or (best is not None and best[1] is not None):
+            return None  # a person or a topic: read as before
+        content = [w for w in self.content_words(message, ignored)
+                   if not self._conference_words.matching(w)]
         places = self.find_places(message)
         place_words = {w for p in places for name in (*p.name.values(), *p.aliases)
                        for w in words(name)}
@@ -69,6 +69,8 @@ class FollowUps(Questions):
         if not named and kind is not None and not content:
             single = self.single_of_kind(kind)
             named = [single] if single is not None else []
+        if best is not None and best[0].startswith("conference_") and not named:
+            return None  # the conference itself
         refers = self.refers_back(message)
         bare = not [w for w in content if w not in place_words] and not people and kind is None
         sessions, focus_people, focus_places = (recalled(self.conference, focus)

@@ -68,6 +68,7 @@ class Understanding(FollowUps, Entities, Spans, TimeExpressions):
         self._place_names = self._place_phrases()
         self._place_words = Vocabulary(w for _, phrase in self._place_names for w in phrase)
         self.proper_names = self._proper_names()
+        self._conference_words = Vocabulary(lexicon.conference_words)
         self._fact_words = Vocabulary(w for phrases in lexicon.facts.values()
                                       for p in phrases for w in p)
         self._day_vocabulary = frozenset(

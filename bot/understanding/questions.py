@@ -16,6 +16,7 @@ class Questions:
     conference: Conference
     lexicon: Lexicon
     _fact_words: Vocabulary
+    _conference_words: Vocabulary
 
     def fact_asked(self, message: list[str]) -> tuple[str | None, set[str]]:
         """The fact a question asks for, and the words of the message that ask it.
