@@ -58,18 +58,23 @@ class FollowUps(Questions):
             | self._time_words(message))
         people = self.find_people(message)
         best = self._best_phrase(message)
-        if people or (best is not None and best[1] is not None):
+        leans_back = bool(fact or place_asked or who_asked or action) and self.refers_back(
+            message) and focus is not None
+        if people or (best is not None and best[1] is not None and not leans_back):
             return None  # a person or a topic: read as before
         content = [w for w in self.content_words(message, ignored)
                    if not self._conference_words.matching(w)]
         places = self.find_places(message)
         place_words = {w for p in places for name in (*p.name.values(), *p.aliases)
                        for w in words(name)}
-        named = self.specific_sessions(content, kind)
+        named = self.specific_sessions([w for w in content if w not in place_words], kind)
+        if not named and places and not self.refers_back(message):
+            named = self._held_at(places, kind)
         if not named and kind is not None and not content:
-            single = self.single_of_kind(kind)
+            single = self.single_of_kind(kind, kind_words)
             named = [single] if single is not None else []
-        if best is not None and best[0].startswith("conference_") and not named:
+        if (best is not None and best[0].startswith("conference_") and not named
+                and not leans_back):
             return None  # the conference itself
         refers = self.refers_back(message)
         bare = not [w for w in content if w not in place_words] and not people and kind is None
@@ -117,6 +122,12 @@ class FollowUps(Questions):
 
     def _speaker_question(self, message: list[str]) -> bool:
         return False
+
+    def _held_at(self, places: list[Place], kind: str | None) -> list[Session]:
+        """The sessions at a place named ("the visit in Skawina"), if they are few."""
+        held = [s for s in self.conference.top_level(self.conference.walk())
+                if any(s.venue is p for p in places) and (kind is None or s.kind == kind)]
+        return held if 1 <= len(held) <= 3 else []
 
     def _place_question(self, asked: str, places: list[Place], targets: list[Session],
                         focus_places: list[Place], from_dialogue: bool,

@@ -152,7 +152,12 @@ class Understanding(FollowUps, Entities, Spans, TimeExpressions):
             if day is not None and name in ("now", "today", "programme", "next"):
                 return Intent("programme", day=day)
             if name.startswith("kind:"):
-                return Intent("kind", kind=name.removeprefix("kind:"), day=day)
+                kind = name.removeprefix("kind:")
+                if not self.conference.of_kind(kind):  # the schedule's own words for it
+                    titled = self.of_category(kind, self._kind_named(message)[1])
+                    if titled:
+                        return Intent("search", sessions=titled, query=text)
+                return Intent("kind", kind=kind, day=day)
             return Intent(name, day=day, query=text)
         if day is not None:
             return Intent("programme", day=day)

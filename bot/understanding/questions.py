@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.language.lexicon import Lexicon
-from bot.language.textmatch import Vocabulary
+from bot.language.textmatch import Vocabulary, word_matches, words
 from bot.programme.model import Conference, Session
 
 FACT_ORDER = ("end", "duration", "format", "host", "after", "before", "start")
@@ -50,14 +50,21 @@ class Questions:
                 if w not in ignored and w not in self.lexicon.stopwords
                 and w not in self.lexicon.references and len(w) >= 3 and not w.isdecimal()]
 
-    def single_of_kind(self, kind: str | None, day_sessions: list[Session] | None = None
-                       ) -> Session | None:
+    def of_category(self, kind: str, named_by: set[str]) -> list[Session]:
+        """The sessions of a kind; when the programme types none so (an imported schedule
+        calling lunch a "Break"), those whose own title or track says the word typed."""
+        found = self.conference.of_kind(kind)
+        if found or not named_by:
+            return found
+        return [s for s in self.conference.walk()
+                if any(word_matches(typed, own) for typed in named_by
+                       for text in (*s.title.values(), s.track or "") for own in words(text))]
+
+    def single_of_kind(self, kind: str | None, named_by: set[str]) -> Session | None:
         """The one session of a kind ("lunch" when there is one lunch), if there is one."""
         if kind is None:
             return None
-        found = self.conference.of_kind(kind)
-        if day_sessions is not None:
-            found = [s for s in found if s in day_sessions] or found
+        found = self.of_category(kind, named_by)
         return found[0] if len(found) == 1 else None
 
 

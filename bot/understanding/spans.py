@@ -26,7 +26,7 @@ class Spans:
 
     conference: Conference
     lexicon: Lexicon
-    _day_vocabulary: frozenset[str]
+    _weekdays: dict[str, Day]
 
     if TYPE_CHECKING:
         def _clock_time(self, text: str) -> time | None: ...
@@ -102,7 +102,7 @@ class Spans:
         if index >= len(message):
             return None
         word = message[index]
-        if word in self._day_vocabulary:
+        if word in self._weekdays:
             return None  # "w czwartek" is a day, not four o'clock
         if word.isdecimal():
             return int(word) if 0 <= int(word) <= 24 else None
