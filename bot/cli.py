@@ -11,7 +11,7 @@ import logging
 import signal
 import sys
 from collections.abc import Coroutine
-from datetime import datetime, tzinfo
+from datetime import datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import Any
 
@@ -309,6 +309,7 @@ def _start(args: argparse.Namespace, settings: Settings) -> int:
     app = build_application(conference, lexicon, Store(settings.database_url), clock,
                             organisers=settings.organisers)
     _privacy(app, settings)
+    app.store.dialogue.quiet = timedelta(minutes=settings.dialogue_minutes)
     transports: list[Transport] = (platform_transports(app, settings)
                                    if args.command == "run" else [])
     if not transports:

@@ -85,6 +85,8 @@ class Settings:
     """Personal data is deleted this many days after the conference ends."""
     log_key: str | None = None
     """The key of the pseudonymous ids in the logs (CONFBOT_LOG_KEY)."""
+    dialogue_minutes: int = 30
+    """After this many quiet minutes a conversation starts afresh (CONFBOT_DIALOGUE_MINUTES)."""
 
 
 def load_settings(environ: Mapping[str, str] | None = None,
@@ -125,12 +127,17 @@ def load_settings(environ: Mapping[str, str] | None = None,
     if not retention.isdigit():
         raise ConfigError("CONFBOT_RETENTION_DAYS", f"'{retention}' is not a number of days")
 
+    dialogue = get("CONFBOT_DIALOGUE_MINUTES") or "30"
+    if not dialogue.isdigit() or int(dialogue) == 0:
+        raise ConfigError("CONFBOT_DIALOGUE_MINUTES", f"'{dialogue}' is not a number of minutes "
+                          "(1 or more)")
+
     return Settings(database_url=database_url, data_dir=data_dir,
                     log_level=log_level.upper() if log_level else None,
                     telegram=_telegram(get), matrix=_matrix(get),
                     organisers=_organisers(get("ORGANISERS")), schedule=schedule,
                     privacy_contact=get("PRIVACY_CONTACT"), retention_days=int(retention),
-                    log_key=get("CONFBOT_LOG_KEY"))
+                    log_key=get("CONFBOT_LOG_KEY"), dialogue_minutes=int(dialogue))
 
 
 def _matrix(get: Callable[[str], str | None]) -> MatrixSettings | None:
