@@ -18,10 +18,11 @@ router = Router("info")
 @same_for_everyone
 def info(ctx: Context) -> TextReply:
     """List the practical information topics, or show one (/info catering)."""
-    topics = tuple(t for t in ctx.conference.info if t.announced)
+    topics = ctx.conference.info
     wanted = fold(ctx.args.strip())
     if wanted:
-        topic = next((t for t in ctx.conference.info if t.id == wanted), None)
+        topic = next((t for t in (*topics, *ctx.conference.not_announced) if t.id == wanted),
+                     None)
         if topic is None:
             intent = ctx.understanding.interpret(ctx.args, ctx.now)
             topic = intent.topic

@@ -200,6 +200,8 @@ class Conference:
     website: str | None = None
     landmarks: dict[str, Landmark] = field(default_factory=dict)
     main_venue: Venue | None = None
+    not_announced: tuple[InfoTopic, ...] = ()
+    """Topics people ask about whose facts have not been announced (parking, Wi-Fi…)."""
 
     # --- time ---------------------------------------------------------------------------
 

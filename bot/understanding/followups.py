@@ -52,9 +52,8 @@ class FollowUps(Questions):
         who_asked = bool(self._asked(message, ("who",)))
         action = self._action(message)
         kind, kind_words = self._kind_named(message)
-        ignored = (fact_words | kind_words | self._phrase_words_of(message, (
-            "where", "distance", "who", "remind", "unremind", "now", "next", "today",
-            "conference_start", "conference_end"))
+        ignored = (fact_words | kind_words | self._phrase_words_of(message, tuple(
+            name for name in self.lexicon.intents if not name.startswith("kind:")))
             | self._time_words(message))
         people = self.find_people(message)
         best = self._best_phrase(message)
@@ -95,6 +94,9 @@ class FollowUps(Questions):
                 return Intent(action, query=targets[0].id, sessions=targets[:1],
                               from_dialogue=from_dialogue)
             return None
+        if not place_asked and places and refers and targets and from_dialogue and not (
+                fact or who_asked):
+            place_asked = ["where"]  # "and from the station, how far is it there?"
         if place_asked:
             return self._place_question(place_asked[0], places, targets, focus_places,
                                         from_dialogue, refers or bare)

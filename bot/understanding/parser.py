@@ -42,7 +42,7 @@ class Understanding(FollowUps, Entities, Spans, TimeExpressions):
         ]
         self._topic_phrases: list[tuple[InfoTopic, tuple[str, ...]]] = [
             (topic, tuple(words(keyword)))
-            for topic in conference.info
+            for topic in (*conference.info, *conference.not_announced)
             for keywords in topic.keywords.values()
             for keyword in keywords
             if words(keyword)
@@ -124,7 +124,8 @@ class Understanding(FollowUps, Entities, Spans, TimeExpressions):
         timed = self.read_time(text, message, day, now)
         in_context = self.read_in_context(text, message, day, focus)
         if in_context is not None and (timed is None or (
-                in_context.sessions and not in_context.from_dialogue)):
+                in_context.sessions and not in_context.from_dialogue
+                and in_context.name != "search")):
             return in_context
         if timed is not None:
             return timed
