@@ -6,7 +6,7 @@ from __future__ import annotations
 from markupsafe import Markup
 
 from bot.chat.router import Context, Router, same_for_everyone
-from bot.chat.views import NL, session_line, session_lines, tr
+from bot.chat.views import NL, session_line, session_lines, tr, venue_text
 from bot.core.messages import TextReply
 from bot.programme.model import Session
 
@@ -58,3 +58,16 @@ def before(ctx: Context) -> TextReply:
     return TextReply(NL.join([ctx._("Right before:"),
                               session_lines(ctx, ctx.intent.sessions, show_day=True)]))
 
+
+
+@router.intent("yesno")
+@same_for_everyone
+def yes_or_no(ctx: Context) -> TextReply:
+    """'Is the Skawina visit at 3?': yes or no, with the session and the facts that decide."""
+    assert ctx.intent is not None and ctx.intent.sessions
+    session = ctx.intent.sessions[0]
+    lines = [ctx._("Yes.") if ctx.intent.fact == "yes" else ctx._("No."),
+             session_line(ctx, session, show_day=True)]
+    if ctx.intent.places or ctx.intent.fact == "no":
+        lines.append(ctx._("Where: %(where)s", where=venue_text(ctx, session)))
+    return TextReply(NL.join(lines))

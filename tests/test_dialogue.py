@@ -230,3 +230,14 @@ def test_lunch_typed_as_a_break_in_an_imported_schedule(database_url: str, tmp_p
         assert f"{start:%H:%M}" in answer and "Lunch" in answer
     finally:
         app.store.close()
+
+
+@pytest.mark.parametrize(("question", "first_word"), [
+    ("czy wizyta w Skawinie zaczyna się o 15:00?", "Tak"),
+    ("чи панель про волонтерство у середу?", "Ні"),
+    ("is the well-being workshop at Zabłocie?", "Yes"),
+    ("does the coffee break start at 11:30?", "No"),
+])
+def test_yes_or_no_with_the_fact(chat: Chat, question: str, first_word: str):
+    answer = chat(user="yes-no").ask(question)
+    assert answer.split()[0].rstrip(".") == first_word

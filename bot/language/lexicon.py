@@ -65,6 +65,8 @@ class Lexicon:
     """Words that show a language typed in Latin letters ("shcho", "kogda")."""
     facts: dict[str, tuple[Phrase, ...]] = field(default_factory=dict)
     """fact name -> the phrases asking for it, in every language ("do której" -> end)."""
+    yes_no: frozenset[str] = frozenset()
+    """Words opening a yes/no question ("czy", "чи", "ли", "is", "does")."""
     conference_words: frozenset[str] = frozenset()
     """Words naming the conference itself ("konferencja"), not one of its sessions."""
     references: frozenset[str] = frozenset()
@@ -182,6 +184,7 @@ class Lexicon:
                 tuple(words(p)) for ps in per_language(f"facts {name}", value).values()
                 for p in ps if words(p))
         lexicon.times = _time_words(raw.get("times", {}), per_language, fail)
+        lexicon.yes_no = _union(folded_set("yes_no", raw.get("yes_no", {}), required=()))
         lexicon.conference_words = _union(folded_set(
             "conference_words", raw.get("conference_words", {}), required=()))
         lexicon.references = _union(folded_set("references", raw.get("references", {}),

@@ -45,7 +45,7 @@ class FollowUps(Questions):
         return top if 0 < len(top) <= 3 else []
 
     def read_in_context(self, text: str, message: list[str], day: Day | None,
-                        focus: Focus | None) -> Intent | None:
+                        focus: Focus | None, timed: Intent | None = None) -> Intent | None:
         """A question about a fact (of a named thing, or of the last answers), or None."""
         fact, fact_words = self.fact_asked(message)
         place_asked = self._asked(message, PLACE_ASKED)
@@ -89,6 +89,12 @@ class FollowUps(Questions):
             if focus.asked == "where":
                 place_asked = ["where"]
             who_asked = focus.asked == "who"
+        if self._yes_no(message) and targets and not action:
+            verdict = self._check(targets[0], day, timed, places)
+            if verdict is not None:
+                return Intent("yesno", fact=verdict, sessions=targets[:1], day=day,
+                              moments=timed.moments if timed else [], places=places,
+                              from_dialogue=from_dialogue)
         if action is not None:
             if len(targets) >= 1 and (from_dialogue or len(targets) == 1):
                 return Intent(action, query=targets[0].id, sessions=targets[:1],
@@ -124,6 +130,31 @@ class FollowUps(Questions):
 
     def _speaker_question(self, message: list[str]) -> bool:
         return False
+
+    def _yes_no(self, message: list[str]) -> bool:
+        """A yes/no question: opened by "czy", "чи", "is", "does"…, or with "ли" inside."""
+        marks = self.lexicon.yes_no
+        return bool(message) and (message[0] in marks or (len(message) > 1 and message[0]
+                                                          in ("a", "а", "and", "i", "і")
+                                                          and message[1] in marks)
+                                  or any(w in marks and len(w) <= 3 and not w.isascii()
+                                         for w in message[1:]))
+
+    def _check(self, session: Session, day: Day | None, timed: Intent | None,
+               places: list[Place]) -> str | None:
+        """Does a claim about a session hold ("yes"/"no"), or None when nothing is claimed."""
+        if timed is not None and timed.moments and session.times_announced:
+            start = session.span[0]
+            if timed.name == "range" and len(timed.moments) == 2:
+                return "yes" if timed.moments[0] <= start < timed.moments[1] else "no"
+            zone = self.conference.timezone
+            same_time = start.astimezone(zone).time() == timed.moments[0].astimezone(zone).time()
+            return "yes" if same_time and (day is None or session.day is day) else "no"
+        if places:
+            return "yes" if any(session.venue is p for p in places) else "no"
+        if day is not None:
+            return "yes" if session.day is day else "no"
+        return None
 
     def _held_at(self, places: list[Place], kind: str | None) -> list[Session]:
         """The sessions at a place named ("the visit in Skawina"), if they are few."""

@@ -122,7 +122,9 @@ class Understanding(FollowUps, Entities, Spans, TimeExpressions):
         message = words(text)
         day = self.find_day(text, now)
         timed = self.read_time(text, message, day, now)
-        in_context = self.read_in_context(text, message, day, focus)
+        clock = self._moments(text, day, now)
+        in_context = self.read_in_context(
+            text, message, day, focus, timed or (Intent("at", moments=clock) if clock else None))
         if in_context is not None and (timed is None or (
                 in_context.sessions and not in_context.from_dialogue
                 and in_context.name != "search")):
