@@ -32,6 +32,7 @@ class Entities:
     _index_words: Vocabulary
     _place_names: list[tuple[Place, tuple[str, ...]]]
     _place_words: Vocabulary
+    _forms: dict[str, frozenset[str]]
 
     @staticmethod
     def _name_variants(person: Person) -> list[tuple[str, ...]]:
@@ -117,9 +118,11 @@ class Entities:
         """The name words a typed word may be, and the surnames it may be (stricter)."""
         cached = self._name_cache.get(given)
         if cached is None:
-            close = frozenset(n for n in self._name_vocabulary if _close(n, given))
+            inflected = self._forms.get(given, frozenset()) & self._name_vocabulary
+            close = frozenset(n for n in self._name_vocabulary if _close(n, given)) | inflected
             surnames = frozenset(n for n in self._name_vocabulary
-                                 if n == given or (len(given) >= 5 and _close(n, given, 90)))
+                                 if n == given or (len(given) >= 5 and _close(n, given, 90))
+                                 ) | inflected
             cached = self._name_cache[given] = (close, surnames)
             if len(self._name_cache) > 1 << 14:
                 self._name_cache.clear()
@@ -131,7 +134,9 @@ class Entities:
         query = [w for w in words(text) if len(w) >= 3 and w not in self.lexicon.stopwords]
         if not query:
             return []
-        matches = [self._index_words.matching(word) for word in query]
+        matches = [self._index_words.matching(word) | (self._forms.get(word, frozenset())
+                                                       & self._index_words.known)
+                   for word in query]
         scored = []
         for session in self.conference.walk():
             entries = self._index[session.id]

@@ -14,6 +14,7 @@ from bot.programme.model import Conference, Day, InfoTopic, Place
 from bot.storage.dialogue import Focus
 from bot.understanding.entities import Entities
 from bot.understanding.followups import FollowUps
+from bot.understanding.inflection import inflected_forms
 from bot.understanding.intent import Intent as Intent
 from bot.understanding.spans import Spans
 from bot.understanding.times import TimeExpressions
@@ -52,6 +53,9 @@ class Understanding(FollowUps, Entities, Spans, TimeExpressions):
         self._people = [(p, self._name_variants(p)) for p in conference.people.values()]
         self._name_vocabulary = frozenset(w for _, vs in self._people for v in vs for w in v)
         self._name_cache: dict[str, tuple[frozenset[str], frozenset[str]]] = {}
+        self._forms = inflected_forms(
+            [*(s.title.get("uk", "") for s in conference.walk()),
+             *(p.name_uk or "" for p in conference.people.values())])
         self._interpreted: dict[tuple[str, object, Focus | None], Intent] = {}
         self._index = {s.id: self._session_entries(s) for s in conference.walk()}
         self._phrase_words = Vocabulary(
