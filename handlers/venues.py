@@ -99,8 +99,11 @@ def place_details(ctx: Context, venue: Venue, *, listing: bool = True) -> Markup
     return NL.join(lines)
 
 
-def where_replies(ctx: Context, venue: Venue, *, listing: bool = True) -> list[Reply]:
-    replies: list[Reply] = [TextReply(place_details(ctx, venue, listing=listing))]
+def where_replies(ctx: Context, venue: Venue, *, listing: bool = True,
+                  heading: Markup | None = None) -> list[Reply]:
+    details = place_details(ctx, venue, listing=listing)
+    replies: list[Reply] = [TextReply(details if heading is None
+                                      else NL.join([heading, Markup(""), details]))]
     point = _coordinates(venue)
     if point is not None:
         address = venue.address if isinstance(venue.address, str) else ""
@@ -179,7 +182,7 @@ def _session_place(ctx: Context, sessions: list[Session]) -> list[Reply] | TextR
     placed = ctx.conference.venues_of(sessions)
     if len(placed) == 1:
         heading = session_lines(ctx, sessions[:3], show_day=True)
-        return [TextReply(heading), *where_replies(ctx, placed[0], listing=False)]
+        return where_replies(ctx, placed[0], listing=False, heading=heading)
     if not placed:
         return TextReply(NL.join([session_lines(ctx, sessions[:3], show_day=True),
                                   ctx._("Where: %(where)s", where=not_announced(ctx))]))
