@@ -170,14 +170,16 @@ def reading_matches(intent: Intent, expected: str) -> bool:
 
 def _matches(intent: Intent, expected: str) -> bool:
     what, _, value = expected.partition(":")
-    if what == "kind":
-        return intent.name == "kind" and intent.kind == value
+    if what == "kind":  # or a fact (when, where) of the one session of that kind
+        return (intent.name == "kind" and intent.kind == value) or (
+            intent.name in ("fact", "where") and bool(intent.sessions)
+            and all(s.kind == value for s in intent.sessions))
     if what == "topic":
         return intent.name == "topic" and intent.topic is not None and intent.topic.id == value
     if what == "person":
         return intent.name == "person" and any(p.id == value for p in intent.people)
     if what == "session":
-        return (intent.name in ("search", "who", "where", "kind")
+        return (intent.name in ("search", "who", "where", "kind", "fact")
                 and any(s.id == value for s in intent.sessions))
     if what == "who":
         return intent.name == "who" and any(s.id == value for s in intent.sessions[:3])

@@ -10,7 +10,7 @@ import logging
 import signal
 import sys
 from collections.abc import Coroutine
-from datetime import datetime, tzinfo
+from datetime import datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -460,6 +460,7 @@ def _start(args: argparse.Namespace, settings: Settings) -> int:
                        transient=database_transient)
     app = build_application(conference, lexicon, store, clock, organisers=settings.organisers)
     _privacy(app, settings)
+    app.store.dialogue.quiet = timedelta(minutes=settings.dialogue_minutes)
     http = http_server(settings) if args.command == "run" else None
     transports: list[Transport] = (platform_transports(app, settings, http)
                                    if args.command == "run" else [])

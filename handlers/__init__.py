@@ -5,6 +5,7 @@ from handlers import (
     announce,
     calendar,
     edit,
+    facts,
     feedback,
     info,
     language,
@@ -24,7 +25,8 @@ from handlers import (
 )
 
 FEATURES = Features(
-    routers=(start.router, schedule.router, info.router, language.router, venues.router,
+    routers=(start.router, schedule.router, facts.router, info.router, language.router,
+             venues.router,
              reminders.router, calendar.router, announce.router, unanswered.router,
              edit.router, pending.router, privacy.router, qa.router, moderation.router,
              feedback.router, places.router, stats.router, web.router, links.router),

@@ -21,7 +21,8 @@ def info(ctx: Context) -> TextReply:
     topics = ctx.conference.info
     wanted = fold(ctx.args.strip())
     if wanted:
-        topic = next((t for t in topics if t.id == wanted), None)
+        topic = next((t for t in (*topics, *ctx.conference.not_announced) if t.id == wanted),
+                     None)
         if topic is None:
             intent = ctx.understanding.interpret(ctx.args, ctx.now)
             topic = intent.topic
@@ -51,13 +52,26 @@ def info_topic(ctx: Context) -> TextReply:
 
 
 @router.intent("topic")
-@same_for_everyone
 def topic_answer(ctx: Context) -> TextReply:
     assert ctx.intent is not None and ctx.intent.topic is not None
+    if not ctx.intent.topic.announced:  # kept, so the organisers see what people miss
+        ctx.store.unanswered.record(ctx.incoming.text, ctx.lang, ctx.now)
     return topic_reply(ctx, ctx.intent.topic)
 
 
+def not_announced_reply(ctx: Context, topic: InfoTopic) -> TextReply:
+    """An honest gap: the topic is known, its facts are not; whom to ask."""
+    lines = [Markup("<b>%s</b>") % tr(ctx, topic.title),
+             ctx._("The organisers have not announced this.")]
+    if ctx.conference.website:
+        lines.append(ctx._("Please ask the organisers: %(url)s", url=ctx.conference.website))
+    lines += [Markup(""), ctx._("More: /info")]
+    return TextReply(NL.join(lines))
+
+
 def topic_reply(ctx: Context, topic: InfoTopic) -> TextReply:
+    if not topic.announced:
+        return not_announced_reply(ctx, topic)
     return TextReply(NL.join([Markup("<b>%s</b>") % tr(ctx, topic.title), tr(ctx, topic.body),
                               Markup(""), ctx._("More: /info")]))
 

@@ -113,7 +113,9 @@ def now(ctx: Context) -> TextReply:
 @router.intent("next")
 @same_for_everyone
 def next_(ctx: Context) -> TextReply:
-    """Say what starts next."""
+    """Say what starts next (or next after a moment: "and after the coffee break?")."""
+    if ctx.intent is not None and ctx.intent.moments:
+        return TextReply(_next_block(ctx, ctx.intent.moments[0]))
     outside = _outside(ctx)
     return outside or TextReply(_next_block(ctx, ctx.now))
 
@@ -228,6 +230,31 @@ def at_time(ctx: Context) -> TextReply:
             blocks.append(NL.join([ctx._("Nothing is in the programme on %(when)s.", when=when),
                                    _next_block(ctx, moment)]))
     return TextReply((NL + NL).join(blocks))
+
+
+@router.intent("range")
+@same_for_everyone
+def in_range(ctx: Context) -> TextReply:
+    """'What is on tomorrow morning / in the next half hour?': what runs in that span."""
+    assert ctx.intent is not None and len(ctx.intent.moments) == 2
+    start, end = ctx.intent.moments
+    found = [s for s in ctx.conference.top_level(ctx.conference.walk())
+             if s.times_announced and s.span[0] < end and s.span[1] > start]
+    when = ctx._("%(day)s, %(start)s–%(end)s", day=ctx.t.day(start), start=ctx.t.time(start),
+                 end=ctx.t.time(end))
+    if not found:
+        return TextReply(NL.join([ctx._("Nothing is in the programme on %(when)s.", when=when),
+                                  _next_block(ctx, start)]))
+    return TextReply(NL.join([Markup("<b>%s</b>") % when, session_lines(ctx, found)]))
+
+
+@router.intent("bad_time")
+@same_for_everyone
+def bad_time(ctx: Context) -> TextReply:
+    """A time that cannot be ('25:70'): say so, rather than guess."""
+    assert ctx.intent is not None
+    return TextReply(NL.join([ctx._("There is no such time as %(time)s.", time=ctx.intent.query),
+                              ctx._("Ask e.g. “what is on at 15:30?”.")]))
 
 
 @router.intent("kind")

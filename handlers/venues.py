@@ -63,8 +63,9 @@ def _leg(ctx: Speaker, origin: Place, venue: Venue) -> Markup | None:
                  link=route_link(start, end))
 
 
-def place_details(ctx: Context, venue: Venue) -> Markup:
-    """Everything known about a place, with what is not announced said plainly."""
+def place_details(ctx: Context, venue: Venue, *, listing: bool = True) -> Markup:
+    """Everything known about a place, with what is not announced said plainly (and, with
+    `listing`, what happens there)."""
     lines = [Markup("<b>%s</b>") % tr(ctx, venue.name)]
     address = (not_announced(ctx) if isinstance(venue.address, NotAnnounced)
                else escape(venue.address))
@@ -92,14 +93,17 @@ def place_details(ctx: Context, venue: Venue) -> Markup:
     if isinstance(venue.accessibility, NotAnnounced):
         lines.append(ctx._("Ask the organisers if you need step-free access, a sign language "
                            "interpreter or an induction loop (/info accessibility)."))
-    here = ctx.conference.at_venue(venue)
+    here = ctx.conference.at_venue(venue) if listing else []
     if here:
         lines += [ctx._("Here:"), session_lines(ctx, here, show_day=True)]
     return NL.join(lines)
 
 
-def where_replies(ctx: Context, venue: Venue) -> list[Reply]:
-    replies: list[Reply] = [TextReply(place_details(ctx, venue))]
+def where_replies(ctx: Context, venue: Venue, *, listing: bool = True,
+                  heading: Markup | None = None) -> list[Reply]:
+    details = place_details(ctx, venue, listing=listing)
+    replies: list[Reply] = [TextReply(details if heading is None
+                                      else NL.join([heading, Markup(""), details]))]
     point = _coordinates(venue)
     if point is not None:
         address = venue.address if isinstance(venue.address, str) else ""
@@ -181,7 +185,7 @@ def where_place(ctx: Context) -> list[Reply] | TextReply:
 def where(ctx: Context) -> list[Reply] | TextReply:
     """Answer 'where is …' / 'how do I get to …' with the address, directions and a pin."""
     assert ctx.intent is not None
-    if ctx.intent.places:
+    if ctx.intent.places and not ctx.intent.sessions:
         return _place_replies(ctx, ctx.intent.places[0])
     return _session_place(ctx, ctx.intent.sessions)
 
@@ -195,7 +199,7 @@ def _session_place(ctx: Context, sessions: list[Session]) -> list[Reply] | TextR
     placed = ctx.conference.venues_of(sessions)
     if len(placed) == 1:
         heading = session_lines(ctx, sessions[:3], show_day=True)
-        return [TextReply(heading), *where_replies(ctx, placed[0])]
+        return where_replies(ctx, placed[0], listing=False, heading=heading)
     if not placed:
         return TextReply(NL.join([session_lines(ctx, sessions[:3], show_day=True),
                                   ctx._("Where: %(where)s", where=not_announced(ctx))]))

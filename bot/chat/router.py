@@ -21,6 +21,7 @@ from bot.core.logids import who
 from bot.core.messages import COMMAND_PREFIXES, Incoming, Reply, TextReply
 from bot.language.i18n import N_, Catalogue
 from bot.storage import Store, UserRecord
+from bot.understanding.dialogue import focus_after
 from bot.understanding.parser import Intent, Understanding
 
 _COMMAND = re.compile(r"^[/!]([\w]+)(?:@\S+)?(?:\s+(.*))?$", re.DOTALL)
@@ -240,13 +241,25 @@ class Dispatcher:
                 result = conversation(ctx) if ctx.may(role) else None
                 if result is not None:
                     return as_list(result)
-            ctx.intent = ctx.understanding.interpret(text, ctx.now) if text else Intent("unknown")
+            focus = ctx.store.dialogue.recall(ctx.user.id, ctx.incoming.chat_id, ctx.now)
+            ctx.intent = (ctx.understanding.interpret(text, ctx.now, focus) if text
+                          else Intent("unknown"))
             handler = self.intents.get(ctx.intent.name) or self.intents["unknown"]
+            replies = self._answer(ctx, handler, text)
+            if not ctx.forgotten:  # what the answer was about: the ground for a follow-up
+                ctx.store.dialogue.remember(ctx.user.id, ctx.incoming.chat_id,
+                                            focus_after(ctx.conference, ctx.intent, ctx.now),
+                                            ctx.now)
+            return replies
+        return self._answer(ctx, handler, text)
+
+    def _answer(self, ctx: Context, handler: Handler | None, text: str) -> list[Reply]:
         assert handler is not None  # every branch found one
         role = self.roles.get(handler)
         if not ctx.may(role):
             return [ctx.refuse(role)]
-        if not getattr(handler, "same_for_everyone", False) or ctx.incoming.location:
+        if (not getattr(handler, "same_for_everyone", False) or ctx.incoming.location
+                or (ctx.intent is not None and ctx.intent.from_dialogue)):
             return as_list(handler(ctx))
         key = (handler, text, ctx.lang, int(ctx.now.timestamp() // 60))
         answer = self._answers.get(key)

@@ -123,6 +123,8 @@ class Settings:
         if self.telegram is not None and self.telegram.webhook_url:
             return self.telegram.webhook_port
         return None
+    dialogue_minutes: int = 30
+    """After this many quiet minutes a conversation starts afresh (CONFBOT_DIALOGUE_MINUTES)."""
 
 
 def load_settings(environ: Mapping[str, str] | None = None,
@@ -170,6 +172,11 @@ def load_settings(environ: Mapping[str, str] | None = None,
     if not retention.isdigit():
         raise ConfigError("CONFBOT_RETENTION_DAYS", f"'{retention}' is not a number of days")
 
+    dialogue = get("CONFBOT_DIALOGUE_MINUTES") or "30"
+    if not dialogue.isdigit() or int(dialogue) == 0:
+        raise ConfigError("CONFBOT_DIALOGUE_MINUTES", f"'{dialogue}' is not a number of minutes "
+                          "(1 or more)")
+
     return Settings(database_url=database_url, data_dir=data_dir,
                     log_level=log_level.upper() if log_level else None,
                     telegram=_telegram(get), matrix=_matrix(get),
@@ -177,7 +184,8 @@ def load_settings(environ: Mapping[str, str] | None = None,
                     privacy_contact=get("PRIVACY_CONTACT"), retention_days=int(retention),
                     log_key=get("CONFBOT_LOG_KEY"), log_format=log_format,
                     http_port=int(http_port) if http_port else None,
-                    http_listen=get("CONFBOT_HTTP_LISTEN") or "0.0.0.0")
+                    http_listen=get("CONFBOT_HTTP_LISTEN") or "0.0.0.0",
+                    dialogue_minutes=int(dialogue))
 
 
 def _matrix(get: Callable[[str], str | None]) -> MatrixSettings | None:

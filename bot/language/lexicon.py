@@ -23,8 +23,28 @@ INTENT_NAMES = (
     "kind:workshop", "kind:study_visit", "kind:networking", "kind:talk", "who",
 )
 RELATIVE_DAYS = {"today": 0, "tomorrow": 1, "yesterday": -1}
+FACT_NAMES = ("start", "end", "duration", "format", "host", "after", "before")
+"""The facts of a session a question may ask for (`facts:` in data/intents.yaml)."""
 
 Phrase = tuple[str, ...]
+
+
+TIME_PHRASES = ("from_now", "within", "half_before", "half_after", "quarter_after",
+                "quarter_into", "quarter_before", "after")
+
+
+@dataclass
+class TimeWords:
+    """The words of time expressions, all languages together."""
+
+    parts_of_day: dict[str, tuple[int, int, tuple[Phrase, ...]]] = field(default_factory=dict)
+    """name -> (first hour, last hour, phrases): "morning" -> (6, 12, …)."""
+    units: dict[int, tuple[Phrase, ...]] = field(default_factory=dict)
+    """minutes -> phrases: 60 -> ("godzina",), ("hour",) …"""
+    hours: dict[int, tuple[Phrase, ...]] = field(default_factory=dict)
+    """a clock hour (1–12) -> its words ("piątej", "п'яту")."""
+    phrases: dict[str, tuple[Phrase, ...]] = field(default_factory=dict)
+    """one of TIME_PHRASES -> phrases ("wpół do", "пів на", "quarter to" …)."""
 
 
 @dataclass
@@ -49,6 +69,16 @@ class Lexicon:
     """The language text in an alphabet is taken to be when nothing else tells."""
     transliterated: dict[str, frozenset[str]] = field(default_factory=dict)
     """Words that show a language typed in Latin letters ("shcho", "kogda")."""
+    facts: dict[str, tuple[Phrase, ...]] = field(default_factory=dict)
+    """fact name -> the phrases asking for it, in every language ("do której" -> end)."""
+    yes_no: frozenset[str] = frozenset()
+    """Words opening a yes/no question ("czy", "чи", "ли", "is", "does")."""
+    conference_words: frozenset[str] = frozenset()
+    """Words naming the conference itself ("konferencja"), not one of its sessions."""
+    references: frozenset[str] = frozenset()
+    """Words pointing back at what the conversation was about ("it", "tam", "його")."""
+    times: TimeWords = field(default_factory=lambda: TimeWords())
+    """Parts of the day, relative times and clock hours said as words (`times:`)."""
     languages: tuple[str, ...] = ()
     """Every language the vocabulary covers: the conference's and those answered in one."""
 
@@ -152,6 +182,23 @@ class Lexicon:
         lexicon.on_words = _union(folded_set("on_words", raw.get("on_words", {}), required=()))
         lexicon.question_words = _union(folded_set("question_words",
                                                    raw.get("question_words", {}), required=()))
+        raw_facts = raw.get("facts", {})
+        if not isinstance(raw_facts, dict):
+            fail("facts", "must map a fact (" + ", ".join(FACT_NAMES) + ") to phrases")
+            raw_facts = {}
+        for name, value in raw_facts.items():
+            if name not in FACT_NAMES:
+                fail(f"facts {name}", f"is not a known fact ({', '.join(FACT_NAMES)})")
+                continue
+            lexicon.facts[name] = tuple(
+                tuple(words(p)) for ps in per_language(f"facts {name}", value).values()
+                for p in ps if words(p))
+        lexicon.times = _time_words(raw.get("times", {}), per_language, fail)
+        lexicon.yes_no = _union(folded_set("yes_no", raw.get("yes_no", {}), required=()))
+        lexicon.conference_words = _union(folded_set(
+            "conference_words", raw.get("conference_words", {}), required=()))
+        lexicon.references = _union(folded_set("references", raw.get("references", {}),
+                                               required=()))
         return lexicon
 
     def reply_language(self, written: str | None) -> str | None:
@@ -201,3 +248,36 @@ class Lexicon:
 
 def _union(by_language: dict[str, frozenset[str]]) -> frozenset[str]:
     return frozenset().union(*by_language.values())
+
+
+def _phrases(by_language: dict[str, list[str]]) -> tuple[Phrase, ...]:
+    return tuple(tuple(words(p)) for ps in by_language.values() for p in ps if words(p))
+
+
+def _time_words(raw: Any, per_language: Callable[..., dict[str, list[str]]],
+                fail: Callable[[str, str], None]) -> TimeWords:
+    """Read `times:`; every problem names its place ("times parts_of_day morning: …")."""
+    found = TimeWords()
+    if not isinstance(raw, dict):
+        fail("times", "must be a mapping (parts_of_day, units, hours, from_now, …)")
+        return found
+    parts = raw.get("parts_of_day", {})
+    for name, value in (parts.items() if isinstance(parts, dict) else ()):
+        hours = value.get("hours") if isinstance(value, dict) else None
+        if not (isinstance(hours, list) and len(hours) == 2
+                and all(isinstance(h, int) and 0 <= h <= 24 for h in hours)):
+            fail(f"times parts_of_day {name}", "needs hours: [first, last] (0–24)")
+            continue
+        phrases = {k: v for k, v in value.items() if k != "hours"}
+        found.parts_of_day[str(name)] = (hours[0], hours[1], _phrases(
+            per_language(f"times parts_of_day {name}", phrases, ())))
+    for key, target in (("units", found.units), ("hours", found.hours)):
+        table = raw.get(key, {})
+        for number, value in (table.items() if isinstance(table, dict) else ()):
+            if not isinstance(number, int):
+                fail(f"times {key} {number}", "the key must be a number")
+                continue
+            target[number] = _phrases(per_language(f"times {key} {number}", value, ()))
+    for name in TIME_PHRASES:
+        found.phrases[name] = _phrases(per_language(f"times {name}", raw.get(name, {}), ()))
+    return found

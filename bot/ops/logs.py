@@ -151,7 +151,8 @@ class JsonFormatter(logging.Formatter):
 
 
 LOG_FORMATS = ("text", "json")
-QUIET_AT_INFO = ("httpx", "httpcore", "apscheduler", "aiohttp.access", "alembic.runtime.migration")
+QUIET_AT_INFO = ("httpx", "httpcore", "apscheduler", "aiohttp.access", "alembic.runtime.migration",
+                 "pymorphy3")
 """Libraries whose INFO lines are noise (a line per HTTP request, per job run): shown from
 WARNING unless the level is DEBUG."""
 

@@ -190,6 +190,9 @@ class InfoTopic:
     title: Text
     body: Text
     keywords: dict[str, tuple[str, ...]]
+    announced: bool = True
+    """False for a topic people ask about whose facts the organisers have not announced
+    (parking, Wi-Fi…): the answer says so and whom to ask, never a neighbouring page."""
 
 
 @dataclass
@@ -213,6 +216,8 @@ class Conference:
     website: str | None = None
     landmarks: dict[str, Landmark] = field(default_factory=dict)
     main_venue: Venue | None = None
+    not_announced: tuple[InfoTopic, ...] = ()
+    """Topics people ask about whose facts have not been announced (parking, Wi-Fi…)."""
 
     # --- time ---------------------------------------------------------------------------
 

@@ -88,7 +88,8 @@ def load_conference(data_dir: Path) -> tuple[Conference, Lexicon]:
         venues=venues,
         people=people,
         sessions=sessions,
-        info=tuple(info),
+        info=tuple(t for t in info if t.announced),
+        not_announced=tuple(t for t in info if not t.announced),
         website=conf.string("website", required=False),
         landmarks=landmarks,
         main_venue=_main_venue(conf, venues),
@@ -278,8 +279,8 @@ def load_info(data_dir: Path, checker: CheckerFactory, problems: list[Problem],
     file = display(path, data_dir)
     topics: list[InfoTopic] = []
     seen: set[str] = set()
-    for index, raw in enumerate(items(read_yaml(path, data_dir, problems), "topics", file,
-                                       problems)):
+    raw_file = read_yaml(path, data_dir, problems)
+    for index, raw in enumerate(items(raw_file, "topics", file, problems)):
         check = checker(file, item_name("topic", raw, index), raw)
         identifier = check.string("id")
         unique(seen, identifier, check)
@@ -303,5 +304,32 @@ def load_info(data_dir: Path, checker: CheckerFactory, problems: list[Problem],
                     keywords[str(lang)] = tuple(words)
         if identifier and title and body and len(keywords) >= len(languages):
             topics.append(InfoTopic(identifier, title, body, keywords))
-    return topics
+    return topics + _not_announced(raw_file, file, checker, problems, languages, seen)
+
+
+def _not_announced(raw: Any, file: str, checker: CheckerFactory, problems: list[Problem],
+                   languages: tuple[str, ...], seen: set[str]) -> list[InfoTopic]:
+    """`not_announced:` in info.yaml: topics people ask about that the sources do not give
+    (an id, a title and keywords, no body)."""
+    found: list[InfoTopic] = []
+    entries = raw.get("not_announced", []) if isinstance(raw, dict) else []
+    if not isinstance(entries, list):
+        problems.append(Problem(file, "not_announced", "must be a list of topics"))
+        return found
+    for index, item in enumerate(entries):
+        check = checker(file, item_name("not_announced", item, index), item)
+        identifier, title = check.string("id"), check.text("title")
+        unique(seen, identifier, check)
+        raw_keywords = check.raw.get("keywords")
+        if not isinstance(raw_keywords, dict) or not all(
+                isinstance(v, list) and v and all(isinstance(w, str) and w for w in v)
+                for v in raw_keywords.values()) or any(lang not in raw_keywords
+                                                       for lang in languages):
+            check.fail("keywords", "must map every language to a list of words")
+            continue
+        if identifier and title:
+            found.append(InfoTopic(identifier, title, title, {
+                str(lang): tuple(words) for lang, words in raw_keywords.items()},
+                announced=False))
+    return found
 

@@ -23,6 +23,7 @@ from bot.storage.models import (
     Announcement,
     Base,
     ConsoleTopic,
+    DialogueState,
     FeedbackOff,
     LiveEdit,
     LiveEditChange,
@@ -130,6 +131,8 @@ def erase(store: Store, platform: str, external_id: str) -> dict[str, int] | Non
             "state": _scrub_state(connection, {user_id}, needles),
             "shown_notices": rows_affected(connection.execute(
                 delete(ShownNotice).where(ShownNotice.user_id == user_id))),
+            "dialogue_state": rows_affected(connection.execute(
+                delete(DialogueState).where(DialogueState.user_id == user_id))),
             "live_edits": rows_affected(connection.execute(
                 update(LiveEdit).where(LiveEdit.author.in_([f"{platform}:{i}" for i in ids]))
                 .values(author=ERASED_AUTHOR))),
@@ -188,6 +191,8 @@ def export(store: Store, user_id: int) -> dict[str, object]:
             "ratings": _rows(connection, Rating.__table__, Rating.user_id == user_id),
             "feedback_off": _rows(connection, FeedbackOff.__table__,
                                   FeedbackOff.user_id == user_id),
+            "dialogue_state": _rows(connection, DialogueState.__table__,
+                                    DialogueState.user_id == user_id),
             "state": [{"key": key, "value": value} for key, value in connection.execute(
                 select(State.key, State.value)).all()
                 if (m := CONVERSATION_KEY.match(key)) and int(m.group(1)) == user_id],
@@ -256,6 +261,7 @@ def _purge_people(connection: Connection) -> dict[str, int]:
         + _scrub_state(connection, user_ids, needles),
         "subscriptions": rows_affected(connection.execute(delete(Subscription))),
         "shown_notices": rows_affected(connection.execute(delete(ShownNotice))),
+        "dialogue_state": rows_affected(connection.execute(delete(DialogueState))),
         "live_edits anonymised": rows_affected(connection.execute(
             update(LiveEdit).where(LiveEdit.author != ERASED_AUTHOR)
             .values(author=ERASED_AUTHOR))),

@@ -341,3 +341,19 @@ class LiveEditChange(Base):
     """JSON of the new value; None when the edit was taken back."""
     author: Mapped[str] = mapped_column(String(255))
     made_at: Mapped[datetime] = mapped_column(UTCDateTime())
+class DialogueState(Base):
+    """What the last answers in one conversation were about, so a follow-up ("and where?")
+    can lean on them; it expires after a quiet while."""
+
+    __tablename__ = "dialogue_state"
+    __table_args__ = (UniqueConstraint("user_id", "chat_id", name="uq_dialogue_state"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    chat_id: Mapped[str] = mapped_column(String(255))
+    sessions: Mapped[str] = mapped_column(String(255), default="")
+    people: Mapped[str] = mapped_column(String(255), default="")
+    places: Mapped[str] = mapped_column(String(255), default="")
+    moment: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    asked: Mapped[str] = mapped_column(String(32), default="")
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)

@@ -42,6 +42,10 @@ _WEB = N_("for organisers: your sign-in links to the web console (valid ten minu
          "secrets — to let only organisers in")
 _TOPICS = N_("for organisers: the answers you added in the web console, with your platform id "
              "— so others can see who added what")
+_DIALOGUE = N_("which sessions, people, places and time your last answers were about, and what "
+               "you asked — to "
+               "understand a follow-up such as “and where is it?”; forgotten after 30 quiet "
+               "minutes")
 _CONVERSATION = N_("the step you are at in a conversation (such as writing an announcement), "
                    "until it ends")
 _QUESTIONS = N_("the questions you put to sessions, with their language and state — for the "
@@ -71,6 +75,9 @@ PERSONAL_COLUMNS: dict[str, dict[str, str]] = {
         "id", "author_platform", "author_chat", "author_user_id", "texts", "source_language",
         "audience", "status", "created_at", "queued_at", "finished_at")},
     "state": {"key": _CONVERSATION, "value": _CONVERSATION},
+    "dialogue_state": {column: _DIALOGUE for column in (
+        "id", "user_id", "chat_id", "sessions", "people", "places", "moment", "asked",
+        "updated_at")},
     "shown_notices": {"id": _NOTICES, "user_id": _NOTICES, "notice": _NOTICES},
     "live_edits": {column: _EDITS for column in (
         "id", "session_id", "aspect", "value", "author", "made_at")},

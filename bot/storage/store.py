@@ -6,6 +6,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.storage.console import ConsoleStore
 from bot.storage.database import make_engine, upgrade
+from bot.storage.dialogue import DialogueStore
 from bot.storage.edits import EditStore
 from bot.storage.interest import Interest, interest
 from bot.storage.notices import Notices
@@ -39,6 +40,8 @@ class Store:
                                                before_read=self.users.flush_soft_changes)
         self.unanswered = UnansweredLog(self.engine)
         """Questions the bot could not place: text, language, time; never who asked."""
+        self.dialogue = DialogueStore(self._sessions)
+        """What the last answers of each conversation were about (for follow-ups)."""
         self.notices = Notices(self.engine)
         self.console = ConsoleStore(self._sessions)
         """The web console's sign-in links, browser sessions and organiser-made topics."""

@@ -2,25 +2,22 @@
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass, field, replace
-from datetime import datetime, time, timedelta
-
-from babel import Locale
-from rapidfuzz import fuzz
+from dataclasses import replace
+from datetime import datetime
 
 from bot.core.messages import COMMAND_PREFIXES
 from bot.language.i18n import Catalogue
 from bot.language.lexicon import Lexicon
-from bot.language.textmatch import Vocabulary, ascii_digits, fold, phrase_in, word_matches, words
+from bot.language.textmatch import Vocabulary, ascii_digits, word_matches, words
 from bot.language.translit import to_cyrillic
-from bot.programme.model import Conference, Day, InfoTopic, Person, Place, Session, Venue
-
-_CLOCK = re.compile(r"(?<![\d.:])([01]?\d|2[0-3])[:.]([0-5]\d)(?![\d])(?![.:]\d)")
-_MERIDIEM = re.compile(r"(?<![\d:.])(\d{1,2})\s*(am|pm|a\.m\.|p\.m\.)(?!\w)")
-_HYPHENATED = re.compile(r"\w+(?:-\w+)+")
-_DAY_MONTH = re.compile(r"(?<![\d.])(\d{1,2})[./](\d{1,2})(?:[./]\d{2,4})?(?![\d:])")
-
+from bot.programme.model import Conference, Day, InfoTopic, Place
+from bot.storage.dialogue import Focus
+from bot.understanding.entities import Entities
+from bot.understanding.followups import FollowUps
+from bot.understanding.inflection import inflected_forms
+from bot.understanding.intent import Intent as Intent
+from bot.understanding.spans import Spans
+from bot.understanding.times import TimeExpressions
 
 PLACE_QUESTIONS = ("distance", "where")
 """Intents decided by their question words alone (see Understanding._asked_place_intent)."""
@@ -32,28 +29,7 @@ MAX_READ = 500
 """Characters of a message that are read; a longer one is someone pasting, not asking."""
 
 
-@dataclass
-class Intent:
-    """What a message asks for, with whatever it named (a day, a time, people, sessions)."""
-
-    name: str
-    kind: str | None = None
-    topic: InfoTopic | None = None
-    day: Day | None = None
-    moments: list[datetime] = field(default_factory=list)
-    people: list[Person] = field(default_factory=list)
-    sessions: list[Session] = field(default_factory=list)
-    places: list[Place] = field(default_factory=list)
-    query: str = ""
-
-
-@dataclass(frozen=True)
-class _Entry:
-    tokens: frozenset[str]
-    weight: int
-
-
-class Understanding:
+class Understanding(FollowUps, Entities, Spans, TimeExpressions):
     """Everything needed to read free text, prepared once from the conference data."""
 
     def __init__(self, conference: Conference, lexicon: Lexicon, catalogue: Catalogue) -> None:
@@ -67,7 +43,7 @@ class Understanding:
         ]
         self._topic_phrases: list[tuple[InfoTopic, tuple[str, ...]]] = [
             (topic, tuple(words(keyword)))
-            for topic in conference.info
+            for topic in (*conference.info, *conference.not_announced)
             for keywords in topic.keywords.values()
             for keyword in keywords
             if words(keyword)
@@ -77,7 +53,10 @@ class Understanding:
         self._people = [(p, self._name_variants(p)) for p in conference.people.values()]
         self._name_vocabulary = frozenset(w for _, vs in self._people for v in vs for w in v)
         self._name_cache: dict[str, tuple[frozenset[str], frozenset[str]]] = {}
-        self._interpreted: dict[tuple[str, object], Intent] = {}
+        self._forms = inflected_forms(
+            [*(s.title.get("uk", "") for s in conference.walk()),
+             *(p.name_uk or "" for p in conference.people.values())])
+        self._interpreted: dict[tuple[str, object, Focus | None], Intent] = {}
         self._index = {s.id: self._session_entries(s) for s in conference.walk()}
         self._phrase_words = Vocabulary(
             w for phrases in (self._phrases, self._topic_phrases) for _, p in phrases for w in p)
@@ -93,80 +72,15 @@ class Understanding:
         self._place_names = self._place_phrases()
         self._place_words = Vocabulary(w for _, phrase in self._place_names for w in phrase)
         self.proper_names = self._proper_names()
+        self._conference_words = Vocabulary(lexicon.conference_words)
+        self._fact_words = Vocabulary(w for phrases in lexicon.facts.values()
+                                      for p in phrases for w in p)
+        self._day_vocabulary = frozenset(
+            {*self._weekdays, *self._months, *lexicon.day_words, *lexicon.time_prepositions,
+             *(w for ws in lexicon.ordinals.values() for w in ws),
+             *(w for ps in lexicon.relative_days.values() for p in ps for w in p)})
 
     # --- preparation --------------------------------------------------------------------
-
-    def _locales(self, catalogue: Catalogue) -> list[Locale]:
-        """The locales whose day and month names people may type (Russian too)."""
-        return [catalogue[lang].locale for lang in catalogue.languages] + [
-            Locale.parse(lang) for lang in self.lexicon.answer_in]
-
-    def _weekday_words(self, catalogue: Catalogue) -> dict[str, Day]:
-        found: dict[str, Day] = {}
-        for locale in self._locales(catalogue):
-            for context in ("format", "stand-alone"):
-                for width in ("wide", "abbreviated"):
-                    for index, name in locale.days[context][width].items():
-                        for day in self.conference.days:
-                            if day.date.weekday() == index:
-                                found[fold(name).rstrip(".")] = day
-        return found
-
-    def _month_words(self, catalogue: Catalogue) -> dict[str, int]:
-        months: dict[str, int] = {}
-        for locale in self._locales(catalogue):
-            for context in ("format", "stand-alone"):
-                for width in ("wide", "abbreviated"):
-                    for number, name in locale.months[context][width].items():
-                        months[fold(name).rstrip(".")] = number
-        return months
-
-    @staticmethod
-    def _name_variants(person: Person) -> list[tuple[str, ...]]:
-        variants = [tuple(words(person.name))]
-        if person.name_uk:
-            variants.append(tuple(words(person.name_uk)))
-        return variants
-
-    def _place_phrases(self) -> list[tuple[Place, tuple[str, ...]]]:
-        """Every way to name a venue or landmark: its names in all languages and its aliases."""
-        places: list[Place] = [*self.conference.venues.values(),
-                               *self.conference.landmarks.values()]
-        phrases = []
-        for place in places:
-            for name in (*place.name.values(), *place.aliases):
-                phrase = tuple(w for w in words(name) if w not in self.lexicon.stopwords)
-                if phrase:
-                    phrases.append((place, phrase))
-        return phrases
-
-    def _proper_names(self) -> frozenset[str]:
-        """Folded words of people's names and place names, which belong to no language."""
-        texts = [n for p in self.conference.people.values() for n in (p.name, p.name_uk) if n]
-        places: list[Place] = [*self.conference.venues.values(),
-                               *self.conference.landmarks.values()]
-        for place in places:
-            texts += [*place.aliases, place.name[self.conference.languages[0]]]
-        return frozenset(w for text in texts for w in words(text))
-
-    def _session_entries(self, session: Session) -> list[_Entry]:
-        def texts(value: object) -> str:
-            return " ".join(value.values()) if isinstance(value, dict) else ""
-
-        people = " ".join(
-            f"{p.name} {p.name_uk or ''}" for p in session.people)
-        venue = session.venue
-        venue_text = (f"{texts(venue.name)} {' '.join(venue.aliases)}"
-                      if isinstance(venue, Venue) else "")
-        parts = [
-            (texts(session.title), 4),
-            (people, 4),
-            (f"{texts(session.host)} {venue_text}", 2),
-            (f"{texts(session.description)} {texts(session.audience)} {texts(session.format)}", 1),
-        ]
-        return [_Entry(frozenset(w for w in words(text) + _joined(text) if len(w) >= 3
-                                 and w not in self.lexicon.stopwords), weight)
-                for text, weight in parts]
 
     # --- reading ------------------------------------------------------------------------
 
@@ -192,24 +106,35 @@ class Understanding:
         """Drop remembered interpretations (measurements of the cold path use this)."""
         self._interpreted.clear()
 
-    def interpret(self, text: str, now: datetime) -> Intent:
-        """What a message asks; the same words on the same day always mean the same."""
-        key = (text, now.astimezone(self.conference.timezone).date())
+    def interpret(self, text: str, now: datetime, focus: Focus | None = None) -> Intent:
+        """What a message asks; the same words on the same day, after the same answers,
+        always mean the same."""
+        key = (text, now.astimezone(self.conference.timezone).date(), focus)
         intent = self._interpreted.get(key)
         if intent is None:
-            intent = self._interpret(text, now)
+            intent = self._interpret(text, now, focus)
             if len(self._interpreted) > 4096:
                 self._interpreted.clear()
             self._interpreted[key] = intent
         return replace(intent, people=list(intent.people), sessions=list(intent.sessions),
                        places=list(intent.places), moments=list(intent.moments))
 
-    def _interpret(self, text: str, now: datetime) -> Intent:
+    def _interpret(self, text: str, now: datetime, focus: Focus | None = None) -> Intent:
         text = ascii_digits(text[:MAX_READ])
         if self.lexicon.transliteration(text):
             text = f"{text} {to_cyrillic(text)}"
         message = words(text)
         day = self.find_day(text, now)
+        timed = self.read_time(text, message, day, now)
+        clock = self._moments(text, day, now)
+        in_context = self.read_in_context(
+            text, message, day, focus, timed or (Intent("at", moments=clock) if clock else None))
+        if in_context is not None and (timed is None or (
+                in_context.sessions and not in_context.from_dialogue
+                and in_context.name != "search")):
+            return in_context
+        if timed is not None:
+            return timed
         asked = self._asked_place_intent(message)
         if asked is not None:
             return self._where(asked, text, message, day)
@@ -234,7 +159,12 @@ class Understanding:
             if day is not None and name in ("now", "today", "programme", "next"):
                 return Intent("programme", day=day)
             if name.startswith("kind:"):
-                return Intent("kind", kind=name.removeprefix("kind:"), day=day)
+                kind = name.removeprefix("kind:")
+                if not self.conference.of_kind(kind):  # the schedule's own words for it
+                    titled = self.of_category(kind, self._kind_named(message)[1])
+                    if titled:
+                        return Intent("search", sessions=titled, query=text)
+                return Intent("kind", kind=kind, day=day)
             return Intent(name, day=day, query=text)
         if day is not None:
             return Intent("programme", day=day)
@@ -271,6 +201,20 @@ class Understanding:
                 if best is None or score > best[0]:
                     best = (score, name)
         return best[1] if best else None
+
+    def _phrase_words_of(self, message: list[str], names: tuple[str, ...]) -> set[str]:
+        """The words of a message that belong to a matched phrase of some intents."""
+        matched = self._phrase_words.matched(message)
+        used: set[str] = set()
+        for name, phrase, _ in self._candidates(matched):
+            if name in names and matched.issuperset(phrase):
+                used.update(w for w in message
+                            if w in phrase or self._phrase_words.matching(w) & set(phrase))
+        return used
+
+    def _time_words(self, message: list[str]) -> set[str]:
+        """Words naming days, dates and times: they say when, not what."""
+        return {w for w in message if w in self._day_vocabulary or w.isdecimal()}
 
     def _candidates(self, matched: frozenset[str]
                     ) -> list[tuple[str, tuple[str, ...], InfoTopic | None]]:
@@ -358,171 +302,3 @@ class Understanding:
             if best is not None and best[1] is not None:
                 return Intent("topic", topic=best[1])
         return Intent("where", sessions=sessions, query=text)
-
-    def find_places(self, message: list[str]) -> list[Place]:
-        """Venues and landmarks named in a message, in the order they are mentioned."""
-        matched = self._place_words.matched(message)
-        best: dict[str, tuple[int, int, Place]] = {}
-        for place, phrase in self._place_names:
-            if not matched.issuperset(phrase):
-                continue
-            position = min(i for i, w in enumerate(message)
-                           if self._place_words.matching(w) & set(phrase))
-            weight = sum(len(w) for w in phrase)
-            known = best.get(place.id)
-            if known is None or weight > known[1]:
-                best[place.id] = (position, weight, place)
-        ordered = sorted(best.values(), key=lambda item: (item[0], -item[1]))
-        return [place for _, _, place in ordered]
-
-    def find_people(self, message: list[str]) -> list[Person]:
-        """People named in a message: the whole name, or a surname of five letters or more."""
-        near: set[str] = set()
-        surnames: set[str] = set()
-        for word in message:
-            close, as_surname = self._name_words(word)
-            near |= close
-            surnames |= as_surname
-        found = []
-        for person, variants in self._people:
-            for variant in variants:
-                if near.issuperset(variant) or (len(variant[-1]) >= 5
-                                                and variant[-1] in surnames):
-                    found.append(person)
-                    break
-        return found
-
-    def _name_words(self, given: str) -> tuple[frozenset[str], frozenset[str]]:
-        """The name words a typed word may be, and the surnames it may be (stricter)."""
-        cached = self._name_cache.get(given)
-        if cached is None:
-            close = frozenset(n for n in self._name_vocabulary if _close(n, given))
-            surnames = frozenset(n for n in self._name_vocabulary
-                                 if n == given or (len(given) >= 5 and _close(n, given, 90)))
-            cached = self._name_cache[given] = (close, surnames)
-            if len(self._name_cache) > 1 << 14:
-                self._name_cache.clear()
-        return cached
-
-    def search(self, text: str, limit: int = 6, keep: float = 0.5) -> list[Session]:
-        """Sessions whose title, people, place or description match the words of a query,
-        keeping those that score at least `keep` times the best."""
-        query = [w for w in words(text) if len(w) >= 3 and w not in self.lexicon.stopwords]
-        if not query:
-            return []
-        matches = [self._index_words.matching(word) for word in query]
-        scored = []
-        for session in self.conference.walk():
-            entries = self._index[session.id]
-            score = sum(max((e.weight for e in entries if e.tokens & found), default=0)
-                        for found in matches)
-            if score:
-                scored.append((score, session))
-        if not scored:
-            return []
-        top = max(score for score, _ in scored)
-        threshold = max(2, top * keep)
-        ranked = sorted((item for item in scored if item[0] >= threshold),
-                        key=lambda item: (-item[0], item[1].number))
-        return [session for _, session in ranked[:limit]]
-
-    # --- days and times -----------------------------------------------------------------
-
-    def find_day(self, text: str, now: datetime) -> Day | None:
-        """A conference day named by weekday, date, 'today'/'tomorrow', 'day 2' or an ordinal."""
-        message = words(text)
-        conference = self.conference
-        for offset, phrases in self.lexicon.relative_days.items():
-            if any(phrase_in(p, message) for p in phrases):
-                return conference.day_of(now + timedelta(days=offset))
-        for day_number, month in ((int(d), int(m)) for d, m in _DAY_MONTH.findall(text)):
-            for day in conference.days:
-                if (day.date.day, day.date.month) == (day_number, month):
-                    return day
-        for index, word in enumerate(message):
-            if word.isdecimal():
-                neighbours = message[max(0, index - 1):index] + message[index + 1:index + 2]
-                for neighbour in neighbours:
-                    named = self._months.get(neighbour) or next(
-                        (n for name, n in self._months.items()
-                         if len(name) >= 5 and word_matches(name, neighbour)), None)
-                    for day in conference.days:
-                        if named and (day.date.day, day.date.month) == (int(word), named):
-                            return day
-            if word in self.lexicon.day_words and index + 1 < len(message):
-                following = message[index + 1]
-                if following.isdecimal():
-                    return self.day_by_number(int(following))
-            if word in self.lexicon.day_words:
-                for neighbour in message[max(0, index - 1):index]:
-                    for number, ordinals in self.lexicon.ordinals.items():
-                        if neighbour in ordinals:
-                            return self.day_by_number(number)
-        for word in message:
-            for name, day in self._weekdays.items():
-                if word == name or (len(name) >= 5 and word_matches(name, word)):
-                    return day
-        return None
-
-    def day_by_number(self, number: int) -> Day | None:
-        days = self.conference.days
-        return days[number - 1] if 1 <= number <= len(days) else None
-
-    def parse_day_argument(self, argument: str, now: datetime) -> Day | None:
-        """A day given to /programme: '2', 'd2', a weekday, a date, 'today'…"""
-        argument = ascii_digits(argument.strip())
-        if argument.isdecimal():
-            return self.day_by_number(int(argument))
-        by_id = self.conference.day_by_id(argument.lower())
-        return by_id or self.find_day(argument, now)
-
-    def _moments(self, text: str, day: Day | None, now: datetime) -> list[datetime]:
-        clock = self._clock_time(text)
-        if clock is None:
-            return []
-        conference = self.conference
-        if day is not None:
-            return [conference.at(day, clock)]
-        today = conference.day_of(now)
-        if today is not None:
-            return [conference.at(today, clock)]
-        return [conference.at(d, clock) for d in conference.days]
-
-    def _clock_time(self, text: str) -> time | None:
-        lowered = text.lower()
-        match = _CLOCK.search(lowered)
-        if match:
-            return time(int(match.group(1)), int(match.group(2)))
-        match = _MERIDIEM.search(lowered)
-        if match:
-            hour = int(match.group(1)) % 12
-            if match.group(2).startswith("p"):
-                hour += 12
-            return time(hour, 0) if hour < 24 else None
-        message = words(text)
-        for index, word in enumerate(message[:-1]):
-            following = message[index + 1]
-            if word in self.lexicon.time_prepositions and following.isdecimal():
-                hour = int(following)
-                if hour > 23:
-                    continue
-                return time(self._afternoon(hour), 0)
-        return None
-
-    def _afternoon(self, hour: int) -> int:
-        """'at 3' during a conference that runs in the afternoon means 15:00."""
-        if hour >= 12 or hour == 0:
-            return hour
-        earliest = min(self.conference.day_start(d) for d in self.conference.days)
-        earliest_hour = earliest.astimezone(self.conference.timezone).hour
-        return hour + 12 if hour < earliest_hour and hour + 12 < 24 else hour
-
-
-def _joined(text: str) -> list[str]:
-    """Hyphenated words also as one word: 'well-being' is found by 'wellbeing'."""
-    return [w.replace("-", "") for w in _HYPHENATED.findall(fold(text))]
-
-
-def _close(wanted: str, given: str, threshold: int = 85) -> bool:
-    """A name typed closely enough (names get a stricter threshold than ordinary words)."""
-    return wanted == given or (len(wanted) >= 4 and fuzz.ratio(wanted, given) >= threshold)

@@ -11,6 +11,7 @@ from aiohttp import web
 from bot.delivery.broadcasts import Draft, announcement_text, parse_audience, queue, recipients
 from bot.programme.info_topics import export_topics_yaml, topic_id
 from bot.programme.live_edit_export import export_yaml
+from bot.programme.model import InfoTopic
 from bot.storage import AnnouncementStatus
 from bot.storage.console import LOGIN_PATH, TopicRecord
 from bot.web.console import auth, views
@@ -124,7 +125,7 @@ def console_routes(deps: ConsoleDeps) -> list[web.AbstractRouteDef]:
                                     page_language(app, request))
         now = app.clock.now()
         groups = [g for g in app.store.unanswered.groups()[:SHOWN_GROUPS]
-                  if app.understanding.interpret(g.text, now).topic is None]
+                  if not _answered(app.understanding.interpret(g.text, now).topic)]
         return show(request, organiser, "unanswered.html", groups=groups,
                     topics=app.store.console.topics(), answers=answers, asked=asked)
 
@@ -208,6 +209,11 @@ def console_routes(deps: ConsoleDeps) -> list[web.AbstractRouteDef]:
 
 def _see_other(location: str) -> web.Response:
     return web.Response(status=303, headers={"Location": location})
+
+
+def _answered(topic: InfoTopic | None) -> bool:
+    """The bot now answers this: a topic with facts (an honest 'not announced' is no answer)."""
+    return topic is not None and topic.announced
 
 
 def setup_console(web_app: web.Application, deps: ConsoleDeps) -> None:

@@ -1,0 +1,186 @@
+"""Reading a question about a fact of a named thing, or of what the conversation was about.
+
+The most specific thing named wins: a session named by a distinctive part of its title, topic,
+host, street or district (or the one session of a kind named) beats the kind itself; with
+nothing named, a question leans on the conversation's focus.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from bot.language.textmatch import words
+from bot.programme.model import Day, InfoTopic, Person, Place, Session, Venue
+from bot.storage.dialogue import Focus
+from bot.understanding.dialogue import SESSION_FACTS, after, before, recalled, venue_of
+from bot.understanding.intent import Intent
+from bot.understanding.questions import Questions
+
+PLACE_ASKED = ("where", "distance")
+
+
+class FollowUps(Questions):
+    """Facts and follow-ups; mixed into `Understanding` (which provides the finders below)."""
+
+    if TYPE_CHECKING:
+        def _asked(self, message: list[str], names: tuple[str, ...]) -> list[str]: ...
+        def _action(self, message: list[str]) -> str | None: ...
+        def _kind_named(self, message: list[str]) -> tuple[str | None, set[str]]: ...
+        def _best_phrase(self, message: list[str]) -> tuple[str, InfoTopic | None] | None: ...
+        def _phrase_words_of(self, message: list[str], names: tuple[str, ...]) -> set[str]: ...
+        def _time_words(self, message: list[str]) -> set[str]: ...
+        def find_places(self, message: list[str]) -> list[Place]: ...
+        def find_people(self, message: list[str]) -> list[Person]: ...
+        def search(self, text: str, limit: int = 6, keep: float = 0.5) -> list[Session]: ...
+
+    def specific_sessions(self, content: list[str], kind: str | None) -> list[Session]:
+        """Sessions the content words name distinctly (at most three), narrowed by a kind."""
+        if not content:
+            return []
+        found = self.search(" ".join(content), limit=4, keep=0.8)
+        if kind is not None:
+            found = [s for s in found if s.kind == kind] or (
+                [] if len(found) > 1 else found)
+        top = self.conference.top_level(found)
+        return top if 0 < len(top) <= 3 else []
+
+    def read_in_context(self, text: str, message: list[str], day: Day | None,
+                        focus: Focus | None, timed: Intent | None = None) -> Intent | None:
+        """A question about a fact (of a named thing, or of the last answers), or None."""
+        fact, fact_words = self.fact_asked(message)
+        place_asked = self._asked(message, PLACE_ASKED)
+        who_asked = bool(self._asked(message, ("who",)))
+        action = self._action(message)
+        kind, kind_words = self._kind_named(message)
+        ignored = (fact_words | kind_words | self._phrase_words_of(message, tuple(
+            name for name in self.lexicon.intents if not name.startswith("kind:")))
+            | self._time_words(message))
+        people = self.find_people(message)
+        best = self._best_phrase(message)
+        leans_back = bool(fact or place_asked or who_asked or action) and self.refers_back(
+            message) and focus is not None
+        if people or (best is not None and best[1] is not None and not leans_back):
+            return None  # a person or a topic: read as before
+        content = [w for w in self.content_words(message, ignored)
+                   if not self._conference_words.matching(w)]
+        places = self.find_places(message)
+        place_words = {w for p in places for name in (*p.name.values(), *p.aliases)
+                       for w in words(name)}
+        named = self.specific_sessions([w for w in content if w not in place_words], kind)
+        if not named and places and not self.refers_back(message):
+            named = self._held_at(places, kind)
+        if not named and kind is not None and (not content or self.refers_back(message)):
+            single = self.single_of_kind(kind, kind_words)
+            named = [single] if single is not None else []
+        if (best is not None and best[0].startswith("conference_") and not named
+                and not leans_back):
+            return None  # the conference itself
+        refers = self.refers_back(message)
+        bare = not [w for w in content if w not in place_words] and not people and kind is None
+        sessions, focus_people, focus_places = (recalled(self.conference, focus)
+                                                if focus else ([], [], []))
+        from_dialogue = False
+        targets = named
+        if not targets and (refers or bare) and not people:
+            targets, from_dialogue = sessions, bool(sessions)
+        if (not fact and not place_asked and not who_asked and not action and focus
+                and focus.asked in (*SESSION_FACTS, "where", "who") and named):
+            fact = focus.asked if focus.asked in SESSION_FACTS else None
+            if focus.asked == "where":
+                place_asked = ["where"]
+            who_asked = focus.asked == "who"
+        if self._yes_no(message) and targets and not action:
+            verdict = self._check(targets[0], day, timed, places)
+            if verdict is not None:
+                return Intent("yesno", fact=verdict, sessions=targets[:1], day=day,
+                              moments=timed.moments if timed else [], places=places,
+                              from_dialogue=from_dialogue)
+        if action is not None:
+            if len(targets) >= 1 and (from_dialogue or len(targets) == 1):
+                return Intent(action, query=targets[0].id, sessions=targets[:1],
+                              from_dialogue=from_dialogue)
+            return None
+        if not place_asked and places and refers and targets and from_dialogue and not (
+                fact or who_asked):
+            place_asked = ["where"]  # "and from the station, how far is it there?"
+        if place_asked:
+            return self._place_question(place_asked[0], places, targets, focus_places,
+                                        from_dialogue, refers or bare)
+        if fact in ("after", "before") and targets:
+            if fact == "after":
+                moment = after(self.conference, targets)
+                if moment is None:
+                    return None
+                return Intent("next", moments=[moment], sessions=targets,
+                              from_dialogue=from_dialogue)
+            return Intent("before", sessions=before(self.conference, targets),
+                          from_dialogue=from_dialogue)
+        if fact in SESSION_FACTS and targets:
+            return Intent("fact", fact=fact, sessions=targets[:3], from_dialogue=from_dialogue)
+        if who_asked and targets and not people:
+            return Intent("who", sessions=targets[:3], query=text, from_dialogue=from_dialogue)
+        if named and kind is not None and not fact and not who_asked:
+            return Intent("search", sessions=named, query=text)
+        if (refers or bare) and not named and focus_people and not targets and not fact:
+            return Intent("person", people=focus_people, from_dialogue=True)
+        if (refers and not named and not people and focus_people and targets
+                and not fact and not who_asked and self._speaker_question(message)):
+            return Intent("person", people=focus_people, from_dialogue=True)
+        return None
+
+    def _speaker_question(self, message: list[str]) -> bool:
+        return False
+
+    def _yes_no(self, message: list[str]) -> bool:
+        """A yes/no question: opened by "czy", "чи", "is", "does"…, or with "ли" inside."""
+        marks = self.lexicon.yes_no
+        return bool(message) and (message[0] in marks or (len(message) > 1 and message[0]
+                                                          in ("a", "а", "and", "i", "і")
+                                                          and message[1] in marks)
+                                  or any(w in marks and len(w) <= 3 and not w.isascii()
+                                         for w in message[1:]))
+
+    def _check(self, session: Session, day: Day | None, timed: Intent | None,
+               places: list[Place]) -> str | None:
+        """Does a claim about a session hold ("yes"/"no"), or None when nothing is claimed."""
+        if timed is not None and timed.moments and session.times_announced:
+            start = session.span[0]
+            if timed.name == "range" and len(timed.moments) == 2:
+                return "yes" if timed.moments[0] <= start < timed.moments[1] else "no"
+            zone = self.conference.timezone
+            same_time = start.astimezone(zone).time() == timed.moments[0].astimezone(zone).time()
+            return "yes" if same_time and (day is None or session.day is day) else "no"
+        if places:
+            return "yes" if any(session.venue is p for p in places) else "no"
+        if day is not None:
+            return "yes" if session.day is day else "no"
+        return None
+
+    def _held_at(self, places: list[Place], kind: str | None) -> list[Session]:
+        """The sessions at a place named ("the visit in Skawina"), if they are few."""
+        held = [s for s in self.conference.top_level(self.conference.walk())
+                if any(s.venue is p for p in places) and (kind is None or s.kind == kind)]
+        return held if 1 <= len(held) <= 3 else []
+
+    def _place_question(self, asked: str, places: list[Place], targets: list[Session],
+                        focus_places: list[Place], from_dialogue: bool,
+                        leans: bool) -> Intent | None:
+        """'where is it?', 'how do I get there from the station?', 'from A to B'."""
+        destination: Place | None = venue_of(targets) if targets else None
+        if destination is None and leans and focus_places:
+            destination = focus_places[0]
+        if destination is not None:
+            origins = [p for p in places if p is not destination]
+            if origins:
+                return Intent("distance", places=[origins[0], destination],
+                              sessions=targets[:3], from_dialogue=from_dialogue)
+            if asked == "where":
+                return Intent("where", places=[destination], sessions=targets[:3],
+                              from_dialogue=from_dialogue)
+        if len(places) >= 2 and asked == "where":
+            return Intent("distance", places=places[:2])
+        if targets and asked == "where" and not places:
+            venues: list[Place] = [s.venue for s in targets if isinstance(s.venue, Venue)]
+            return Intent("where", places=venues[:1] if len(set(map(id, venues))) == 1 else [],
+                          sessions=targets[:3], from_dialogue=from_dialogue)
+        return None
