@@ -3,7 +3,9 @@ CONFBOT_TEST_DB=postgresql).
 
 One cluster per test session: `initdb` into a temporary folder, started with `pg_ctl` on a free
 loopback port (its unix socket in the same folder, fsync off: nothing here needs to survive a
-crash). Each test gets a database of its own, dropped afterwards. As root, the server binaries
+crash). Each test gets a database of its own, dropped afterwards: an empty one
+(`database_url_factory`), or a copy of one migrated once per run (`migrated_database_url_factory`:
+`CREATE DATABASE … TEMPLATE` here, a file copy on SQLite). As root, the server binaries
 run as the unprivileged `postgres` user, which PostgreSQL insists on.
 
 CONFBOT_TEST_POSTGRES_URL=postgresql://user:password@host:port/postgres uses an existing server
@@ -19,6 +21,7 @@ import pwd
 import shlex
 import shutil
 import socket
+import sqlite3
 import subprocess
 import tempfile
 from collections.abc import Callable, Iterator
@@ -139,9 +142,11 @@ class Databases:
     def url(self, name: str) -> str:
         return self._template.set(database=name).render_as_string(hide_password=False)
 
-    def create(self) -> str:
+    def create(self, template: str | None = None) -> str:
+        """A new database: empty, or a copy of `template` (which nobody may be connected to)."""
         name = f"{self._prefix}{next(_counter)}"
-        self._admin.execute(f'CREATE DATABASE "{name}"')
+        copy = f' TEMPLATE "{template}"' if template else ""
+        self._admin.execute(f'CREATE DATABASE "{name}"{copy}')
         return name
 
     def drop(self, name: str) -> None:
@@ -227,6 +232,54 @@ def database_url_factory(request: pytest.FixtureRequest, database_engine: str,
 
     def new_url() -> str:
         created.append(databases.create())
+        return databases.url(created[-1])
+
+    yield new_url
+    for name in created:
+        databases.drop(name)
+
+
+@pytest.fixture(scope="session")
+def migrated_template(request: pytest.FixtureRequest, database_engine: str,
+                      tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A database migrated to the newest schema, once per run, for the tests to copy: a SQLite
+    file (its write-ahead log folded in), or the name of a PostgreSQL database."""
+    from bot.storage import Store
+
+    if database_engine != "postgresql":
+        path = tmp_path_factory.mktemp("template") / "migrated.sqlite3"
+        Store(f"sqlite:///{path}").close()
+        with sqlite3.connect(path) as connection:
+            connection.execute("PRAGMA journal_mode=DELETE")
+        connection.close()
+        return str(path)
+    databases: Databases = request.getfixturevalue("postgres_databases")
+    name = databases.create()
+    Store(databases.url(name)).close()
+    return name
+
+
+@pytest.fixture
+def migrated_database_url_factory(request: pytest.FixtureRequest, database_engine: str,
+                                  migrated_template: str,
+                                  tmp_path: Path) -> Iterator[Callable[[], str]]:
+    """new_url() -> the URL of a fresh database at the newest schema on the selected engine
+    (the migrations still run when a store opens it, and find nothing to do)."""
+    if database_engine != "postgresql":
+        files = (tmp_path / f"confbot{n or ''}.sqlite3" for n in itertools.count())
+
+        def new_file() -> str:
+            path = next(files)
+            shutil.copyfile(migrated_template, path)
+            return f"sqlite:///{path}"
+
+        yield new_file
+        return
+    databases: Databases = request.getfixturevalue("postgres_databases")
+    created: list[str] = []
+
+    def new_url() -> str:
+        created.append(databases.create(template=migrated_template))
         return databases.url(created[-1])
 
     yield new_url

@@ -17,6 +17,8 @@ from tests.conftest import warsaw
 from tests.helpers import bot_environment, start_bot, wait_until
 from tests.telegram_standin import BotApiStandIn
 
+pytestmark = pytest.mark.slow  # bot processes killed and restarted
+
 RECIPIENTS = 150
 
 

@@ -6,8 +6,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from bot import PROJECT_ROOT
-from tests.helpers import bot_environment
+from tests.helpers import DATA_DIR, bot_environment
+
+pytestmark = pytest.mark.slow  # the command line as a process: each test starts `python -m bot`
 
 
 def confbot(*args: str, stdin: str = "", env: dict[str, str] | None = None,
@@ -47,6 +51,14 @@ def test_check_reports_the_data():
     result = confbot("check")
     assert result.returncode == 0, result.stderr
     assert "29 sessions" in result.stdout and "pl, uk, en" in result.stdout
+
+
+def test_the_shipped_data_passes_check():
+    """The one test that reads data/ itself (every other one reads tests/fixtures): whatever
+    conference data/ holds, `confbot check` accepts it."""
+    result = confbot("check", env={"CONFBOT_DATA_DIR": str(PROJECT_ROOT / "data")})
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("OK: "), result.stdout
 
 
 def test_check_names_the_bad_file(tmp_path: Path):
@@ -111,7 +123,7 @@ def _moved_data(tmp_path: Path) -> Path:
     import yaml
 
     data = tmp_path / "data"
-    shutil.copytree(PROJECT_ROOT / "data", data)
+    shutil.copytree(DATA_DIR, data)
     day2 = data / "programme" / "day2.yaml"
     document = yaml.safe_load(day2.read_text(encoding="utf-8"))
     next(s for s in document["sessions"] if s["id"] == "s20").update(start="11:30",

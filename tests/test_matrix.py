@@ -19,6 +19,8 @@ from tests.helpers import start_app
 from tests.matrix_person import EncryptedPerson, Person
 from tests.synapse_server import Synapse
 
+pytestmark = pytest.mark.slow  # a real Synapse and the bot running against it
+
 BOT = "confbot"
 
 

@@ -18,6 +18,8 @@ from tests.harness import RunningBot
 from tests.helpers import free_port
 from tests.telegram_standin import BotApiStandIn
 
+pytestmark = pytest.mark.slow  # the Bot API stand-in (an HTTP server), the bot running on it
+
 UKRAINIAN, POLISH, ENGLISH = 1001, 1002, 1003
 
 

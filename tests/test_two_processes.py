@@ -24,6 +24,8 @@ from tests.conftest import warsaw
 from tests.helpers import bot_environment, start_app, start_bot, stop, wait_until
 from tests.telegram_standin import BotApiStandIn
 
+pytestmark = pytest.mark.slow  # bot processes, the Bot API stand-in, PostgreSQL itself
+
 NOW = warsaw("2023-11-30T09:00")
 
 
