@@ -110,11 +110,25 @@ def test_a_reminder_appears_while_the_console_runs(tmp_path: Path, database_url:
 
 
 def _wait_then_close(process: subprocess.Popen[str]) -> tuple[str, str]:
-    """Keep the input open past the reminder's moment (8 s of demo time), then end it."""
-    import time
+    """Keep the input open until the reminder is printed (8 s of demo time), then end it."""
+    import threading
 
-    time.sleep(12)
-    return process.communicate(timeout=30)
+    from tests.helpers import wait_until
+
+    assert process.stdout is not None and process.stdin is not None
+    lines: list[str] = []
+    reader = threading.Thread(target=lambda: lines.extend(iter(process.stdout.readline, "")),
+                              daemon=True)
+    reader.start()
+    try:
+        wait_until(lambda: "starts in 15 minutes" in "".join(lines) or process.poll() is not None,
+                   30, "the reminder in the console")
+    finally:
+        process.stdin.close()
+    process.wait(30)
+    reader.join(30)
+    assert process.stderr is not None
+    return "".join(lines), process.stderr.read()
 
 
 def _moved_data(tmp_path: Path) -> Path:

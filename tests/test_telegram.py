@@ -37,7 +37,7 @@ def transport_for(app: Application, api: BotApiStandIn, **kwargs) -> TelegramTra
 
 @pytest.fixture
 def bot(app: Application, api: BotApiStandIn) -> Iterator[RunningBot]:
-    with RunningBot(app, transport_for(app, api)) as running:
+    with RunningBot(app, transport_for(app, api), on_stop=api.release_pollers) as running:
         yield running
 
 
