@@ -37,7 +37,12 @@ class RunningBot:
     def call(self, function: Callable[[], object]) -> None:
         """Run something inside the bot's event loop (e.g. a reminder tick)."""
         done = threading.Event()
-        self.loop.call_soon_threadsafe(lambda: (function(), done.set()))
+
+        def call_then_tell() -> None:
+            function()
+            done.set()
+
+        self.loop.call_soon_threadsafe(call_then_tell)
         done.wait(5)
 
     def run(self, coroutine: Coroutine[Any, Any, Any]) -> Any:
