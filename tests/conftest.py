@@ -28,9 +28,11 @@ from bot.app import Application
 from bot.core.clock import FakeClock
 from bot.language.i18n import Catalogue
 from bot.language.lexicon import Lexicon
+from bot.programme.live_edits import Overlaid, overlay
 from bot.programme.model import Conference
 from bot.programme.yaml_data import load_conference
 from bot.storage import Store
+from bot.storage.edits import EditRecord
 from bot.transports.console import ConsoleSession
 from bot.understanding.parser import Understanding
 from tests.helpers import DATA_DIR, SYNTHETIC_DIR, start_app
@@ -69,7 +71,7 @@ def load_fixture(folder: Path) -> tuple[Conference, Lexicon]:
 class _UnderstandingOnce:
     """Stands in for `Understanding` in `bot.app`: one per (conference, lexicon, languages,
     zone), prepared once, handed out with its remembered interpretations forgotten, so each
-    application starts as cold as a new one would."""
+    application starts as cold as with a new one."""
 
     def __init__(self) -> None:
         self._built: dict[tuple[int, int, tuple[str, ...], str],
@@ -88,10 +90,28 @@ class _UnderstandingOnce:
         return understanding
 
 
+class _OverlayOnce:
+    """Stands in for `overlay` in `bot.app`: with no live edits, the same data gives the same
+    served programme object, so its understanding is found again. (With edits, a fresh copy,
+    as always: the edits are applied to the copy in place.)"""
+
+    def __init__(self) -> None:
+        self._plain: dict[int, tuple[Conference, Overlaid]] = {}
+
+    def __call__(self, data: Conference, edits: list[EditRecord]) -> Overlaid:
+        if edits:
+            return overlay(data, edits)
+        kept = self._plain.get(id(data))
+        if kept is None or kept[0] is not data:
+            kept = self._plain[id(data)] = (data, overlay(data, []))
+        return Overlaid(kept[1].conference, [])
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _understanding_once() -> Iterator[None]:
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(bot.app, "Understanding", _UnderstandingOnce())
+        patch.setattr(bot.app, "overlay", _OverlayOnce())
         yield
 
 
@@ -142,7 +162,8 @@ def clock() -> FakeClock:
 @pytest.fixture
 def app(loaded: tuple[Conference, Lexicon], database_url: str,
         clock: FakeClock) -> Iterator[Application]:
-    application = start_app(loaded[0], loaded[1], Store(database_url), clock)
+    # a copy of a migrated database: nothing to migrate
+    application = start_app(loaded[0], loaded[1], Store(database_url, migrate=False), clock)
     yield application
     application.store.close()
 
