@@ -18,14 +18,18 @@ import glob
 import itertools
 import os
 import pwd
+import queue
 import shlex
 import shutil
 import socket
 import sqlite3
 import subprocess
+import sys
 import tempfile
+import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -127,33 +131,78 @@ class PostgresServer:
 
 
 class Databases:
-    """Creates and drops the per-test databases on one server."""
+    """Creates and drops the per-test databases on one server. Copies of a template are made
+    ahead, and databases dropped, by a thread of its own (its own connection), so a test
+    waits for neither."""
+
+    SPARES = 2
+    """Copies of a template kept ready."""
 
     def __init__(self, admin_url: str) -> None:
         import psycopg
         from sqlalchemy.engine import make_url
 
-        self._template = make_url(normalise_database_url(admin_url))
+        self._server = make_url(normalise_database_url(admin_url))
         # psycopg takes a libpq URL: the same one without SQLAlchemy's driver name
-        libpq = self._template.set(drivername="postgresql").render_as_string(hide_password=False)
+        libpq = self._server.set(drivername="postgresql").render_as_string(hide_password=False)
         self._admin = psycopg.connect(libpq, autocommit=True)
+        self._worker_connection = psycopg.connect(libpq, autocommit=True)
         self._prefix = f"confbot_test_{os.getpid()}_"
+        self._spares: dict[str, queue.Queue[str]] = {}
+        self._tasks: queue.Queue[tuple[str, str] | None] = queue.Queue()
+        self._worker = threading.Thread(target=self._work, name="test-databases", daemon=True)
+        self._worker.start()
 
     def url(self, name: str) -> str:
-        return self._template.set(database=name).render_as_string(hide_password=False)
+        return self._server.set(database=name).render_as_string(hide_password=False)
 
     def create(self, template: str | None = None) -> str:
         """A new database: empty, or a copy of `template` (which nobody may be connected to)."""
-        name = f"{self._prefix}{next(_counter)}"
-        copy = f' TEMPLATE "{template}"' if template else ""
-        self._admin.execute(f'CREATE DATABASE "{name}"{copy}')
+        if template is None:
+            return self._create(self._admin, None)
+        spares = self._spares.setdefault(template, queue.Queue())
+        try:
+            name = spares.get_nowait()
+        except queue.Empty:
+            name = self._create(self._admin, template)
+            for _ in range(self.SPARES):
+                self._tasks.put(("copy", template))
+        else:
+            self._tasks.put(("copy", template))
         return name
 
     def drop(self, name: str) -> None:
+        """Drop a database, soon (in the background)."""
+        self._tasks.put(("drop", name))
+
+    def _create(self, connection: Any, template: str | None) -> str:
+        name = f"{self._prefix}{next(_counter)}"
+        copy = f' TEMPLATE "{template}"' if template else ""
+        connection.execute(f'CREATE DATABASE "{name}"{copy}')
+        return name
+
+    def _drop(self, connection: Any, name: str) -> None:
         # FORCE ends what a test left connected (a store it did not close, a killed process).
-        self._admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+    def _work(self) -> None:
+        while (task := self._tasks.get()) is not None:
+            action, name = task
+            try:
+                if action == "copy":
+                    self._spares[name].put(self._create(self._worker_connection, name))
+                else:
+                    self._drop(self._worker_connection, name)
+            except Exception as error:  # a test then copies in its own thread, and says why
+                print(f"tests/postgres_server.py: {action} {name}: {error}", file=sys.stderr)
 
     def close(self) -> None:
+        self._tasks.put(None)
+        self._worker.join(120)
+        for spares in self._spares.values():
+            while not spares.empty():
+                self._drop(self._admin, spares.get_nowait())
+        self._worker_connection.close()
         self._admin.close()
 
 
