@@ -103,6 +103,12 @@ class BotApiStandIn:
         if self._thread is not None:
             self._thread.join(10)
 
+    @property
+    def polling(self) -> int:
+        """getUpdates requests being held open now."""
+        with self._lock:
+            return self._polling
+
     def release_pollers(self) -> None:
         """The bot is being stopped: answer the getUpdates held open now, and every later one
         at once, so stopping takes no long-poll timeout."""
