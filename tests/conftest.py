@@ -1,14 +1,15 @@
 """Shared fixtures: the conference of tests/fixtures (never the shipped data/), a fake clock,
 a migrated database per test, and the console as a test harness.
 
-Speed without changing what is tested: each conference folder is loaded once per run, its
-language understanding is built once (every application gets it with its memory of
-interpretations cleared), and each test's database is a copy of one migrated per run.
-Markers, applied here from the fixtures a test uses (see pyproject's [tool.pytest]):
+Speed without changing what is tested: each conference folder is loaded once per run; an
+application without live edits serves the same programme object as the others, so its language
+understanding is built once (each application gets it with its memory of interpretations
+cleared); each test's database is a copy of one migrated per run.
+Markers (registered in pyproject's [tool.pytest]), applied here from the fixtures a test uses:
 `db` on every test that uses the database of the selected engine (`database_url`, `app`,
 `chat`, `database_url_factory`, `database_engine`): the PostgreSQL pass of `make test` runs
-only these. `slow` is set by hand on tests that start processes or servers; `make test-fast`
-leaves them out.
+only these; `slow` on tests using a server (`synapse`, `api`, `pg_url`), and by hand on
+tests that start processes or take over ~2 s: `make test-fast` leaves them out.
 """
 
 from __future__ import annotations
