@@ -19,8 +19,9 @@ import tempfile
 import threading
 import time
 from collections import Counter
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -29,7 +30,7 @@ from sqlalchemy import insert
 from standin_process import RemoteStandIn
 
 from bot import PROJECT_ROOT
-from bot.core.clock import SystemClock
+from bot.core.clock import ShiftedClock
 from bot.delivery.broadcasts import Draft, queue
 from bot.ops.serving import serve
 from bot.programme.yaml_data import load_conference
@@ -53,7 +54,10 @@ def main() -> None:
     api = RemoteStandIn(limit=args.limit)
     with tempfile.TemporaryDirectory() as folder:
         store = Store(f"sqlite:///{Path(folder) / 'broadcast.sqlite3'}")
-        now = datetime.now(UTC)
+        # During the conference, as in production: with the machine's clock, long after it,
+        # the retention rule run at start erases every subscriber before the broadcast.
+        clock = ShiftedClock(datetime(2023, 11, 30, 10, 5, tzinfo=ZoneInfo("Europe/Warsaw")))
+        now = clock.now()
         with store.session() as db, db.begin():
             db.execute(insert(User), [
                 {"platform": "telegram", "external_id": str(100_000 + i), "created_at": now,
@@ -61,7 +65,7 @@ def main() -> None:
                  "client_language": ("pl", "uk", "en")[i % 3], "reminder_minutes": 15,
                  "active": True} for i in range(args.recipients)])
         conference, lexicon = load_conference(PROJECT_ROOT / "data")
-        app = build_application(conference, lexicon, store, SystemClock())
+        app = build_application(conference, lexicon, store, clock)
         transport = TelegramTransport(app, api.token, base_url=api.base_url, poll_timeout=1)
         loop = asyncio.new_event_loop()
         thread = threading.Thread(target=lambda: loop.run_until_complete(serve(app,
