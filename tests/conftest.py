@@ -110,6 +110,7 @@ class _OverlayOnce:
 
 @pytest.fixture(scope="session", autouse=True)
 def _understanding_once() -> Iterator[None]:
+    # if bot.app stops importing these two names, say which ones it uses now here
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(bot.app, "Understanding", _UnderstandingOnce())
         patch.setattr(bot.app, "overlay", _OverlayOnce())
