@@ -9,16 +9,22 @@ TEST_STAMP := $(VENV)/.installed-test
 PO     := $(wildcard locales/*/LC_MESSAGES/messages.po)
 MO     := $(PO:.po=.mo)
 
-.PHONY: run test install install-test lint check extract update compile clean browser
+.PHONY: run test test-fast install install-test lint check extract update compile clean browser
 
 run: $(STAMP) compile
 	$(BIN)/confbot run $(ARGS)
 
+# Everything on SQLite, then again on PostgreSQL what uses the suite's database (marker `db`,
+# set in tests/conftest.py): the rest does not depend on the engine.
 test: $(TEST_STAMP) compile browser
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 	HYPOTHESIS_PROFILE=$${HYPOTHESIS_PROFILE:-ci} $(BIN)/pytest $(PYTEST_ARGS)
-	HYPOTHESIS_PROFILE=$${HYPOTHESIS_PROFILE:-ci} CONFBOT_TEST_DB=postgresql $(BIN)/pytest $(PYTEST_ARGS)
+	HYPOTHESIS_PROFILE=$${HYPOTHESIS_PROFILE:-ci} CONFBOT_TEST_DB=postgresql $(BIN)/pytest -m db $(PYTEST_ARGS)
+
+# The inner loop: no processes, no servers (marker `slow`), SQLite.
+test-fast: $(TEST_STAMP) compile
+	HYPOTHESIS_PROFILE=$${HYPOTHESIS_PROFILE:-ci} $(BIN)/pytest -m "not slow" $(PYTEST_ARGS)
 
 check: $(STAMP) compile
 	$(BIN)/confbot check

@@ -51,7 +51,11 @@ def main() -> None:
                         help="start a throwaway PostgreSQL (tests/postgres_server.py)")
     parser.add_argument("--recipients", type=int, default=30)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--smoke", action="store_true",
+                        help="one round to three people: does it still run? (figures not meant)")
     args = parser.parse_args()
+    if args.smoke:
+        args.recipients, args.rounds = 3, 1
     folder = Path(tempfile.mkdtemp(prefix="confbot-announce-"))
     server = None
     if args.postgres:

@@ -21,6 +21,7 @@ from bot.core.clock import FakeClock
 from bot.programme.yaml_data import load_conference
 from bot.storage import Store
 from bot.transports.console import ConsoleSession
+from bot.wiring import build_application
 
 QUESTIONS = [
     "/now", "/next", "/today", "/programme 2", "/s20", "/search migracja", "/info catering",
@@ -33,7 +34,10 @@ QUESTIONS = [
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rounds", type=int, default=200)
-    rounds = parser.parse_args().rounds
+    parser.add_argument("--smoke", action="store_true",
+                        help="a tiny run (seconds): the benchmark still works; figures mean little")
+    args = parser.parse_args()
+    rounds = 1 if args.smoke else args.rounds
 
     tracemalloc.start()
     began = time.perf_counter()
@@ -42,7 +46,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         store = Store(f"sqlite:///{Path(folder) / 'bench.sqlite3'}")
         clock = FakeClock(datetime(2023, 11, 30, 10, 5, tzinfo=ZoneInfo("Europe/Warsaw")))
-        app = Application(conference, lexicon, store, clock)
+        app = build_application(conference, lexicon, store, clock)
         ready = time.perf_counter()
         _, peak_start = tracemalloc.get_traced_memory()
         tracemalloc.stop()

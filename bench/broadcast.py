@@ -19,8 +19,9 @@ import tempfile
 import threading
 import time
 from collections import Counter
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -29,26 +30,34 @@ from sqlalchemy import insert
 from standin_process import RemoteStandIn
 
 from bot import PROJECT_ROOT
-from bot.app import Application
-from bot.core.clock import SystemClock
+from bot.core.clock import ShiftedClock
 from bot.delivery.broadcasts import Draft, queue
 from bot.ops.serving import serve
 from bot.programme.yaml_data import load_conference
 from bot.storage import Store
 from bot.storage.models import User
+from bot.storage.outbox import OutboxStatus
 from bot.transports.telegram import TelegramTransport
+from bot.wiring import build_application
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--recipients", type=int, default=3000)
     parser.add_argument("--limit", type=float, default=30.0)
+    parser.add_argument("--smoke", action="store_true",
+                        help="a tiny run (seconds): the benchmark still works; figures mean little")
     args = parser.parse_args()
+    if args.smoke:
+        args.recipients, args.limit = 20, 200.0
 
     api = RemoteStandIn(limit=args.limit)
     with tempfile.TemporaryDirectory() as folder:
         store = Store(f"sqlite:///{Path(folder) / 'broadcast.sqlite3'}")
-        now = datetime.now(UTC)
+        # During the conference, as in production: with the machine's clock, long after it,
+        # the retention rule run at start erases every subscriber before the broadcast.
+        clock = ShiftedClock(datetime(2023, 11, 30, 10, 5, tzinfo=ZoneInfo("Europe/Warsaw")))
+        now = clock.now()
         with store.session() as db, db.begin():
             db.execute(insert(User), [
                 {"platform": "telegram", "external_id": str(100_000 + i), "created_at": now,
@@ -56,7 +65,7 @@ def main() -> None:
                  "client_language": ("pl", "uk", "en")[i % 3], "reminder_minutes": 15,
                  "active": True} for i in range(args.recipients)])
         conference, lexicon = load_conference(PROJECT_ROOT / "data")
-        app = Application(conference, lexicon, store, SystemClock())
+        app = build_application(conference, lexicon, store, clock)
         transport = TelegramTransport(app, api.token, base_url=api.base_url, poll_timeout=1)
         loop = asyncio.new_event_loop()
         thread = threading.Thread(target=lambda: loop.run_until_complete(serve(app,
@@ -69,15 +78,18 @@ def main() -> None:
         draft = Draft({"pl": "Obiad przesunięty na 14:30.", "uk": "Обід перенесено на 14:30.",
                        "en": "Lunch moved to 14:30."}, "pl", "all")
         done = threading.Event()
-        loop.call_soon_threadsafe(lambda: (queue(app, draft, author_platform="cli",
-                                                 author_chat=None, author_user_id=None),
-                                           done.set()))
+
+        def announce() -> None:
+            queue(app, draft, author_platform="cli", author_chat=None, author_user_id=None)
+            done.set()
+
+        loop.call_soon_threadsafe(announce)
         done.wait(60)
         # every accepted send, 429s included, is a call; wait for all recipients or a stall
         deadline = time.monotonic() + args.recipients / args.limit * 3 + 60
         while time.monotonic() < deadline:
             statuses = Counter(m.status for m in store.outbox.messages())
-            if statuses.get("queued", 0) + statuses.get("sending", 0) == 0:
+            if statuses[OutboxStatus.QUEUED] + statuses[OutboxStatus.SENDING] == 0:
                 break
             time.sleep(0.5)
         after = api.wait("sendMessage", 0, since=before["count"], timeout=0)

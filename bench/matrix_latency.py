@@ -60,7 +60,10 @@ def summary(name: str, seconds: list[float]) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rounds", type=int, default=40)
-    rounds = parser.parse_args().rounds
+    parser.add_argument("--smoke", action="store_true",
+                        help="a tiny run (seconds): the benchmark still works; figures mean little")
+    args = parser.parse_args()
+    rounds = 2 if args.smoke else args.rounds
     logging.basicConfig(level=logging.ERROR, stream=sys.stderr)
     with tempfile.TemporaryDirectory() as folder:
         synapse = Synapse(Path(folder) / "synapse").start()

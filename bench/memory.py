@@ -74,7 +74,11 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--users", type=int, nargs="+", default=[0, 10_000, 100_000])
     parser.add_argument("--postgres", help="a PostgreSQL server URL with CREATE DATABASE rights")
+    parser.add_argument("--smoke", action="store_true",
+                        help="a tiny run (seconds): the benchmark still works; figures mean little")
     args = parser.parse_args()
+    if args.smoke:
+        args.users = [0, 50]
     print(f"{'users':>8} {'peak RSS':>10} {'first answer':>13}")
     for users in args.users:
         with tempfile.TemporaryDirectory() as folder:

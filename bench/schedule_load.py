@@ -85,7 +85,11 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--events", type=int, default=1000)
     parser.add_argument("--rounds", type=int, default=20)
+    parser.add_argument("--smoke", action="store_true",
+                        help="a tiny run (seconds): the benchmark still works; figures mean little")
     args = parser.parse_args()
+    if args.smoke:
+        args.events, args.rounds = 20, 1
     content = generate(args.events)
     loads = []
     for _ in range(5):

@@ -8,6 +8,7 @@ import subprocess
 import sys
 import urllib.request
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -27,19 +28,21 @@ class RemoteStandIn:
     def base_url(self) -> str:
         return f"http://127.0.0.1:{self.port}/bot"
 
-    def push(self, items: list[dict]) -> list[float]:  # type: ignore[type-arg]
+    def push(self, items: list[dict[str, Any]]) -> list[float]:
         request = urllib.request.Request(
             f"http://127.0.0.1:{self.port}/_test/push", data=json.dumps(items).encode(),
             headers={"Content-Type": "application/json"})
         with urllib.request.urlopen(request, timeout=60) as answer:
-            return json.load(answer)["pushed"]
+            pushed: list[float] = json.load(answer)["pushed"]
+            return pushed
 
     def wait(self, method: str, count: int, since: int = 0, timeout: float = 300
-             ) -> dict:  # type: ignore[type-arg]
+             ) -> dict[str, Any]:
         url = (f"http://127.0.0.1:{self.port}/_test/wait?method={method}&count={count}"
                f"&since={since}&timeout={timeout}")
         with urllib.request.urlopen(url, timeout=timeout + 10) as answer:
-            return json.load(answer)
+            waited: dict[str, Any] = json.load(answer)
+            return waited
 
     def stop(self) -> None:
         assert self.process.stdin is not None

@@ -203,7 +203,7 @@ def reply_language(understanding: Understanding, conference_languages: tuple[str
 
 
 def main() -> int:
-    verbose = "--verbose" in sys.argv
+    verbose = "--verbose" in sys.argv  # --smoke: the same run, it takes seconds already
     conference, lexicon = load_conference(PROJECT_ROOT / "data")
     understanding = Understanding(conference, lexicon,
                                   Catalogue(conference.languages, conference.timezone))

@@ -72,7 +72,11 @@ def main() -> None:
     parser.add_argument("--people", type=int, default=10_000)
     parser.add_argument("--events", type=int, default=1000)
     parser.add_argument("--rounds", type=int, default=20)
+    parser.add_argument("--smoke", action="store_true",
+                        help="a tiny event, one round: does it still run? (figures not meant)")
     args = parser.parse_args()
+    if args.smoke:
+        args.people, args.events, args.rounds = 50, 300, 1
     logging.disable(logging.WARNING)  # the generated schedule's own warnings
     loaded = load_content(generate(args.events), "generated.json")
     conference = loaded.conference

@@ -14,9 +14,13 @@ from bot.ops.serving import serve
 
 
 class RunningBot:
-    def __init__(self, app: Application, transport: Any, start_timeout: float = 30) -> None:
+    def __init__(self, app: Application, transport: Any, start_timeout: float = 30,
+                 on_stop: Callable[[], object] = lambda: None) -> None:
+        """`on_stop` runs once the transport is told to stop (e.g. the Bot API stand-in's
+        `release_pollers`, so stopping waits for no long poll)."""
         self.app, self.transport = app, transport
         self.start_timeout = start_timeout
+        self.on_stop = on_stop
         self.loop = asyncio.new_event_loop()
         self.thread = threading.Thread(
             target=lambda: self.loop.run_until_complete(serve(app, [transport])), daemon=True)
@@ -33,7 +37,12 @@ class RunningBot:
     def call(self, function: Callable[[], object]) -> None:
         """Run something inside the bot's event loop (e.g. a reminder tick)."""
         done = threading.Event()
-        self.loop.call_soon_threadsafe(lambda: (function(), done.set()))
+
+        def call_then_tell() -> None:
+            function()
+            done.set()
+
+        self.loop.call_soon_threadsafe(call_then_tell)
         done.wait(5)
 
     def run(self, coroutine: Coroutine[Any, Any, Any]) -> Any:
@@ -42,4 +51,5 @@ class RunningBot:
 
     def __exit__(self, *exc: object) -> None:
         self.loop.call_soon_threadsafe(self.transport.stop)
+        self.on_stop()
         self.thread.join(30)

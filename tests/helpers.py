@@ -1,4 +1,5 @@
-"""Helpers shared by the tests: building the bot as `confbot run` does, free ports, waiting."""
+"""Helpers shared by the tests: the conference folders, building the bot as `confbot run`
+does, free ports, waiting."""
 
 from __future__ import annotations
 
@@ -17,6 +18,12 @@ from bot.language.lexicon import Lexicon
 from bot.programme.model import Conference
 from bot.storage import Store
 from bot.wiring import build_application
+
+FIXTURES = PROJECT_ROOT / "tests" / "fixtures"
+DATA_DIR = FIXTURES / "conference"
+"""The tests' copy of MIEJSCA OTWARTE 2023: the tests never read the shipped data/."""
+SYNTHETIC_DIR = FIXTURES / "synthetic"
+"""Harbour Days 2025: one day in Tokyo, for tests that the bot is not bound to one conference."""
 
 
 def start_app(conference: Conference, lexicon: Lexicon, store: Store, clock: Clock,
@@ -64,9 +71,11 @@ def stop(process: subprocess.Popen[bytes]) -> None:
 
 def bot_environment(**env: str) -> dict[str, str]:
     """This process's environment without the bot's settings, plus `env`. The bot runs from
-    this checkout, whatever an editable install of the virtualenv points at."""
+    this checkout, whatever an editable install of the virtualenv points at, on the tests'
+    conference (CONFBOT_DATA_DIR=tests/fixtures/conference unless `env` says otherwise)."""
     environment = {k: v for k, v in os.environ.items()
                    if not k.startswith(("TELEGRAM_", "MATRIX_", "CONFBOT_", "DATABASE_URL"))}
+    environment["CONFBOT_DATA_DIR"] = str(DATA_DIR)
     environment["PYTHONPATH"] = os.pathsep.join(
         [str(PROJECT_ROOT), *filter(None, [os.environ.get("PYTHONPATH")])])
     environment.update(env)

@@ -3,7 +3,9 @@ CONFBOT_TEST_DB=postgresql).
 
 One cluster per test session: `initdb` into a temporary folder, started with `pg_ctl` on a free
 loopback port (its unix socket in the same folder, fsync off: nothing here needs to survive a
-crash). Each test gets a database of its own, dropped afterwards. As root, the server binaries
+crash). Each test gets a database of its own, dropped afterwards: an empty one
+(`database_url_factory`), or a copy of one migrated once per run (`migrated_database_url_factory`:
+`CREATE DATABASE … TEMPLATE` here, a file copy on SQLite). As root, the server binaries
 run as the unprivileged `postgres` user, which PostgreSQL insists on.
 
 CONFBOT_TEST_POSTGRES_URL=postgresql://user:password@host:port/postgres uses an existing server
@@ -16,13 +18,18 @@ import glob
 import itertools
 import os
 import pwd
+import queue
 import shlex
 import shutil
 import socket
+import sqlite3
 import subprocess
+import sys
 import tempfile
+import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -124,31 +131,78 @@ class PostgresServer:
 
 
 class Databases:
-    """Creates and drops the per-test databases on one server."""
+    """Creates and drops the per-test databases on one server. Copies of a template are made
+    ahead, and databases dropped, by a thread of its own (its own connection), so a test
+    waits for neither."""
+
+    SPARES = 2
+    """Copies of a template kept ready."""
 
     def __init__(self, admin_url: str) -> None:
         import psycopg
         from sqlalchemy.engine import make_url
 
-        self._template = make_url(normalise_database_url(admin_url))
+        self._server = make_url(normalise_database_url(admin_url))
         # psycopg takes a libpq URL: the same one without SQLAlchemy's driver name
-        libpq = self._template.set(drivername="postgresql").render_as_string(hide_password=False)
+        libpq = self._server.set(drivername="postgresql").render_as_string(hide_password=False)
         self._admin = psycopg.connect(libpq, autocommit=True)
+        self._worker_connection = psycopg.connect(libpq, autocommit=True)
         self._prefix = f"confbot_test_{os.getpid()}_"
+        self._spares: dict[str, queue.Queue[str]] = {}
+        self._tasks: queue.Queue[tuple[str, str] | None] = queue.Queue()
+        self._worker = threading.Thread(target=self._work, name="test-databases", daemon=True)
+        self._worker.start()
 
     def url(self, name: str) -> str:
-        return self._template.set(database=name).render_as_string(hide_password=False)
+        return self._server.set(database=name).render_as_string(hide_password=False)
 
-    def create(self) -> str:
-        name = f"{self._prefix}{next(_counter)}"
-        self._admin.execute(f'CREATE DATABASE "{name}"')
+    def create(self, template: str | None = None) -> str:
+        """A new database: empty, or a copy of `template` (which nobody may be connected to)."""
+        if template is None:
+            return self._create(self._admin, None)
+        spares = self._spares.setdefault(template, queue.Queue())
+        try:
+            name = spares.get_nowait()
+        except queue.Empty:
+            name = self._create(self._admin, template)
+            for _ in range(self.SPARES):
+                self._tasks.put(("copy", template))
+        else:
+            self._tasks.put(("copy", template))
         return name
 
     def drop(self, name: str) -> None:
+        """Drop a database, soon (in the background)."""
+        self._tasks.put(("drop", name))
+
+    def _create(self, connection: Any, template: str | None) -> str:
+        name = f"{self._prefix}{next(_counter)}"
+        copy = f' TEMPLATE "{template}"' if template else ""
+        connection.execute(f'CREATE DATABASE "{name}"{copy}')
+        return name
+
+    def _drop(self, connection: Any, name: str) -> None:
         # FORCE ends what a test left connected (a store it did not close, a killed process).
-        self._admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+    def _work(self) -> None:
+        while (task := self._tasks.get()) is not None:
+            action, name = task
+            try:
+                if action == "copy":
+                    self._spares[name].put(self._create(self._worker_connection, name))
+                else:
+                    self._drop(self._worker_connection, name)
+            except Exception as error:  # a test then copies in its own thread, and says why
+                print(f"tests/postgres_server.py: {action} {name}: {error}", file=sys.stderr)
 
     def close(self) -> None:
+        self._tasks.put(None)
+        self._worker.join(120)
+        for spares in self._spares.values():
+            while not spares.empty():
+                self._drop(self._admin, spares.get_nowait())
+        self._worker_connection.close()
         self._admin.close()
 
 
@@ -227,6 +281,54 @@ def database_url_factory(request: pytest.FixtureRequest, database_engine: str,
 
     def new_url() -> str:
         created.append(databases.create())
+        return databases.url(created[-1])
+
+    yield new_url
+    for name in created:
+        databases.drop(name)
+
+
+@pytest.fixture(scope="session")
+def migrated_template(request: pytest.FixtureRequest, database_engine: str,
+                      tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A database migrated to the newest schema, once per run, for the tests to copy: a SQLite
+    file (its write-ahead log folded in), or the name of a PostgreSQL database."""
+    from bot.storage import Store
+
+    if database_engine != "postgresql":
+        path = tmp_path_factory.mktemp("template") / "migrated.sqlite3"
+        Store(f"sqlite:///{path}").close()
+        with sqlite3.connect(path) as connection:
+            connection.execute("PRAGMA journal_mode=DELETE")
+        connection.close()
+        return str(path)
+    databases: Databases = request.getfixturevalue("postgres_databases")
+    name = databases.create()
+    Store(databases.url(name)).close()
+    return name
+
+
+@pytest.fixture
+def migrated_database_url_factory(request: pytest.FixtureRequest, database_engine: str,
+                                  migrated_template: str,
+                                  tmp_path: Path) -> Iterator[Callable[[], str]]:
+    """new_url() -> the URL of a fresh database at the newest schema on the selected engine
+    (the migrations still run when a store opens it, and find nothing to do)."""
+    if database_engine != "postgresql":
+        files = (tmp_path / f"confbot{n or ''}.sqlite3" for n in itertools.count())
+
+        def new_file() -> str:
+            path = next(files)
+            shutil.copyfile(migrated_template, path)
+            return f"sqlite:///{path}"
+
+        yield new_file
+        return
+    databases: Databases = request.getfixturevalue("postgres_databases")
+    created: list[str] = []
+
+    def new_url() -> str:
+        created.append(databases.create(template=migrated_template))
         return databases.url(created[-1])
 
     yield new_url

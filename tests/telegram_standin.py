@@ -67,6 +67,8 @@ class BotApiStandIn:
         self._polling = 0
         """getUpdates requests in progress: Telegram answers a second one with 409."""
         self.conflicts = 0
+        self._released = False
+        """The bot is stopping: getUpdates answers at once instead of holding the request."""
         self._lock = threading.Lock()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._new_update: asyncio.Event | None = None
@@ -111,6 +113,19 @@ class BotApiStandIn:
             self._loop.call_soon_threadsafe(self._loop.stop)
         if self._thread is not None:
             self._thread.join(10)
+
+    @property
+    def polling(self) -> int:
+        """getUpdates requests being held open now."""
+        with self._lock:
+            return self._polling
+
+    def release_pollers(self) -> None:
+        """The bot is being stopped: answer the getUpdates held open now, and every later one
+        at once, so stopping takes no long-poll timeout."""
+        self._released = True
+        if self._loop is not None and self._new_update is not None:
+            self._loop.call_soon_threadsafe(self._new_update.set)
 
     # --- what tests do ------------------------------------------------------------------
 
@@ -378,7 +393,7 @@ class BotApiStandIn:
             with self._lock:
                 self._updates = [u for u in self._updates if u["update_id"] >= offset]
                 pending = list(self._updates[: int(params.get("limit") or 100)])
-            if pending or time.monotonic() >= deadline:
+            if pending or self._released or time.monotonic() >= deadline:
                 return pending
             assert self._new_update is not None
             self._new_update.clear()

@@ -6,8 +6,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from bot import PROJECT_ROOT
-from tests.helpers import bot_environment
+from tests.helpers import DATA_DIR, bot_environment
+
+pytestmark = pytest.mark.slow  # the command line as a process: each test starts `python -m bot`
 
 
 def confbot(*args: str, stdin: str = "", env: dict[str, str] | None = None,
@@ -56,6 +60,14 @@ def test_check_reports_the_data():
     result = confbot("check")
     assert result.returncode == 0, result.stderr
     assert "29 sessions" in result.stdout and "pl, uk, en" in result.stdout
+
+
+def test_the_shipped_data_passes_check():
+    """The one test that reads data/ itself (every other one reads tests/fixtures): whatever
+    conference data/ holds, `confbot check` accepts it."""
+    result = confbot("check", env={"CONFBOT_DATA_DIR": str(PROJECT_ROOT / "data")})
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("OK: "), result.stdout
 
 
 def test_check_names_the_bad_file(tmp_path: Path):
@@ -107,11 +119,25 @@ def test_a_reminder_appears_while_the_console_runs(tmp_path: Path, database_url:
 
 
 def _wait_then_close(process: subprocess.Popen[str]) -> tuple[str, str]:
-    """Keep the input open past the reminder's moment (8 s of demo time), then end it."""
-    import time
+    """Keep the input open until the reminder is printed (8 s of demo time), then end it."""
+    import threading
 
-    time.sleep(12)
-    return process.communicate(timeout=30)
+    from tests.helpers import wait_until
+
+    assert process.stdout is not None and process.stdin is not None
+    lines: list[str] = []
+    reader = threading.Thread(target=lambda: lines.extend(iter(process.stdout.readline, "")),
+                              daemon=True)
+    reader.start()
+    try:
+        wait_until(lambda: "starts in 15 minutes" in "".join(lines) or process.poll() is not None,
+                   30, "the reminder in the console")
+    finally:
+        process.stdin.close()
+    process.wait(30)
+    reader.join(30)
+    assert process.stderr is not None
+    return "".join(lines), process.stderr.read()
 
 
 def _moved_data(tmp_path: Path) -> Path:
@@ -120,7 +146,7 @@ def _moved_data(tmp_path: Path) -> Path:
     import yaml
 
     data = tmp_path / "data"
-    shutil.copytree(PROJECT_ROOT / "data", data)
+    shutil.copytree(DATA_DIR, data)
     day2 = data / "programme" / "day2.yaml"
     document = yaml.safe_load(day2.read_text(encoding="utf-8"))
     next(s for s in document["sessions"] if s["id"] == "s20").update(start="11:30",

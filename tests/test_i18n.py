@@ -14,9 +14,10 @@ from babel.messages.pofile import read_po
 from bot import PROJECT_ROOT
 from bot.language.i18n import Catalogue, I18nError
 from bot.programme.yaml_data import load_conference
+from tests.helpers import DATA_DIR
 
 LOCALES = PROJECT_ROOT / "locales"
-LANGUAGES = load_conference(PROJECT_ROOT / "data")[0].languages
+LANGUAGES = load_conference(DATA_DIR)[0].languages
 PLACEHOLDER = re.compile(r"%\(\w+\)[sd]|</?\w+>|(?<!\w)/[a-z]+\b")
 
 

@@ -27,7 +27,7 @@ from bot import PROJECT_ROOT
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-conference, lexicon = load_conference(PROJECT_ROOT / "data")
+conference, lexicon = load_conference(PROJECT_ROOT / "tests" / "fixtures" / "conference")
 clock = FakeClock(datetime(2023, 11, 30, 11, 30, tzinfo=ZoneInfo("Europe/Warsaw")))
 app = build_application(conference, lexicon, Store(sys.argv[1]), clock)
 sys.stdin.readline()  # both processes start voting together

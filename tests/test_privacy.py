@@ -280,6 +280,7 @@ def test_retention_with_a_fake_clock(app: Application, clock: FakeClock):
 
 # --- the command line -------------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_check_warns_without_a_privacy_contact_and_purge_reports(tmp_path: Path):
     from tests.test_cli import confbot
 

@@ -288,6 +288,7 @@ def test_a_live_schedule_url_is_polled_and_subscribers_hear_of_changes(database_
         server.shutdown()
 
 
+@pytest.mark.slow
 def test_a_schedule_file_alone_needs_no_data_folder(tmp_path: Path):
     from tests.test_cli import confbot
 

@@ -11,8 +11,8 @@ from bot.storage.models import Base
 from tests.conftest import warsaw
 
 
-def test_migrations_build_exactly_the_models(database_url: str):
-    store = Store(database_url)
+def test_migrations_build_exactly_the_models(empty_database_url: str):
+    store = Store(empty_database_url)
     try:
         with store.engine.connect() as connection:
             diff = compare_metadata(MigrationContext.configure(connection), Base.metadata)
@@ -22,9 +22,9 @@ def test_migrations_build_exactly_the_models(database_url: str):
         store.close()
 
 
-def test_migrating_twice_is_harmless(database_url: str):
-    Store(database_url).close()
-    store = Store(database_url)
+def test_migrating_twice_is_harmless(empty_database_url: str):
+    Store(empty_database_url).close()
+    store = Store(empty_database_url)
     try:
         user = store.users.touch("console", "ala", now=warsaw("2023-11-30T10:00"))
         assert store.users.touch("console", "ala", now=warsaw("2023-11-30T10:01")).id == user.id

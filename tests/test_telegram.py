@@ -15,8 +15,10 @@ from bot.delivery.pacing import Pacer
 from bot.transports.telegram import TelegramTransport
 from tests.conftest import warsaw
 from tests.harness import RunningBot
-from tests.helpers import free_port
+from tests.helpers import free_port, wait_until
 from tests.telegram_standin import BotApiStandIn
+
+pytestmark = pytest.mark.slow  # the Bot API stand-in (an HTTP server), the bot running on it
 
 UKRAINIAN, POLISH, ENGLISH = 1001, 1002, 1003
 
@@ -35,7 +37,7 @@ def transport_for(app: Application, api: BotApiStandIn, **kwargs) -> TelegramTra
 
 @pytest.fixture
 def bot(app: Application, api: BotApiStandIn) -> Iterator[RunningBot]:
-    with RunningBot(app, transport_for(app, api)) as running:
+    with RunningBot(app, transport_for(app, api), on_stop=api.release_pollers) as running:
         yield running
 
 
@@ -102,10 +104,9 @@ def test_a_blocked_user_receives_nothing_more(bot: RunningBot, api: BotApiStandI
     assert [m.status for m in bot.app.store.outbox.messages()] == ["blocked"]
     attempts = len(api.sent(ENGLISH))
     clock.set(warsaw("2023-11-30T14:05"))           # lunch's reminder would be due now
-    bot.call(bot.app.reminders.tick)
-    time.sleep(0.5)
+    bot.call(bot.app.reminders.tick)                # returns once the tick has queued
+    assert len(bot.app.store.outbox.messages()) == 1  # nothing queued: nothing to send
     assert len(api.sent(ENGLISH)) == attempts
-    assert len(bot.app.store.outbox.messages()) == 1
 
 
 # --- delivery -------------------------------------------------------------------------------
@@ -161,9 +162,13 @@ def test_in_a_group_only_commands_and_mentions_are_answered(bot: RunningBot, api
     api.send_text(ENGLISH, "/now@confbot_test_bot", chat_id=group, chat_type="supergroup")
     api.send_text(ENGLISH, "@confbot_test_bot when is lunch?", chat_id=group,
                   chat_type="supergroup")
-    replies = api.wait_for(2, chat_id=group, timeout=10)
-    time.sleep(0.5)
-    assert len(api.sent(group)) == 2
+    # a chat's updates are answered in order: whatever of the above gets an answer, gets it
+    # before this last one
+    api.send_text(ENGLISH, "/help@confbot_test_bot", chat_id=group, chat_type="supergroup")
+    wait_until(lambda: any("What I can do" in str(c.params.get("text"))
+                           for c in api.sent(group)), 10, "the answer to /help")
+    replies = api.sent(group)
+    assert len(replies) == 3
     assert "Now (10:05)" in replies[0].params["text"]
     assert "14:20–15:00" in replies[1].params["text"]
 
@@ -193,7 +198,7 @@ def test_webhook_checks_the_secret(app: Application, api: BotApiStandIn):
         "from": api.user(ENGLISH), "text": "/now",
         "entities": [{"type": "bot_command", "offset": 0, "length": 4}]}}
 
-    def post(secret: str) -> int:
+    def post(secret: str, update: dict = update) -> int:  # type: ignore[type-arg]
         request = urllib.request.Request(
             f"http://127.0.0.1:{port}/hook/tg", data=json.dumps(update).encode(),
             headers={"Content-Type": "application/json",
@@ -211,8 +216,13 @@ def test_webhook_checks_the_secret(app: Application, api: BotApiStandIn):
         (reply,) = api.wait_for(1, chat_id=ENGLISH)
         assert "Now (10:05)" in reply.params["text"]
         assert post("s3cret") == 200  # Telegram retries: the same update_id is ignored
-        time.sleep(0.5)
-        assert len(api.sent(chat_id=ENGLISH)) == 1
+        help_update = {"update_id": 2, "message": {
+            **update["message"], "message_id": 2, "text": "/help",
+            "entities": [{"type": "bot_command", "offset": 0, "length": 5}]}}
+        assert post("s3cret", help_update) == 200     # answered after the retry, if that were
+        wait_until(lambda: any("What I can do" in str(c.params.get("text"))
+                               for c in api.sent(chat_id=ENGLISH)), 10, "the answer to /help")
+        assert len(api.sent(chat_id=ENGLISH)) == 2
 
 
 def test_a_second_poller_backs_off_on_409(app: Application, api: BotApiStandIn, loaded,
@@ -224,10 +234,10 @@ def test_a_second_poller_backs_off_on_409(app: Application, api: BotApiStandIn, 
                       clock)
     try:
         with RunningBot(app, transport_for(app, api)):
-            time.sleep(0.3)  # the first poller is waiting in getUpdates
+            wait_until(lambda: api.polling, 10, "the first poller waiting in getUpdates")
             with caplog.at_level("WARNING", logger="bot.transports.telegram"), \
                     RunningBot(other, transport_for(other, api)):
-                time.sleep(4.0)
+                time.sleep(4.0)  # not a wait for something: the window the conflicts are counted in
         conflicts = [r for r in caplog.records if "409 Conflict" in r.getMessage()]
         # whichever poller asks second gets the 409: one line per instance, not per attempt
         assert 1 <= len(conflicts) <= 2, [r.getMessage() for r in conflicts]

@@ -24,6 +24,8 @@ from tests.conftest import warsaw
 from tests.helpers import bot_environment, start_app, start_bot, stop, wait_until
 from tests.telegram_standin import BotApiStandIn
 
+pytestmark = pytest.mark.slow  # bot processes, the Bot API stand-in, PostgreSQL itself
+
 NOW = warsaw("2023-11-30T09:00")
 
 
@@ -235,7 +237,7 @@ def test_sigkill_the_leader_mid_broadcast_the_standby_finishes(api: BotApiStandI
                 store.close()
 
         wait_until(settled, 40, "the outbox to settle (the dead leader's claims expire)")
-        time.sleep(1.5)  # anything more would be a repeat
+        # no sleep for repeats: the bots are stopped (and have exited) before counting
     finally:
         stop(leader)
         if standby is not None:

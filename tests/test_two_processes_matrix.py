@@ -20,6 +20,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import pytest
 from sqlalchemy import update
 
 from bot import PROJECT_ROOT
@@ -28,6 +29,8 @@ from bot.storage.models import OutboxMessage
 from tests.helpers import bot_environment, start_bot, stop, wait_until
 from tests.matrix_person import Person
 from tests.synapse_server import Synapse
+
+pytestmark = pytest.mark.slow  # bot processes against a real Synapse and PostgreSQL
 
 PEOPLE = 24
 PASSWORD = "bot-password"

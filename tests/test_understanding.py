@@ -19,7 +19,7 @@ from bot.programme.model import Conference
 from bot.storage import Store
 from bot.transports.console import ConsoleSession
 from tests.conftest import Chat, warsaw
-from tests.helpers import start_app
+from tests.helpers import DATA_DIR, start_app
 
 RUSSIAN_NOTE = "відповідаю українською, польською або англійською"
 
@@ -264,10 +264,12 @@ def test_unanswered_questions_keep_no_person(organised: Application):
     assert organised.store.unanswered.groups()[0].text == "blorp wibble"
 
 
+@pytest.mark.slow
 def test_confbot_unanswered_prints_the_groups(tmp_path: Path):
     environment = {k: v for k, v in os.environ.items()
                    if not k.startswith(("TELEGRAM_", "MATRIX_", "CONFBOT_", "DATABASE_URL"))}
     environment["DATABASE_URL"] = f"sqlite:///{tmp_path / 'u.sqlite3'}"
+    environment["CONFBOT_DATA_DIR"] = str(DATA_DIR)
 
     def confbot(*args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
         return subprocess.run([sys.executable, "-m", "bot", *args], input=stdin, text=True,

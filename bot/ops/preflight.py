@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import aiohttp
 
-from bot.core.config import MatrixSettings
+from bot.core.config import ConfigError, MatrixSettings
 from bot.ops.startup import PassingFault, StartupError, with_retries
 
 TIMEOUT = aiohttp.ClientTimeout(total=10)
@@ -36,5 +36,8 @@ async def check_matrix(matrix: MatrixSettings) -> None:
             "MATRIX_HOMESERVER", lambda: get("/_matrix/client/v3/account/whoami",
                                              matrix.access_token),
             transient=lambda e: isinstance(e, PassingFault))
-        if status in (401, 403):
-            raise StartupError("MATRIX_ACCESS_TOKEN", f"rejected by {base} (HTTP {status})")
+        if status in (401, 403) and not matrix.password:
+            raise ConfigError("MATRIX_PASSWORD", f"is not set, and {base} rejected the access "
+                              f"token (HTTP {status}): set MATRIX_PASSWORD so the bot can log "
+                              "in again, or give a new MATRIX_ACCESS_TOKEN")
+        # with a password, a rejected token is the transport's to renew (a new login)
