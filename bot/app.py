@@ -25,6 +25,7 @@ from bot.programme.diff import Change
 from bot.programme.live_edits import Skipped, overlay
 from bot.programme.model import Conference
 from bot.storage import Store, UserRecord
+from bot.storage.database import unreachable
 from bot.storage.privacy import PrivacyPolicy
 from bot.understanding.parser import Understanding
 
@@ -108,12 +109,13 @@ class Application:
         key = f"{platform}:{user_id}"
         return key in self.organisers or key in self.room_organisers
 
-    def handle(self, incoming: Incoming) -> list[Reply]:
-        """Answer one message. Never raises: a failure becomes an apology in the user's language."""
+    def handle(self, incoming: Incoming, *, patient: bool = False) -> list[Reply]:
+        """Answer one message. Never raises: a failure becomes an apology in the user's language
+        (with `patient`, a database that cannot be reached raises: the caller tries again)."""
         where = (f"platform={incoming.platform} user={who(incoming.platform, incoming.user_id)} "
                  f"chat={who(incoming.platform, incoming.chat_id)} "
                  f"message={incoming.message_id or '-'}")
-        lang = self.conference.languages[0]
+        lang = negotiate(self.conference.languages, client=incoming.client_language)
         if "\x00" in incoming.text:  # never meaningful, and PostgreSQL refuses it in text
             incoming = replace(incoming, text=incoming.text.replace("\x00", ""))
         try:
@@ -141,7 +143,9 @@ class Application:
             log.info("%s lang=%s intent=%s replies=%d", where, lang,
                      ctx.intent.name if ctx.intent else "command", len(replies))
             return replies
-        except Exception:
+        except Exception as error:
+            if patient and unreachable(error):
+                raise
             log.exception("%s: failed to answer", where)
             log.debug("%s: the message was %r", where, incoming.text[:200])
             t = self.catalogue[lang]

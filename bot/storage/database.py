@@ -8,6 +8,7 @@ from typing import Any
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import CursorResult, Engine, Result, create_engine, event
+from sqlalchemy.exc import DBAPIError
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
@@ -45,3 +46,12 @@ def upgrade(engine: Engine) -> None:
 def rows_affected(result: Result[Any]) -> int:
     """How many rows an UPDATE or DELETE changed."""
     return result.rowcount if isinstance(result, CursorResult) else 0
+
+
+def unreachable(error: BaseException) -> bool:
+    """Is this the database being away (a lost or refused connection), rather than a bug?"""
+    if not isinstance(error, DBAPIError):
+        return False
+    return bool(error.connection_invalidated) or type(error.orig).__name__ in (
+        "OperationalError", "InterfaceError", "AdminShutdown", "ConnectionFailure",
+        "ConnectionException", "CannotConnectNow")

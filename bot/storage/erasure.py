@@ -21,6 +21,7 @@ from bot.storage.database import rows_affected
 from bot.storage.models import (
     Announcement,
     Base,
+    InboxUpdate,
     LiveEdit,
     MatrixKey,
     OutboxMessage,
@@ -127,6 +128,8 @@ def erase(store: Store, platform: str, external_id: str) -> dict[str, int] | Non
             "matrix_keys": rows_affected(connection.execute(delete(MatrixKey).where(or_(
                 *(MatrixKey.name.contains(i) for i in ids),
                 *(MatrixKey.value.contains(i) for i in ids))))) if platform == "matrix" else 0,
+            "inbox": rows_affected(connection.execute(delete(InboxUpdate).where(
+                InboxUpdate.platform == platform, InboxUpdate.person == external_id))),
             "users": rows_affected(connection.execute(delete(User).where(User.id == user_id))),
         }
     store.users.evict(user_id)
@@ -225,6 +228,7 @@ def _purge_people(connection: Connection) -> dict[str, int]:
         "live_edits anonymised": rows_affected(connection.execute(
             update(LiveEdit).where(LiveEdit.author != ERASED_AUTHOR)
             .values(author=ERASED_AUTHOR))),
+        "inbox": rows_affected(connection.execute(delete(InboxUpdate))),
         "users": rows_affected(connection.execute(delete(User))),
     }
 

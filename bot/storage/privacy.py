@@ -37,6 +37,8 @@ _EDITS = N_("for organisers: the programme changes you made, with your platform 
             "others can see who changed what")
 _DEVICE_KEYS = N_("on Matrix, the public keys of your devices and the encryption sessions "
                   "with them — to encrypt what I send you")
+_INBOX = N_("the messages you send me, until they are answered (then only their number, for a "
+            "day) — so that none is lost if I restart")
 _CONVERSATION = N_("the step you are at in a conversation (such as writing an announcement), "
                    "until it ends")
 
@@ -62,6 +64,9 @@ PERSONAL_COLUMNS: dict[str, dict[str, str]] = {
     "shown_notices": {"id": _NOTICES, "user_id": _NOTICES, "notice": _NOTICES},
     "live_edits": {column: _EDITS for column in (
         "id", "session_id", "aspect", "value", "author", "made_at")},
+    "inbox": {column: _INBOX for column in (
+        "platform", "update_id", "person", "payload", "status", "replies", "received_at",
+        "owner", "claimed_until")},
     "matrix_keys": {column: _DEVICE_KEYS for column in ("owner", "kind", "name", "value")},
 }
 """table -> column -> why it is kept (untranslated; the notice translates it)."""

@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import asyncio
 import io
+import json
 import logging
 import os
 import re
 import secrets
-from collections.abc import Awaitable
-from datetime import timedelta
-from typing import Any
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from urllib.parse import urlparse
 
 from aiohttp import web
@@ -35,25 +37,31 @@ from telegram.error import (
     BadRequest,
     Conflict,
     Forbidden,
+    InvalidToken,
     NetworkError,
     RetryAfter,
     TelegramError,
 )
-from telegram.ext import (
-    ApplicationBuilder,
-    BaseUpdateProcessor,
-    CallbackQueryHandler,
-    ContextTypes,
-    MessageHandler,
-    filters,
-)
+from telegram.ext import ApplicationBuilder
 
 from bot.app import Application
 from bot.core.logids import who
 from bot.core.messages import Address, Button, FileReply, Incoming, LocationReply, Reply, TextReply
 from bot.core.plaintext import plain_text
 from bot.delivery.pacing import Pacer
-from bot.delivery.sender import DeliveryError, RecipientGone
+from bot.delivery.sender import DeliveryError, RecipientGone, decode, encode
+from bot.ops.leadership import process_name
+from bot.storage.database import unreachable
+from bot.transports.intake import (
+    PATIENCE,
+    SLOTS,
+    SLOW_DOWN,
+    UNAVAILABLE,
+    Admission,
+    Intake,
+    TryLater,
+    fallback_text,
+)
 
 log = logging.getLogger(__name__)
 # Opt in to RetryAfter.retry_after as a timedelta (PTB's coming default); _seconds takes both.
@@ -62,38 +70,34 @@ os.environ.setdefault("PTB_TIMEDELTA", "1")
 PLATFORM = "telegram"
 MAX_REPLY_ATTEMPTS = 4
 CALLBACK_DATA_LIMIT = 64  # bytes, Telegram's limit for a button's data
-CONCURRENT_UPDATES = 4  # chats handled at once; one chat's updates stay in order
+ALLOWED_UPDATES = ["message", "callback_query"]
+KEEP_EVERY = 5.0
+"""Seconds between renewing this process's inbox claims and taking over a dead one's."""
+WRONG_SECRET_LOG_EVERY = 60.0
 
 
-class PerChatOrder(BaseUpdateProcessor):
-    """Updates from different chats are handled concurrently (one waiting for Telegram does
-    not hold up the others); updates from one chat keep their order."""
+@dataclass(frozen=True)
+class _Item:
+    """An update taken from the inbox, to be answered (or, when over the rate, told to slow
+    down)."""
 
-    def __init__(self, max_concurrent_updates: int = 64) -> None:
-        super().__init__(max_concurrent_updates)
-        self._chats: dict[object, asyncio.Lock] = {}
-        self._waiting: dict[object, int] = {}
+    update_id: int
+    payload: str
+    replies: str | None = None
+    slow_down: bool = False
 
-    async def do_process_update(self, update: object,
-                                coroutine: Awaitable[Any]) -> None:
-        chat = (update.effective_chat.id if isinstance(update, Update)
-                and update.effective_chat else None)
-        lock = self._chats.setdefault(chat, asyncio.Lock())
-        self._waiting[chat] = self._waiting.get(chat, 0) + 1
-        try:
-            async with lock:
-                await coroutine
-        finally:
-            self._waiting[chat] -= 1
-            if not self._waiting[chat]:
-                del self._waiting[chat]
-                self._chats.pop(chat, None)
 
-    async def initialize(self) -> None:
-        """Nothing to set up."""
+def _utcnow() -> datetime:
+    """Leases run on the real clock, whatever clock the programme is shown on (`--now`)."""
+    return datetime.now(UTC)
 
-    async def shutdown(self) -> None:
-        """Nothing to release."""
+
+def _person(update: Update) -> str:
+    if update.effective_user is not None:
+        return str(update.effective_user.id)
+    if update.effective_chat is not None:
+        return f"chat:{update.effective_chat.id}"
+    return f"update:{update.update_id}"
 
 
 class TelegramTransport:
@@ -112,15 +116,19 @@ class TelegramTransport:
                                                  else None)
         self.webhook_listen, self.webhook_port = webhook_listen, webhook_port
         builder = (ApplicationBuilder().token(token).job_queue(None)
-                   .concurrent_updates(PerChatOrder(CONCURRENT_UPDATES))
-                   .connection_pool_size(CONCURRENT_UPDATES + 8))
+                   .connection_pool_size(SLOTS + 16))
         if base_url:
             builder = builder.base_url(base_url).base_file_url(
                 base_url.replace("/bot", "/file/bot", 1))
         self.ptb = builder.build()
-        self.ptb.add_handler(CallbackQueryHandler(self._on_callback))
-        self.ptb.add_handler(MessageHandler(filters.UpdateType.MESSAGE, self._on_message))
-        self.ptb.add_error_handler(self._on_error)
+        self.owner = f"{process_name()}:{secrets.token_hex(4)}"[:64]
+        """This process, as owner of the inbox rows it handles."""
+        self.intake: Intake[_Item] = Intake(self._answer_item, self._apologise)
+        self._open: set[int] = set()
+        """Update ids queued in this process (never submitted twice)."""
+        self.wrong_secret = 0
+        """Webhook calls refused for a wrong secret (logged at most once a minute)."""
+        self._wrong_secret_logged: tuple[float, int] = (float("-inf"), 0)
         self._stop = asyncio.Event()
         self._webhook: web.AppRunner | None = None
         self.ready = asyncio.Event()
@@ -131,27 +139,32 @@ class TelegramTransport:
     async def run(self) -> None:
         async with self.ptb:
             await self._set_menus()
-            await self.ptb.start()
-            if self.webhook_url:
-                await self._start_webhook()
-            else:
-                await self.ptb.bot.delete_webhook()
-                assert self.ptb.updater is not None
-                await self.ptb.updater.start_polling(timeout=self.poll_timeout,
-                                                     allowed_updates=["message",
-                                                                      "callback_query"],
-                                                     error_callback=self._polling_failed)
-            log.info("platform=telegram: running as @%s (%s)", self.ptb.bot.username,
-                     "webhook" if self.webhook_url else "long polling")
-            self.ready.set()
+            tasks: list[asyncio.Task[object]] = []
             try:
-                await self._stop.wait()
+                if self.webhook_url:
+                    await self._start_webhook()
+                else:
+                    await self.ptb.bot.delete_webhook()
+                    self._take_over(everything=True)  # the single poller: drain the inbox first
+                    tasks.append(asyncio.create_task(self._poll()))
+                tasks.append(asyncio.create_task(self._keep()))
+                log.info("platform=telegram: running as @%s (%s)", self.ptb.bot.username,
+                         "webhook" if self.webhook_url else "long polling")
+                self.ready.set()
+                stopping = asyncio.create_task(self._stop.wait())
+                tasks.append(stopping)
+                done, _ = await asyncio.wait([stopping, *tasks],
+                                             return_when=asyncio.FIRST_COMPLETED)
+                for task in done:
+                    if task is not stopping:
+                        task.result()  # a poller that ended: its error ends the transport
             finally:
+                for task in tasks:
+                    task.cancel()
+                await asyncio.gather(*tasks, return_exceptions=True)
                 if self._webhook is not None:
                     await self._webhook.cleanup()
-                elif self.ptb.updater is not None and self.ptb.updater.running:
-                    await self.ptb.updater.stop()
-                await self.ptb.stop()
+                await self.intake.close()
 
     def stop(self) -> None:
         self._stop.set()
@@ -199,18 +212,22 @@ class TelegramTransport:
 
         async def receive(request: web.Request) -> web.Response:
             if request.headers.get("X-Telegram-Bot-Api-Secret-Token") != self.webhook_secret:
-                log.warning("platform=telegram: webhook call from %s with a wrong secret "
-                            "refused", request.remote)
+                self._refused(request.remote)
                 return web.Response(status=403)
-            body = await request.json()
-            update_id = body.get("update_id") if isinstance(body, dict) else None
-            if isinstance(update_id, int) and not self.app.store.updates.first_time(
-                    PLATFORM, update_id, self.app.clock.now()):
-                log.info("platform=telegram: update %d was delivered before; ignored",
-                         update_id)
+            try:
+                body = await request.json()
+            except ValueError:
+                return web.Response(status=400)
+            if not isinstance(body, dict) or not isinstance(body.get("update_id"), int):
+                return web.Response(status=400)
+            try:
+                update = Update.de_json(body, self.ptb.bot)
+            except Exception:  # not an update we understand: Telegram need not repeat it
+                log.warning("platform=telegram: webhook update %s not understood; ignored",
+                            body.get("update_id"), exc_info=True)
                 return web.Response(text="ok")
-            update = Update.de_json(body, self.ptb.bot)
-            await self.ptb.update_queue.put(update)
+            if not self._take_in([update]):
+                return web.Response(status=503)  # not recorded: Telegram delivers it again
             return web.Response(text="ok")
 
         server = web.Application()
@@ -223,27 +240,188 @@ class TelegramTransport:
 
     # --- receiving ----------------------------------------------------------------------
 
-    async def _on_message(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        message, user, chat = update.effective_message, update.effective_user, update.effective_chat
-        if message is None or user is None or chat is None or user.is_bot:
+    def _refused(self, remote: str | None) -> None:
+        """Count a wrong-secret webhook call; log the count at most once a minute."""
+        self.wrong_secret += 1
+        now = time.monotonic()
+        last, count = self._wrong_secret_logged
+        if now - last >= WRONG_SECRET_LOG_EVERY:
+            log.warning("platform=telegram: %d webhook call(s) with a wrong secret refused "
+                        "(%d since the last report; the latest from %s)", self.wrong_secret,
+                        self.wrong_secret - count, remote)
+            self._wrong_secret_logged = (now, self.wrong_secret)
+
+    async def _poll(self) -> None:
+        """Long polling: updates are recorded in the inbox before the next getUpdates confirms
+        them to Telegram (its offset); an update not recorded is fetched again."""
+        offset: int | None = None
+        pause = 1.0
+        while True:
+            try:
+                updates = await self.ptb.bot.get_updates(
+                    offset=offset, timeout=self.poll_timeout, allowed_updates=ALLOWED_UPDATES)
+            except InvalidToken:
+                raise
+            except TelegramError as error:
+                self._polling_failed(error)
+                await asyncio.sleep(pause)
+                pause = min(pause * 1.5, 30.0)
+                continue
+            pause = 1.0
+            if not updates:
+                continue
+            while not self._take_in(list(updates)):
+                await asyncio.sleep(pause)  # the database is away: wait, keep the offset
+                pause = min(pause * 2, 5.0)
+            pause = 1.0
+            offset = max(update.update_id for update in updates) + 1
+
+    def _take_in(self, updates: list[Update]) -> bool:
+        """Record updates in the inbox and queue the new ones; False if the database refused
+        (nothing may be acknowledged then)."""
+        rows = [(u.update_id, _person(u), json.dumps(u.to_dict(), ensure_ascii=False))
+                for u in updates]
+        try:
+            fresh = set(self.app.store.inbox.record(PLATFORM, rows, owner=self.owner,
+                                                    now=_utcnow()))
+        except Exception as error:
+            log.warning("platform=telegram: %d update(s) could not be recorded (%s); they "
+                        "are not acknowledged and come again", len(rows), error)
+            return False
+        for update_id, person, payload in rows:
+            if update_id not in fresh:
+                log.info("platform=telegram: update %d was delivered before; ignored",
+                         update_id)
+                continue
+            verdict = self.intake.admit(person)
+            if verdict is Admission.DROP:
+                log.warning("platform=telegram user=%s: over %d messages in %g s; update %d "
+                            "dropped", who(PLATFORM, person), self.intake.rate,
+                            self.intake.per, update_id)
+                self._finish_now(update_id, dropped=True)
+                continue
+            self._submit(person, _Item(update_id, payload,
+                                       slow_down=verdict is Admission.WARN))
+        return True
+
+    def _submit(self, person: str, item: _Item) -> None:
+        if item.update_id in self._open:
             return
+        self._open.add(item.update_id)
+        self.intake.submit(person, item)
+
+    def _take_over(self, *, everything: bool = False) -> int:
+        """Queue the open updates of the inbox nobody handles (a process died)."""
+        try:
+            items = self.app.store.inbox.take_over(PLATFORM, self.owner, _utcnow(),
+                                                   everything=everything)
+        except Exception as error:
+            log.warning("platform=telegram: the inbox cannot be read (%s)", error)
+            return 0
+        for item in items:
+            self._submit(item.person, _Item(item.update_id, item.payload, item.replies))
+        if items:
+            log.warning("platform=telegram: %d update(s) taken from the inbox, left open by "
+                        "a stopped process", len(items))
+        return len(items)
+
+    async def _keep(self) -> None:
+        """Renew this process's claims on its open updates; take over a dead process's."""
+        while True:
+            await asyncio.sleep(KEEP_EVERY)
+            try:
+                self.app.store.inbox.renew(PLATFORM, self.owner, _utcnow())
+            except Exception as error:
+                log.warning("platform=telegram: inbox claims not renewed (%s)", error)
+                continue
+            self._take_over()
+
+    def _incoming(self, update: Update) -> tuple[Incoming | None, CallbackQuery | None]:
+        """The message for the core (None: nothing for us), and the button press to answer."""
+        query = update.callback_query
+        if query is not None:
+            chat_id = str(query.message.chat.id) if query.message else str(query.from_user.id)
+            is_group = bool(query.message and query.message.chat.type in (ChatType.GROUP,
+                                                                           ChatType.SUPERGROUP))
+            return Incoming(platform=PLATFORM, user_id=str(query.from_user.id), chat_id=chat_id,
+                            text=query.data or "", client_language=query.from_user.language_code,
+                            message_id=query.id, is_group=is_group), query
+        message, user, chat = update.message, update.effective_user, update.effective_chat
+        if message is None or user is None or chat is None or user.is_bot:
+            return None, None
         is_group = chat.type in (ChatType.GROUP, ChatType.SUPERGROUP)
         text = message.text or message.caption or ""
         if is_group:
             addressed = self._group_text(message, text)
             if addressed is None:
-                return
+                return None, None
             text = addressed
         location = ((message.location.latitude, message.location.longitude)
                     if message.location else None)
         if not text and location is None:
-            return
-        incoming = Incoming(platform=PLATFORM, user_id=str(user.id), chat_id=str(chat.id),
-                            text=text, client_language=user.language_code,
-                            message_id=str(message.message_id),
-                            is_group=is_group, location=location)
-        replies = self.app.handle(incoming)
-        await self._reply(incoming, replies)
+            return None, None
+        return Incoming(platform=PLATFORM, user_id=str(user.id), chat_id=str(chat.id),
+                        text=text, client_language=user.language_code,
+                        message_id=str(message.message_id),
+                        is_group=is_group, location=location), None
+
+    async def _answer_item(self, item: _Item) -> Callable[[], Awaitable[None]]:
+        """Answer an update from the inbox (in an intake slot); return how to send it."""
+        update = Update.de_json(json.loads(item.payload), self.ptb.bot)
+        incoming, query = self._incoming(update)
+        if incoming is None:
+            return lambda: self._finish(item.update_id)
+        if item.replies is not None:  # answered before a restart: send, never answer twice
+            replies = decode(item.replies)
+        elif item.slow_down:
+            replies = [fallback_text(self.app, incoming, SLOW_DOWN)]
+        else:
+            try:
+                replies = self.app.handle(incoming, patient=True)
+                self.app.store.inbox.answered(PLATFORM, item.update_id, encode(replies))
+            except Exception as error:
+                if unreachable(error):
+                    raise TryLater(str(error).splitlines()[0]) from error
+                raise
+        return self._sender(item, incoming, query, replies)
+
+    async def _apologise(self, item: _Item) -> Callable[[], Awaitable[None]]:
+        """The database stayed away too long: say so, in the person's language."""
+        update = Update.de_json(json.loads(item.payload), self.ptb.bot)
+        incoming, query = self._incoming(update)
+        if incoming is None:
+            return lambda: self._finish(item.update_id)
+        return self._sender(item, incoming, query,
+                            [fallback_text(self.app, incoming, UNAVAILABLE)])
+
+    def _sender(self, item: _Item, incoming: Incoming, query: CallbackQuery | None,
+                replies: list[Reply]) -> Callable[[], Awaitable[None]]:
+        async def send() -> None:
+            if query is not None:
+                await self._answer(query)
+            await self._reply(incoming, replies)
+            await self._finish(item.update_id, dropped=item.slow_down)
+
+        return send
+
+    async def _finish(self, update_id: int, *, dropped: bool = False) -> None:
+        """Mark an update done, waiting for the database if it is away."""
+        deadline = time.monotonic() + PATIENCE
+        pause = 0.25
+        while not self._finish_now(update_id, dropped=dropped):
+            if time.monotonic() > deadline:
+                break
+            await asyncio.sleep(pause)
+            pause = min(pause * 2, 5.0)
+        self._open.discard(update_id)
+
+    def _finish_now(self, update_id: int, *, dropped: bool = False) -> bool:
+        try:
+            self.app.store.inbox.done(PLATFORM, update_id, dropped=dropped)
+            return True
+        except Exception as error:
+            log.warning("platform=telegram: update %d not marked done (%s)", update_id, error)
+            return False
 
     def _group_text(self, message: Message, text: str) -> str | None:
         """In a group, only commands, mentions and replies to the bot are for us."""
@@ -260,23 +438,6 @@ class TelegramTransport:
             return re.sub(re.escape(mention), "", text, flags=re.IGNORECASE).strip()
         return text if replying else None
 
-    async def _on_callback(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        query = update.callback_query
-        if query is None:
-            return
-        chat_id = str(query.message.chat.id) if query.message else str(query.from_user.id)
-        is_group = bool(query.message and query.message.chat.type in (ChatType.GROUP,
-                                                                       ChatType.SUPERGROUP))
-        incoming = Incoming(platform=PLATFORM, user_id=str(query.from_user.id), chat_id=chat_id,
-                            text=query.data or "", client_language=query.from_user.language_code,
-                            message_id=query.id,
-                            is_group=is_group)
-        try:
-            replies = self.app.handle(incoming)
-        finally:
-            await self._answer(query)
-        await self._reply(incoming, replies)
-
     @staticmethod
     async def _answer(query: CallbackQuery) -> None:
         try:
@@ -284,10 +445,6 @@ class TelegramTransport:
         except TelegramError as error:
             log.warning("platform=telegram user=%s: callback %s not answered: %s",
                         who(PLATFORM, query.from_user.id), query.id, error)
-
-    async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-        log.error("platform=telegram: error while handling an update", exc_info=context.error)
-        log.debug("platform=telegram: the update was %r", update)
 
     # --- sending ------------------------------------------------------------------------
 

@@ -1,0 +1,161 @@
+"""The way in, for any platform: per-person order, fair turns, a rate limit, and patience
+while the database is away.
+
+Each person's updates are handled one after another, in order. Answering (the core, the
+database) takes one of a few slots; sending the answer (which waits on the platform's pace
+for that chat) happens outside the slots, so a person whose chat is being paced never holds
+a slot someone else needs. Slots are granted first come, first served, so a person with many
+updates takes a turn per update, between everyone else's.
+
+A person sending more than `rate` updates in `per` seconds gets one "please slow down" and the
+rest are dropped (and logged) until the rate falls again. An answer that fails because the
+database cannot be reached is tried again, with growing pauses, for up to `patience` seconds.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections import deque
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Generic, TypeVar
+
+from bot.app import Application
+from bot.core.messages import Incoming, TextReply
+from bot.language.i18n import N_, negotiate
+
+log = logging.getLogger(__name__)
+
+SLOTS = 4
+RATE, PER = 5, 5.0
+"""More than 5 updates in 5 seconds from one person is a flood."""
+PATIENCE = 120.0
+"""How long an update waits for the database to come back before an apology."""
+SLOW_DOWN = N_("You are sending messages faster than I can answer. Please wait a few seconds; "
+               "I skipped the last ones.")
+UNAVAILABLE = N_("Sorry, I cannot reach my records right now. Please ask again in a few "
+                 "minutes.")
+
+T = TypeVar("T")
+
+
+class TryLater(Exception):
+    """The answer could not be made for a passing reason (the database is away)."""
+
+
+class Admission(Enum):
+    ACCEPT = "accept"
+    WARN = "warn"
+    """Over the rate for the first time in this flood: answer with one "please slow down"."""
+    DROP = "drop"
+
+
+@dataclass
+class _Person(Generic[T]):
+    queue: deque[T] = field(default_factory=deque)
+    recent: deque[float] = field(default_factory=deque)
+    warned: bool = False
+    task: asyncio.Task[None] | None = None
+
+
+Answer = Callable[[T], Awaitable[Callable[[], Awaitable[None]]]]
+"""Make the answer to an item (in a slot); returns how to send it (outside the slot)."""
+
+
+class Intake(Generic[T]):
+    def __init__(self, answer: Answer[T], give_up: Answer[T], *, slots: int = SLOTS,
+                 rate: int = RATE, per: float = PER, patience: float = PATIENCE,
+                 monotonic: Callable[[], float] = time.monotonic) -> None:
+        self._answer, self._give_up = answer, give_up
+        self._slots = asyncio.Semaphore(slots)
+        self.rate, self.per, self.patience = rate, per, patience
+        self._monotonic = monotonic
+        self._people: dict[str, _Person[T]] = {}
+        self.dropped = 0
+
+    def admit(self, person: str) -> Admission:
+        """Count an update from `person` against their rate."""
+        state = self._people.setdefault(person, _Person())
+        now = self._monotonic()
+        while state.recent and state.recent[0] <= now - self.per:
+            state.recent.popleft()
+        if len(state.recent) < self.rate:
+            state.recent.append(now)
+            state.warned = False
+            return Admission.ACCEPT
+        if state.warned:
+            self.dropped += 1
+            return Admission.DROP
+        state.warned = True
+        return Admission.WARN
+
+    def submit(self, person: str, item: T) -> None:
+        """Queue an item behind the person's earlier ones."""
+        state = self._people.setdefault(person, _Person())
+        state.queue.append(item)
+        if state.task is None:
+            state.task = asyncio.create_task(self._serve(person, state))
+
+    async def close(self) -> None:
+        """Stop handling (what is left stays open in the inbox, for the next start)."""
+        tasks = [p.task for p in self._people.values() if p.task is not None]
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+    @property
+    def busy(self) -> int:
+        """Items queued or in progress."""
+        return sum(len(p.queue) for p in self._people.values())
+
+    async def _serve(self, person: str, state: _Person[T]) -> None:
+        try:
+            while state.queue:
+                item = state.queue[0]
+                try:
+                    send = await self._answer_patiently(item)
+                    await send()
+                except asyncio.CancelledError:
+                    raise
+                except Exception:
+                    log.exception("intake: an update could not be handled; skipped")
+                state.queue.popleft()
+        finally:
+            state.task = None
+            if not state.queue and not state.recent:
+                self._people.pop(person, None)
+
+    async def _answer_patiently(self, item: T) -> Callable[[], Awaitable[None]]:
+        deadline = self._monotonic() + self.patience
+        pause = 0.25
+        while True:
+            async with self._slots:
+                try:
+                    return await self._answer(item)
+                except TryLater as error:
+                    reason = error
+            if self._monotonic() + pause > deadline:
+                log.error("intake: gave up after %g s (%s); apologising", self.patience, reason)
+                async with self._slots:
+                    return await self._give_up(item)
+            log.warning("intake: cannot answer yet (%s); trying again in %g s", reason, pause)
+            await asyncio.sleep(pause)
+            pause = min(pause * 2, 5.0)
+
+
+def fallback_text(app: Application, incoming: Incoming, message: str) -> TextReply:
+    """A fixed message in the person's language, from what is known without failing: the
+    language they chose (if the database answers), else their app's."""
+    chosen = remembered = None
+    try:
+        user = app.store.users.known(incoming.platform, incoming.user_id)
+        if user is not None:
+            chosen, remembered = user.chosen_language, user.detected_language
+    except Exception:  # the database is away: the app's language will do
+        log.debug("intake: the person's language is not available", exc_info=True)
+    lang = negotiate(app.conference.languages, chosen=chosen, remembered=remembered,
+                     client=incoming.client_language)
+    return TextReply(app.catalogue[lang].gettext(message))
