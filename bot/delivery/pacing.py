@@ -28,6 +28,9 @@ class Pacer:
         self._reply_credit: dict[str, tuple[int, float]] = {}
         self._replying = 0
         self._lock = asyncio.Lock()
+        self._in_flight = asyncio.Lock()
+        """One reply on its way at a time: its sender marks it done before the next leaves,
+        so a crash repeats at most the one reply in flight."""
 
     def _slot(self, chat: str, *, is_group: bool, reply: bool) -> float:
         """Reserve the next moment this message may go; return how long to wait for it."""
@@ -59,7 +62,8 @@ class Pacer:
                 wait = self._slot(chat, is_group=is_group, reply=True)
             if wait > 0:
                 await asyncio.sleep(wait)
-            yield
+            async with self._in_flight:
+                yield
         finally:
             self._replying -= 1
 
