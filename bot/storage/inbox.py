@@ -88,9 +88,14 @@ class InboxStore:
 
     def done(self, platform: str, update_id: int, *, dropped: bool = False) -> None:
         """Answered (or dropped on purpose): keep only the id, to refuse a repeat."""
+        self.done_many(platform, [update_id], dropped=dropped)
+
+    def done_many(self, platform: str, update_ids: list[int], *, dropped: bool = False) -> None:
+        if not update_ids:
+            return
         with self._sessions() as db, db.begin():
             db.execute(update(InboxUpdate).where(
-                InboxUpdate.platform == platform, InboxUpdate.update_id == update_id)
+                InboxUpdate.platform == platform, InboxUpdate.update_id.in_(update_ids))
                 .values(status=InboxStatus.DROPPED if dropped else InboxStatus.DONE,
                         payload="", replies=None, claimed_until=None))
 

@@ -288,6 +288,7 @@ class TelegramTransport:
             log.warning("platform=telegram: %d update(s) could not be recorded (%s); they "
                         "are not acknowledged and come again", len(rows), error)
             return False
+        dropped: list[int] = []
         for update_id, person, payload in rows:
             if update_id not in fresh:
                 log.info("platform=telegram: update %d was delivered before; ignored",
@@ -298,10 +299,14 @@ class TelegramTransport:
                 log.warning("platform=telegram user=%s: over %d messages in %g s; update %d "
                             "dropped", who(PLATFORM, person), self.intake.rate,
                             self.intake.per, update_id)
-                self._finish_now(update_id, dropped=True)
+                dropped.append(update_id)
                 continue
             self._submit(person, _Item(update_id, payload,
                                        slow_down=verdict is Admission.WARN))
+        try:
+            self.app.store.inbox.done_many(PLATFORM, dropped, dropped=True)
+        except Exception as error:  # they stay open: handled after a restart, at worst
+            log.warning("platform=telegram: dropped updates not marked (%s)", error)
         return True
 
     def _submit(self, person: str, item: _Item) -> None:

@@ -1,0 +1,89 @@
+"""The way in is fair: one person flooding the bot neither delays the others nor holds up
+pushed messages, and is told once, in their language, to slow down."""
+
+from __future__ import annotations
+
+import asyncio
+import statistics
+import time
+from collections.abc import Iterator
+
+import pytest
+
+from bot.app import Application
+from bot.delivery.pacing import Pacer
+from bot.transports.intake import Admission, Intake
+from bot.transports.telegram import TelegramTransport
+from tests.harness import RunningBot
+from tests.telegram_standin import BotApiStandIn
+
+FLOODER = 7000
+OTHERS = range(7001, 7031)
+
+
+@pytest.fixture
+def api() -> Iterator[BotApiStandIn]:
+    stand_in = BotApiStandIn(latency=0.005).start()
+    yield stand_in
+    stand_in.stop()
+
+
+@pytest.mark.slow
+def test_a_flood_does_not_delay_the_others(app: Application, api: BotApiStandIn):
+    transport = TelegramTransport(app, api.token, base_url=api.base_url, poll_timeout=1)
+    with RunningBot(app, transport):
+        for _ in range(300):
+            api.send_text(FLOODER, "/now", language_code="pl")
+        asked = {}
+        for person in OTHERS:
+            asked[person] = time.monotonic()
+            api.send_text(person, "/now")
+        waits = []
+        for person in OTHERS:
+            (answer,) = api.wait_for(1, chat_id=person, timeout=10)
+            waits.append(answer.at - asked[person])
+        time.sleep(1.5)  # whatever more the flooder would get comes now
+        flooder = [c.params.get("text", "") for c in api.sent(chat_id=FLOODER)]
+    assert statistics.median(waits) < 1.0 and max(waits) <= 3.0, waits
+    slow_down = [text for text in flooder if "szybciej" in text]
+    assert len(slow_down) == 1, flooder
+    assert len(flooder) == 6  # five answers and one "please slow down", in Polish
+    assert transport.intake.dropped == 294
+    assert app.store.inbox.open_count() == 0
+
+
+def test_the_rate_is_counted_per_person_and_forgiven():
+    clock = [0.0]
+    intake: Intake[int] = Intake(None, None, monotonic=lambda: clock[0])  # type: ignore[arg-type]
+    verdicts = [intake.admit("ala") for _ in range(8)]
+    assert verdicts == [Admission.ACCEPT] * 5 + [Admission.WARN] + [Admission.DROP] * 2
+    assert intake.admit("bob") is Admission.ACCEPT
+    clock[0] = 5.5
+    assert intake.admit("ala") is Admission.ACCEPT
+
+
+@pytest.mark.slow
+def test_pushed_messages_get_a_share_while_replies_flow():
+    async def run() -> tuple[int, int]:
+        pacer = Pacer(chat_interval=0.0)
+        sent = {"reply": 0, "push": 0}
+        stop = time.monotonic() + 3.0
+
+        async def replies(chat: int) -> None:
+            while time.monotonic() < stop:
+                async with pacer.reply(str(chat)):
+                    sent["reply"] += 1
+
+        async def pushes() -> None:
+            chat = 0
+            while time.monotonic() < stop:
+                chat += 1
+                async with pacer.push(f"p{chat}"):
+                    sent["push"] += 1
+
+        await asyncio.gather(*(replies(n) for n in range(20)), pushes())
+        return sent["reply"], sent["push"]
+
+    replies, pushes = asyncio.run(run())
+    assert pushes >= 15, (replies, pushes)  # a third of 29 a second (after the first)
+    assert replies + pushes <= 29 * 4
