@@ -289,6 +289,7 @@ class TelegramTransport:
                         "are not acknowledged and come again", len(rows), error)
             return False
         dropped: list[int] = []
+        flooders: set[str] = set()
         for update_id, person, payload in rows:
             if update_id not in fresh:
                 log.info("platform=telegram: update %d was delivered before; ignored",
@@ -296,13 +297,15 @@ class TelegramTransport:
                 continue
             verdict = self.intake.admit(person)
             if verdict is Admission.DROP:
-                log.warning("platform=telegram user=%s: over %d messages in %g s; update %d "
-                            "dropped", who(PLATFORM, person), self.intake.rate,
-                            self.intake.per, update_id)
                 dropped.append(update_id)
+                flooders.add(person)
                 continue
             self._submit(person, _Item(update_id, payload,
                                        slow_down=verdict is Admission.WARN))
+        if dropped:
+            log.warning("platform=telegram: %d update(s) dropped from %s, over %d messages in "
+                        "%g s", len(dropped), ", ".join(who(PLATFORM, p) for p in flooders),
+                        self.intake.rate, self.intake.per)
         try:
             self.app.store.inbox.done_many(PLATFORM, dropped, dropped=True)
         except Exception as error:  # they stay open: handled after a restart, at worst
