@@ -105,6 +105,7 @@ class Intake(Generic[T]):
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
+        self._people.clear()
 
     @property
     def busy(self) -> int:

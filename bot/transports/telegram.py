@@ -137,6 +137,7 @@ class TelegramTransport:
     # --- lifecycle ----------------------------------------------------------------------
 
     async def run(self) -> None:
+        self._open.clear()  # run again after losing the lead: the inbox is read anew
         async with self.ptb:
             await self._set_menus()
             tasks: list[asyncio.Task[object]] = []
