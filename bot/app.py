@@ -21,6 +21,7 @@ from bot.delivery.change_notices import apply_programme
 from bot.delivery.reminders import Reminders
 from bot.language.i18n import Catalogue, negotiate
 from bot.language.lexicon import Lexicon
+from bot.language.textmatch import ascii_digits
 from bot.programme.diff import Change
 from bot.programme.live_edits import Skipped, overlay
 from bot.programme.model import Conference
@@ -118,6 +119,8 @@ class Application:
         lang = negotiate(self.conference.languages, client=incoming.client_language)
         if "\x00" in incoming.text:  # never meaningful, and PostgreSQL refuses it in text
             incoming = replace(incoming, text=incoming.text.replace("\x00", ""))
+        if incoming.text.lstrip()[:1] in ("/", "!"):  # /s１６ is /s16
+            incoming = replace(incoming, text=ascii_digits(incoming.text))
         try:
             written = self.understanding.written_language(incoming.text)
             detected = self.understanding.answer_language(written)

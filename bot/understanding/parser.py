@@ -17,6 +17,8 @@ from bot.language.translit import to_cyrillic
 from bot.programme.model import Conference, Day, InfoTopic, Person, Place, Session, Venue
 
 _CLOCK = re.compile(r"(?<![\d.:])([01]?\d|2[0-3])[:.]([0-5]\d)(?![\d])(?![.:]\d)")
+_ANY_CLOCK = re.compile(r"(?<![\d.:])(\d{1,2})[:.](\d{2})(?![\d])(?![.:]\d)")
+"""A clock time in form, possible or not ('99:99'): an impossible one gets an honest answer."""
 _MERIDIEM = re.compile(r"(?<![\d:.])(\d{1,2})\s*(am|pm|a\.m\.|p\.m\.)(?!\w)")
 _HYPHENATED = re.compile(r"\w+(?:-\w+)+")
 _DAY_MONTH = re.compile(r"(?<![\d.])(\d{1,2})[./](\d{1,2})(?:[./]\d{2,4})?(?![\d:])")
@@ -221,6 +223,9 @@ class Understanding:
         action = self._action(message)
         if action is not None:
             return Intent(action, query=text)
+        impossible = _ANY_CLOCK.search(text)
+        if impossible and (int(impossible.group(1)) > 23 or int(impossible.group(2)) > 59):
+            return Intent("at", day=day, query=impossible.group(0))  # no moment: no such time
         moments = self._moments(text, day, now)
         if moments:
             return Intent("at", day=day, moments=moments)
