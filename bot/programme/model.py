@@ -306,7 +306,7 @@ class Conference:
         return found
 
     def walk(self) -> Iterator[Session]:
-        yield from sorted(self.sessions.values(), key=_session_order)
+        yield from self._timeline().in_order
 
 
 def _session_order(session: Session) -> tuple[datetime, int, int]:
@@ -321,7 +321,9 @@ class _TimeIndex:
 
     def __init__(self, key: tuple[int, int, int], sessions: Iterable[Session]) -> None:
         self.key = key
-        ordered = sorted(sessions, key=lambda s: s.span[0])
+        self.in_order = sorted(sessions, key=_session_order)
+        """Programme order: by start, a block before its parts, then by number."""
+        ordered = sorted(self.in_order, key=lambda s: s.span[0])
         self.by_start = ordered
         self.starts = [s.span[0] for s in ordered]
         self.announced = [s for s in ordered if s.times_announced]
