@@ -87,3 +87,35 @@ def test_pushed_messages_get_a_share_while_replies_flow():
     replies, pushes = asyncio.run(run())
     assert pushes >= 15, (replies, pushes)  # a third of 29 a second (after the first)
     assert replies + pushes <= 29 * 4
+
+
+def test_an_answer_waits_for_the_database_then_apologises_in_time():
+    """TryLater is tried again with growing pauses; past the patience, the apology comes."""
+    from bot.transports.intake import TryLater
+
+    async def run() -> list[str]:
+        said: list[str] = []
+        attempts = [0]
+
+        async def answer(item: str):  # type: ignore[no-untyped-def]
+            attempts[0] += 1
+            if item == "never" or attempts[0] < 3:
+                raise TryLater("the database is away")
+
+            async def send() -> None:
+                said.append(f"answer to {item}")
+            return send
+
+        async def give_up(item: str):  # type: ignore[no-untyped-def]
+            async def send() -> None:
+                said.append(f"sorry about {item}")
+            return send
+
+        intake: Intake[str] = Intake(answer, give_up, patience=1.0)
+        intake.submit("ala", "soon")
+        intake.submit("ala", "never")
+        while intake.busy:
+            await asyncio.sleep(0.01)
+        return said
+
+    assert asyncio.run(run()) == ["answer to soon", "sorry about never"]

@@ -32,6 +32,7 @@ log = logging.getLogger(__name__)
 SLOTS = 4
 RATE, PER = 5, 5.0
 """More than 5 updates in 5 seconds from one person is a flood."""
+PRUNE_EVERY = 1000
 PATIENCE = 120.0
 """How long an update waits for the database to come back before an apology."""
 SLOW_DOWN = N_("You are sending messages faster than I can answer. Please wait a few seconds; "
@@ -74,12 +75,16 @@ class Intake(Generic[T]):
         self.rate, self.per, self.patience = rate, per, patience
         self._monotonic = monotonic
         self._people: dict[str, _Person[T]] = {}
+        self._admitted = 0
         self.dropped = 0
 
     def admit(self, person: str) -> Admission:
         """Count an update from `person` against their rate."""
-        state = self._people.setdefault(person, _Person())
         now = self._monotonic()
+        self._admitted += 1
+        if self._admitted % PRUNE_EVERY == 0:
+            self._forget_idle(now)
+        state = self._people.setdefault(person, _Person())
         while state.recent and state.recent[0] <= now - self.per:
             state.recent.popleft()
         if len(state.recent) < self.rate:
@@ -91,6 +96,13 @@ class Intake(Generic[T]):
             return Admission.DROP
         state.warned = True
         return Admission.WARN
+
+    def _forget_idle(self, now: float) -> None:
+        """Drop what is kept about people with nothing queued and no recent update."""
+        for person, state in list(self._people.items()):
+            if (state.task is None and not state.queue
+                    and (not state.recent or state.recent[-1] <= now - self.per)):
+                del self._people[person]
 
     def submit(self, person: str, item: T) -> None:
         """Queue an item behind the person's earlier ones."""
