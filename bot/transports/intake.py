@@ -1,5 +1,8 @@
-"""The way in, for any platform: per-person order, fair turns, a rate limit, and patience
-while the database is away.
+"""The way in, for any platform: the inbox, per-person order, fair turns, a rate limit, and
+patience while the database is away.
+
+`InboxIntake` records updates in the inbox before the platform is told they arrived, queues
+them, marks them done, renews this process's claims and takes over a dead process's.
 
 Each person's updates are handled one after another, in order. Answering (the core, the
 database) takes one of a few slots; sending the answer (which waits on the platform's pace
@@ -20,10 +23,12 @@ import time
 from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from enum import Enum
 from typing import Generic, TypeVar
 
 from bot.app import Application
+from bot.core.logids import who
 from bot.core.messages import Incoming, TextReply
 from bot.language.i18n import N_, negotiate
 
@@ -172,3 +177,127 @@ def fallback_text(app: Application, incoming: Incoming, message: str) -> TextRep
     lang = negotiate(app.conference.languages, chosen=chosen, remembered=remembered,
                      client=incoming.client_language)
     return TextReply(app.catalogue[lang].gettext(message))
+
+
+KEEP_EVERY = 5.0
+"""Seconds between renewing this process's inbox claims and taking over a dead one's."""
+
+
+def utcnow() -> datetime:
+    """Leases run on the real clock, whatever clock the programme is shown on (`--now`)."""
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class Pending:
+    """An update taken from the inbox, to be answered (or, over the rate, told to slow down)."""
+
+    update_id: int
+    payload: str
+    replies: str | None = None
+    """Answered before a restart: these are sent, the update is not answered again."""
+    slow_down: bool = False
+
+
+class InboxIntake:
+    """One platform's updates through the inbox into the intake."""
+
+    def __init__(self, app: Application, platform: str, answer: Answer[Pending],
+                 give_up: Answer[Pending], *, owner: str) -> None:
+        self.app, self.platform, self.owner = app, platform, owner
+        self.intake: Intake[Pending] = Intake(answer, give_up)
+        self._open: set[int] = set()
+        """Update ids queued in this process (never queued twice)."""
+
+    def take_in(self, rows: list[tuple[int, str, str]]) -> bool:
+        """Record (update_id, person, payload) and queue the new ones; False when the database
+        refused (then nothing may be acknowledged)."""
+        inbox = self.app.store.inbox
+        try:
+            fresh = set(inbox.record(self.platform, rows, owner=self.owner, now=utcnow()))
+        except Exception as error:
+            log.warning("platform=%s: %d update(s) could not be recorded (%s); they are not "
+                        "acknowledged and come again", self.platform, len(rows), error)
+            return False
+        dropped: list[int] = []
+        flooders: set[str] = set()
+        for update_id, person, payload in rows:
+            if update_id not in fresh:
+                log.info("platform=%s: update %d was delivered before; ignored",
+                         self.platform, update_id)
+                continue
+            verdict = self.intake.admit(person)
+            if verdict is Admission.DROP:
+                dropped.append(update_id)
+                flooders.add(person)
+                continue
+            self._submit(person, Pending(update_id, payload,
+                                         slow_down=verdict is Admission.WARN))
+        if dropped:
+            log.warning("platform=%s: %d update(s) dropped from %s, over %d messages in %g s",
+                        self.platform, len(dropped),
+                        ", ".join(who(self.platform, p) for p in flooders),
+                        self.intake.rate, self.intake.per)
+        try:
+            inbox.done_many(self.platform, dropped, dropped=True)
+        except Exception as error:  # they stay open: handled after a restart, at worst
+            log.warning("platform=%s: dropped updates not marked (%s)", self.platform, error)
+        return True
+
+    def _submit(self, person: str, item: Pending) -> None:
+        if item.update_id in self._open:
+            return
+        self._open.add(item.update_id)
+        self.intake.submit(person, item)
+
+    def take_over(self, *, everything: bool = False) -> int:
+        """Queue the open updates of the inbox nobody handles (a process died); with
+        `everything`, all open ones (the single poller starting)."""
+        try:
+            items = self.app.store.inbox.take_over(self.platform, self.owner, utcnow(),
+                                                   everything=everything)
+        except Exception as error:
+            log.warning("platform=%s: the inbox cannot be read (%s)", self.platform, error)
+            return 0
+        for item in items:
+            self._submit(item.person, Pending(item.update_id, item.payload, item.replies))
+        if items:
+            log.warning("platform=%s: %d update(s) taken from the inbox, left open by a "
+                        "stopped process", self.platform, len(items))
+        return len(items)
+
+    async def keep(self) -> None:
+        """Renew this process's claims on its open updates; take over a dead process's."""
+        while True:
+            await asyncio.sleep(KEEP_EVERY)
+            try:
+                self.app.store.inbox.renew(self.platform, self.owner, utcnow())
+            except Exception as error:
+                log.warning("platform=%s: inbox claims not renewed (%s)", self.platform, error)
+                continue
+            self.take_over()
+
+    async def finish(self, update_id: int, *, dropped: bool = False) -> None:
+        """Mark an update done, waiting for the database if it is away."""
+        deadline = time.monotonic() + PATIENCE
+        pause = 0.25
+        while not self._finish_now(update_id, dropped=dropped):
+            if time.monotonic() > deadline:
+                break
+            await asyncio.sleep(pause)
+            pause = min(pause * 2, 5.0)
+        self._open.discard(update_id)
+
+    def _finish_now(self, update_id: int, *, dropped: bool = False) -> bool:
+        try:
+            self.app.store.inbox.done(self.platform, update_id, dropped=dropped)
+            return True
+        except Exception as error:
+            log.warning("platform=%s: update %d not marked done (%s)", self.platform,
+                        update_id, error)
+            return False
+
+    async def close(self) -> None:
+        """Stop handling; what is left stays open in the inbox, for the next start."""
+        await self.intake.close()
+        self._open.clear()

@@ -17,8 +17,7 @@ import re
 import secrets
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from urllib.parse import urlparse
 
 from aiohttp import web
@@ -53,12 +52,11 @@ from bot.delivery.sender import DeliveryError, RecipientGone, decode, encode
 from bot.ops.leadership import process_name
 from bot.storage.database import unreachable
 from bot.transports.intake import (
-    PATIENCE,
     SLOTS,
     SLOW_DOWN,
     UNAVAILABLE,
-    Admission,
-    Intake,
+    InboxIntake,
+    Pending,
     TryLater,
     fallback_text,
 )
@@ -71,25 +69,7 @@ PLATFORM = "telegram"
 MAX_REPLY_ATTEMPTS = 4
 CALLBACK_DATA_LIMIT = 64  # bytes, Telegram's limit for a button's data
 ALLOWED_UPDATES = ["message", "callback_query"]
-KEEP_EVERY = 5.0
-"""Seconds between renewing this process's inbox claims and taking over a dead one's."""
 WRONG_SECRET_LOG_EVERY = 60.0
-
-
-@dataclass(frozen=True)
-class _Item:
-    """An update taken from the inbox, to be answered (or, when over the rate, told to slow
-    down)."""
-
-    update_id: int
-    payload: str
-    replies: str | None = None
-    slow_down: bool = False
-
-
-def _utcnow() -> datetime:
-    """Leases run on the real clock, whatever clock the programme is shown on (`--now`)."""
-    return datetime.now(UTC)
 
 
 def _person(update: Update) -> str:
@@ -121,11 +101,9 @@ class TelegramTransport:
             builder = builder.base_url(base_url).base_file_url(
                 base_url.replace("/bot", "/file/bot", 1))
         self.ptb = builder.build()
-        self.owner = f"{process_name()}:{secrets.token_hex(4)}"[:64]
-        """This process, as owner of the inbox rows it handles."""
-        self.intake: Intake[_Item] = Intake(self._answer_item, self._apologise)
-        self._open: set[int] = set()
-        """Update ids queued in this process (never submitted twice)."""
+        self.inbox = InboxIntake(app, PLATFORM, self._answer_item, self._apologise,
+                                 owner=f"{process_name()}:{secrets.token_hex(4)}"[:64])
+        self.intake = self.inbox.intake
         self.wrong_secret = 0
         """Webhook calls refused for a wrong secret (logged at most once a minute)."""
         self._wrong_secret_logged: tuple[float, int] = (float("-inf"), 0)
@@ -137,7 +115,6 @@ class TelegramTransport:
     # --- lifecycle ----------------------------------------------------------------------
 
     async def run(self) -> None:
-        self._open.clear()  # run again after losing the lead: the inbox is read anew
         async with self.ptb:
             await self._set_menus()
             tasks: list[asyncio.Task[object]] = []
@@ -146,9 +123,9 @@ class TelegramTransport:
                     await self._start_webhook()
                 else:
                     await self.ptb.bot.delete_webhook()
-                    self._take_over(everything=True)  # the single poller: drain the inbox first
+                    self.inbox.take_over(everything=True)  # the single poller: drain it first
                     tasks.append(asyncio.create_task(self._poll()))
-                tasks.append(asyncio.create_task(self._keep()))
+                tasks.append(asyncio.create_task(self.inbox.keep()))
                 log.info("platform=telegram: running as @%s (%s)", self.ptb.bot.username,
                          "webhook" if self.webhook_url else "long polling")
                 self.ready.set()
@@ -165,7 +142,7 @@ class TelegramTransport:
                 await asyncio.gather(*tasks, return_exceptions=True)
                 if self._webhook is not None:
                     await self._webhook.cleanup()
-                await self.intake.close()
+                await self.inbox.close()
 
     def stop(self) -> None:
         self._stop.set()
@@ -278,72 +255,10 @@ class TelegramTransport:
             offset = max(update.update_id for update in updates) + 1
 
     def _take_in(self, updates: list[Update]) -> bool:
-        """Record updates in the inbox and queue the new ones; False if the database refused
-        (nothing may be acknowledged then)."""
-        rows = [(u.update_id, _person(u), json.dumps(u.to_dict(), ensure_ascii=False))
-                for u in updates]
-        try:
-            fresh = set(self.app.store.inbox.record(PLATFORM, rows, owner=self.owner,
-                                                    now=_utcnow()))
-        except Exception as error:
-            log.warning("platform=telegram: %d update(s) could not be recorded (%s); they "
-                        "are not acknowledged and come again", len(rows), error)
-            return False
-        dropped: list[int] = []
-        flooders: set[str] = set()
-        for update_id, person, payload in rows:
-            if update_id not in fresh:
-                log.info("platform=telegram: update %d was delivered before; ignored",
-                         update_id)
-                continue
-            verdict = self.intake.admit(person)
-            if verdict is Admission.DROP:
-                dropped.append(update_id)
-                flooders.add(person)
-                continue
-            self._submit(person, _Item(update_id, payload,
-                                       slow_down=verdict is Admission.WARN))
-        if dropped:
-            log.warning("platform=telegram: %d update(s) dropped from %s, over %d messages in "
-                        "%g s", len(dropped), ", ".join(who(PLATFORM, p) for p in flooders),
-                        self.intake.rate, self.intake.per)
-        try:
-            self.app.store.inbox.done_many(PLATFORM, dropped, dropped=True)
-        except Exception as error:  # they stay open: handled after a restart, at worst
-            log.warning("platform=telegram: dropped updates not marked (%s)", error)
-        return True
-
-    def _submit(self, person: str, item: _Item) -> None:
-        if item.update_id in self._open:
-            return
-        self._open.add(item.update_id)
-        self.intake.submit(person, item)
-
-    def _take_over(self, *, everything: bool = False) -> int:
-        """Queue the open updates of the inbox nobody handles (a process died)."""
-        try:
-            items = self.app.store.inbox.take_over(PLATFORM, self.owner, _utcnow(),
-                                                   everything=everything)
-        except Exception as error:
-            log.warning("platform=telegram: the inbox cannot be read (%s)", error)
-            return 0
-        for item in items:
-            self._submit(item.person, _Item(item.update_id, item.payload, item.replies))
-        if items:
-            log.warning("platform=telegram: %d update(s) taken from the inbox, left open by "
-                        "a stopped process", len(items))
-        return len(items)
-
-    async def _keep(self) -> None:
-        """Renew this process's claims on its open updates; take over a dead process's."""
-        while True:
-            await asyncio.sleep(KEEP_EVERY)
-            try:
-                self.app.store.inbox.renew(PLATFORM, self.owner, _utcnow())
-            except Exception as error:
-                log.warning("platform=telegram: inbox claims not renewed (%s)", error)
-                continue
-            self._take_over()
+        """Record updates in the inbox and queue the new ones; False if not recorded."""
+        return self.inbox.take_in([(u.update_id, _person(u),
+                                    json.dumps(u.to_dict(), ensure_ascii=False))
+                                   for u in updates])
 
     def _incoming(self, update: Update) -> tuple[Incoming | None, CallbackQuery | None]:
         """The message for the core (None: nothing for us), and the button press to answer."""
@@ -374,12 +289,12 @@ class TelegramTransport:
                         message_id=str(message.message_id),
                         is_group=is_group, location=location), None
 
-    async def _answer_item(self, item: _Item) -> Callable[[], Awaitable[None]]:
+    async def _answer_item(self, item: Pending) -> Callable[[], Awaitable[None]]:
         """Answer an update from the inbox (in an intake slot); return how to send it."""
         update = Update.de_json(json.loads(item.payload), self.ptb.bot)
         incoming, query = self._incoming(update)
         if incoming is None:
-            return lambda: self._finish(item.update_id)
+            return lambda: self.inbox.finish(item.update_id)
         if item.replies is not None:  # answered before a restart: send, never answer twice
             replies = decode(item.replies)
         elif item.slow_down:
@@ -394,43 +309,24 @@ class TelegramTransport:
                 raise
         return self._sender(item, incoming, query, replies)
 
-    async def _apologise(self, item: _Item) -> Callable[[], Awaitable[None]]:
+    async def _apologise(self, item: Pending) -> Callable[[], Awaitable[None]]:
         """The database stayed away too long: say so, in the person's language."""
         update = Update.de_json(json.loads(item.payload), self.ptb.bot)
         incoming, query = self._incoming(update)
         if incoming is None:
-            return lambda: self._finish(item.update_id)
+            return lambda: self.inbox.finish(item.update_id)
         return self._sender(item, incoming, query,
                             [fallback_text(self.app, incoming, UNAVAILABLE)])
 
-    def _sender(self, item: _Item, incoming: Incoming, query: CallbackQuery | None,
+    def _sender(self, item: Pending, incoming: Incoming, query: CallbackQuery | None,
                 replies: list[Reply]) -> Callable[[], Awaitable[None]]:
         async def send() -> None:
             if query is not None:
                 await self._answer(query)
             await self._reply(incoming, replies)
-            await self._finish(item.update_id, dropped=item.slow_down)
+            await self.inbox.finish(item.update_id, dropped=item.slow_down)
 
         return send
-
-    async def _finish(self, update_id: int, *, dropped: bool = False) -> None:
-        """Mark an update done, waiting for the database if it is away."""
-        deadline = time.monotonic() + PATIENCE
-        pause = 0.25
-        while not self._finish_now(update_id, dropped=dropped):
-            if time.monotonic() > deadline:
-                break
-            await asyncio.sleep(pause)
-            pause = min(pause * 2, 5.0)
-        self._open.discard(update_id)
-
-    def _finish_now(self, update_id: int, *, dropped: bool = False) -> bool:
-        try:
-            self.app.store.inbox.done(PLATFORM, update_id, dropped=dropped)
-            return True
-        except Exception as error:
-            log.warning("platform=telegram: update %d not marked done (%s)", update_id, error)
-            return False
 
     def _group_text(self, message: Message, text: str) -> str | None:
         """In a group, only commands, mentions and replies to the bot are for us."""
