@@ -119,3 +119,31 @@ def test_an_answer_waits_for_the_database_then_apologises_in_time():
         return said
 
     assert asyncio.run(run()) == ["answer to soon", "sorry about never"]
+
+
+def test_the_inbox_records_once_keeps_replies_and_hands_over(database_url: str):
+    """On SQLite and PostgreSQL: a repeat is not recorded again; an answered update keeps its
+    replies for the next owner; a done one is no longer open."""
+    from datetime import UTC, datetime, timedelta
+
+    from bot.storage import Store
+    from bot.storage.inbox import LEASE
+
+    store = Store(database_url)
+    now = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
+    try:
+        rows = [(1, "ala", '{"a": 1}'), (2, "bob", '{"b": 2}'), (3, "ala", '{"c": 3}')]
+        assert store.inbox.record("telegram", rows, owner="one", now=now) == [1, 2, 3]
+        assert store.inbox.record("telegram", rows[:2], owner="two", now=now) == []
+        store.inbox.answered("telegram", 2, '[{"type": "text"}]')
+        store.inbox.done("telegram", 3)
+        assert store.inbox.take_over("telegram", "two", now) == []  # "one" holds a lease
+        later = now + LEASE + timedelta(seconds=1)
+        taken = store.inbox.take_over("telegram", "two", later)
+        assert [(i.update_id, i.person, i.replies) for i in taken] == [
+            (1, "ala", None), (2, "bob", '[{"type": "text"}]')]
+        assert store.inbox.open_count("telegram") == 2
+        store.inbox.done_many("telegram", [1, 2])
+        assert store.inbox.open_count() == 0
+    finally:
+        store.close()
