@@ -20,13 +20,15 @@ from bot.core.messages import Incoming, Reply, TextReply
 from bot.delivery.change_notices import apply_programme
 from bot.delivery.feedback_prompts import FeedbackPrompts
 from bot.delivery.reminders import Reminders
-from bot.language.i18n import Catalogue, reply_language
+from bot.language.i18n import Catalogue, negotiate, reply_language
 from bot.language.lexicon import Lexicon
+from bot.language.textmatch import ascii_digits
 from bot.programme.diff import Change
 from bot.programme.info_topics import with_topics
 from bot.programme.live_edits import Skipped, overlay
 from bot.programme.model import Conference
 from bot.storage import Store, UserRecord
+from bot.storage.database import unreachable
 from bot.storage.privacy import PrivacyPolicy
 from bot.understanding.parser import Understanding
 
@@ -115,14 +117,17 @@ class Application:
         key = f"{platform}:{user_id}"
         return key in self.organisers or key in self.room_organisers
 
-    def handle(self, incoming: Incoming) -> list[Reply]:
-        """Answer one message. Never raises: a failure becomes an apology in the user's language."""
+    def handle(self, incoming: Incoming, *, patient: bool = False) -> list[Reply]:
+        """Answer one message. Never raises: a failure becomes an apology in the user's language
+        (with `patient`, a database that cannot be reached raises: the caller tries again)."""
         where = (f"platform={incoming.platform} user={who(incoming.platform, incoming.user_id)} "
                  f"chat={who(incoming.platform, incoming.chat_id)} "
                  f"message={incoming.message_id or '-'}")
-        lang = self.conference.languages[0]
+        lang = negotiate(self.conference.languages, client=incoming.client_language)
         if "\x00" in incoming.text:  # never meaningful, and PostgreSQL refuses it in text
             incoming = replace(incoming, text=incoming.text.replace("\x00", ""))
+        if incoming.text.lstrip()[:1] in ("/", "!"):  # /s１６ is /s16
+            incoming = replace(incoming, text=ascii_digits(incoming.text))
         try:
             written = self.understanding.written_language(incoming.text)
             detected = self.understanding.answer_language(written)
@@ -147,7 +152,9 @@ class Application:
             log.info("%s lang=%s intent=%s replies=%d", where, lang,
                      ctx.intent.name if ctx.intent else "command", len(replies))
             return replies
-        except Exception:
+        except Exception as error:
+            if patient and unreachable(error):
+                raise
             log.exception("%s: failed to answer", where)
             log.debug("%s: the message was %r", where, incoming.text[:200])
             t = self.catalogue[lang]

@@ -120,6 +120,20 @@ class PostgresServer:
         log = self.log.read_text(errors="replace") if self.log.exists() else ""
         raise RuntimeError(f"pg_ctl start failed:\n{done.stdout}\n{done.stderr}\n{log}")
 
+    def halt(self) -> None:
+        """Stop the server, keeping its data and port (an outage), until `resume`."""
+        done = self._run("pg_ctl", "stop", "-D", str(self.data), "-m", "fast", "-w")
+        if done.returncode != 0:
+            raise RuntimeError(f"pg_ctl stop failed:\n{done.stdout}\n{done.stderr}")
+
+    def resume(self) -> None:
+        options = (f"-h 127.0.0.1 -p {self.port} -k {self.folder} -F "
+                   "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200")
+        done = self._run("pg_ctl", "start", "-w", "-t", "60", "-D", str(self.data),
+                         "-l", str(self.log), "-o", options)
+        if done.returncode != 0:
+            raise RuntimeError(f"pg_ctl start failed:\n{done.stdout}\n{done.stderr}")
+
     def stop(self) -> None:
         if self.port:
             self._run("pg_ctl", "stop", "-D", str(self.data), "-m", "immediate", "-w")

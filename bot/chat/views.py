@@ -117,10 +117,24 @@ def place_suffix(ctx: Speaker, session: Session) -> Markup:
     return Markup(" — ") + escape(name)
 
 
+LISTING_LIMIT = 60
+"""Sessions listed in one answer; a longer list (a schedule of thousands) ends with how many
+more there are: nobody reads further, and rendering them would hold up everyone else."""
+
+
+def _more(ctx: Speaker, hidden: int) -> Markup:
+    return ctx.ngettext("… and %(num)d more session: ask for a time (“what's on at 14:00?”) or "
+                        "use /search.",
+                        "… and %(num)d more sessions: ask for a time (“what's on at 14:00?”) "
+                        "or use /search.", hidden)
+
+
 def session_lines(ctx: Speaker, sessions: Iterable[Session], *, show_day: bool = False,
                   with_parts: bool = False) -> Markup:
     lines: list[Markup] = []
-    for session in sessions:
+    sessions = list(sessions)
+    hidden = max(0, len(sessions) - LISTING_LIMIT)
+    for session in sessions[:LISTING_LIMIT]:
         lines.append(session_line(ctx, session, show_day=show_day))
         if session.parent is not None and not with_parts and (
                 session.times_announced or show_day):
@@ -129,6 +143,8 @@ def session_lines(ctx: Speaker, sessions: Iterable[Session], *, show_day: bool =
                                                 id=session.parent.id))
         if with_parts:
             lines.extend(session_line(ctx, child) for child in session.children)
+    if hidden:
+        lines.append(_more(ctx, hidden))
     return NL.join(lines)
 
 
@@ -228,9 +244,12 @@ def day_heading(ctx: Speaker, day: Day) -> Markup:
 def day_listing(ctx: Speaker, day: Day) -> Markup:
     conference = ctx.conference
     lines = [day_heading(ctx, day)]
-    for session in conference.top_level(conference.sessions_on(day)):
+    top = conference.top_level(conference.sessions_on(day))
+    for session in top[:LISTING_LIMIT]:
         lines.append(session_line(ctx, session))
         lines.extend(session_line(ctx, child) for child in session.children)
+    if len(top) > LISTING_LIMIT:
+        lines.append(_more(ctx, len(top) - LISTING_LIMIT))
     if day.note:
         lines.append(Markup(""))
         lines.append(tr(ctx, day.note))

@@ -50,14 +50,14 @@ def programme_version() -> str:
 INFO.labels(programme_version()).set(1)
 
 
-def timed(handle: Callable[[Incoming], list[Reply]]) -> Callable[[Incoming], list[Reply]]:
+def timed(handle: Callable[..., list[Reply]]) -> Callable[..., list[Reply]]:
     """`Application.handle`, counted and timed (`__wrapped__` is the original)."""
 
     @functools.wraps(handle)
-    def measured(incoming: Incoming) -> list[Reply]:
+    def measured(incoming: Incoming, **options: bool) -> list[Reply]:
         UPDATES_RECEIVED.labels(incoming.platform).inc()
         started = time.perf_counter()
-        replies = handle(incoming)
+        replies = handle(incoming, **options)
         ANSWER_SECONDS.labels(incoming.platform).observe(time.perf_counter() - started)
         if replies:
             UPDATES_ANSWERED.labels(incoming.platform).inc()

@@ -128,16 +128,27 @@ def after_delivery(app: Application) -> Callable[[OutboxRecord], None]:
 
 async def flush_soft_changes(app: Application, stop: asyncio.Event,
                              every: float = 1.0) -> None:
-    """Write last-seen times and message languages once a second, and once more at the end."""
+    """Write last-seen times and message languages once a second, and once more at the end;
+    a failed write is logged and tried again (the changes wait), never the end of the task."""
+    failing = False
     while not stop.is_set():
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), timeout=every)
-        app.store.users.flush_soft_changes()
+        try:
+            app.store.users.flush_soft_changes()
+        except Exception as error:
+            if not failing:
+                log.warning("last-seen times and languages not written (%s); trying again "
+                            "every %g s", str(error).splitlines()[0], every)
+            failing = True
+        else:
+            if failing:
+                log.info("last-seen times and languages written again")
+            failing = False
 
 
 class LeadershipLost(Exception):
-    """The lock that made this process the leader is gone: stop, so as never to run beside a
-    new leader (a supervisor starts the process again, as a standby)."""
+    """Kept for bot.cli: serve no longer raises it (a leader that loses its lock stands by)."""
 
 
 async def start_transport(transport: Transport) -> None:
@@ -192,14 +203,18 @@ async def serve(app: Application, transports: list[Transport], *,
 
     Only the leader (see bot.ops.leadership) runs the scheduler (reminders, retention), the outbox
     senders and the transports that must not run twice; a standby receives webhook updates
-    and answers them, and takes over when the leader stops. Every process watches the data
-    and the live edits, so each answers from the current programme. Every background task
-    is supervised (logged and restarted when it fails). `http`, when given, gets the health
-    and metrics routes and runs from before the transports start until they end.
+    and answers them, and takes over when the leader stops. A leader that loses its lock (the
+    database went away) stops all that at once, becomes a standby, and leads again when it
+    can. Every process watches the data and the live edits, so each answers from the current
+    programme. Every background task is supervised (logged and restarted when it fails).
+    `http`, when given, gets the health and metrics routes and runs from before the
+    transports start until they end.
     """
     leadership = leadership or AlwaysLeader()
     stop = asyncio.Event()
     leading = asyncio.Event()
+    demoted = asyncio.Event()
+    leader_tasks: list[asyncio.Task[None]] = []
     scheduler = AsyncIOScheduler(timezone=UTC)
     senders = [OutboxSender(app.store, app.clock, t.platform, t.deliver, chat_id=t.outbox_chat,
                             on_done=after_delivery(app))
@@ -223,19 +238,37 @@ async def serve(app: Application, transports: list[Transport], *,
             sender.wake()
 
     def become_leader() -> None:
+        demoted.clear()
         leading.set()
         metrics.LEADER.set(1)
-        scheduler.start()
-        app.reminders.attach(scheduler)
+        if scheduler.running:
+            scheduler.resume()
+        else:
+            scheduler.start()
+            app.reminders.attach(scheduler)
+            scheduler.add_job(_retention_job, "interval", days=1, args=[app], id="retention",
+                              misfire_grace_time=3600, coalesce=True)
+            scheduler.add_job(app.feedback_prompts.tick, "interval", seconds=TICK_SECONDS,
+                              id="feedback-prompts", misfire_grace_time=None, coalesce=True)
         app.reminders.refresh()
-        scheduler.add_job(_retention_job, "interval", days=1, args=[app], id="retention",
-                          misfire_grace_time=3600, coalesce=True)
-        scheduler.add_job(app.feedback_prompts.tick, "interval", seconds=TICK_SECONDS,
-                          id="feedback-prompts", misfire_grace_time=None, coalesce=True)
-        background.append(asyncio.create_task(_retention_job(app)))
-        for sender in senders:
-            keep(f"the {sender.platform} outbox sender",
-                 lambda sender=sender: sender.run(stop))  # type: ignore[misc]
+        leader_tasks.append(asyncio.create_task(_retention_job(app)))
+        leader_tasks.extend(
+            asyncio.create_task(supervised(f"the {sender.platform} outbox sender",
+                                           lambda sender=sender: sender.run(stop),  # type: ignore[misc]
+                                           stop))
+            for sender in senders)
+
+    async def step_down() -> None:
+        """The lock is gone (another process may lead now): stop what only a leader does."""
+        leading.clear()
+        demoted.set()
+        metrics.LEADER.set(0)
+        if scheduler.running:
+            scheduler.pause()
+        for task in leader_tasks:
+            task.cancel()
+        await asyncio.gather(*leader_tasks, return_exceptions=True)
+        leader_tasks.clear()
 
     def beat(role: str) -> None:
         try:
@@ -252,9 +285,9 @@ async def serve(app: Application, transports: list[Transport], *,
                 return
             if leading.is_set():
                 if not await asyncio.to_thread(leadership.held):
-                    log.error("leadership: LOST by %s; stopping so as never to run beside a "
-                              "new leader", name)
-                    raise LeadershipLost(name)
+                    log.error("leadership: LOST by %s; standing by (nothing a leader does runs "
+                              "here until it leads again)", name)
+                    await step_down()
             elif await asyncio.to_thread(leadership.try_acquire):
                 log.warning("leadership: %s is now the LEADER (took over; %s)", name,
                             leadership.description)
@@ -266,12 +299,24 @@ async def serve(app: Application, transports: list[Transport], *,
                 await asyncio.to_thread(beat, "leader" if leading.is_set() else "standby")
 
     async def lead() -> None:
-        await leading.wait()
-        await asyncio.gather(*(start_transport(transport) for transport in gated))
+        """Run the leader's transports while leading; stop them when leadership is lost."""
+        while True:
+            await leading.wait()
+            running_gated: asyncio.Future[list[None]] = asyncio.ensure_future(
+                asyncio.gather(*(start_transport(transport) for transport in gated)))
+            lost: asyncio.Future[Any] = asyncio.ensure_future(demoted.wait())
+            await asyncio.wait([running_gated, lost], return_when=asyncio.FIRST_COMPLETED)
+            lost.cancel()
+            if running_gated.done():
+                running_gated.result()
+                return
+            running_gated.cancel()
+            await asyncio.gather(running_gated, return_exceptions=True)
 
     if http is not None:
         http.add_health(app.store, lambda: "leader" if leading.is_set() else "standby")
         await http.start()
+
     def queued() -> None:
         wake_all()
         if not leading.is_set():  # the leader's senders are in another process: wake them
@@ -314,7 +359,7 @@ async def serve(app: Application, transports: list[Transport], *,
         stop.set()
         if scheduler.running:
             scheduler.shutdown(wait=False)
-        tasks: list[asyncio.Future[Any]] = [*background, electing, main]
+        tasks: list[asyncio.Future[Any]] = [*background, *leader_tasks, electing, main]
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)

@@ -76,8 +76,9 @@ class LiveSchedule:
         content = content or self.content
         assert content is not None
         try:
-            loaded = load_content(content, self.settings.location, self.settings.overlay_dir,
-                                  previous=app.conference)
+            loaded = await asyncio.to_thread(  # seconds for a big schedule: off the loop
+                load_content, content, self.settings.location, self.settings.overlay_dir,
+                previous=app.conference)
         except DataError as error:
             log.error("the schedule changed but was refused; still serving the last good "
                       "one. %s", error)

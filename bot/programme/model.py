@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, tzinfo
+from datetime import date, datetime, time, timedelta, tzinfo
 
 Text = dict[str, str]
 """A human text in every conference language: {"pl": …, "uk": …, "en": …}."""
@@ -110,6 +111,11 @@ class Person:
     note: Text | None = None
 
 
+_changes = [0]
+"""Bumped whenever any session changes (live edits change them in place): the time index of a
+Conference is rebuilt when this moved since it was built."""
+
+
 @dataclass(eq=False)
 class Session:
     id: str
@@ -150,6 +156,10 @@ class Session:
     """How many people it can take, when the data says (`places:`)."""
     full: bool = False
     """An organiser or moderator said it is full (`/full`, kept as a live edit)."""
+
+    def __setattr__(self, name: str, value: object) -> None:
+        _changes[0] += 1
+        object.__setattr__(self, name, value)
 
     @property
     def number(self) -> int:
@@ -218,23 +228,38 @@ class Conference:
     main_venue: Venue | None = None
     not_announced: tuple[InfoTopic, ...] = ()
     """Topics people ask about whose facts have not been announced (parking, Wi-Fi…)."""
+    _index: _TimeIndex | None = field(default=None, init=False, repr=False, compare=False)
+
+    def _timeline(self) -> _TimeIndex:
+        """Sessions by time, built once per state of the programme (answers with 10,000
+        sessions look up instead of scanning)."""
+        key = (_changes[0], id(self.sessions), len(self.sessions))
+        if self._index is None or self._index.key != key:
+            self._index = _TimeIndex(key, self.sessions.values())
+        return self._index
 
     # --- time ---------------------------------------------------------------------------
 
     @property
     def starts(self) -> datetime:
-        return min(s.span[0] for s in self.sessions.values())
+        return self._timeline().starts[0]
 
     @property
     def ends(self) -> datetime:
         return max(self.day_end(day) for day in self.days)
 
+    def _day_span(self, day: Day) -> tuple[datetime, datetime]:
+        span = self._timeline().day_spans.get(id(day))
+        if span is None:
+            raise ValueError(f"day {day.id} has no sessions")
+        return span
+
     def day_start(self, day: Day) -> datetime:
-        return min(s.span[0] for s in self.sessions_on(day))
+        return self._day_span(day)[0]
 
     def day_end(self, day: Day) -> datetime:
         """The end of a day: its announced closing hour, or the end of its last session."""
-        last = max(s.span[1] for s in self.sessions_on(day))
+        last = self._day_span(day)[1]
         if day.hours:
             return max(last, self.at(day, day.hours[1]))
         return last
@@ -260,7 +285,10 @@ class Conference:
 
     def running_at(self, moment: datetime) -> list[Session]:
         """Sessions on at a moment, innermost first: a talk rather than the block around it."""
-        running = [s for s in self.sessions.values() if s.is_running(moment)]
+        index = self._timeline()
+        first = bisect_right(index.starts, moment - index.longest)
+        last = bisect_right(index.starts, moment)
+        running = [s for s in index.by_start[first:last] if s.is_running(moment)]
         innermost = [
             s for s in running
             if not any(c.is_running(moment) and c.times_announced for c in s.children)
@@ -270,11 +298,12 @@ class Conference:
 
     def next_after(self, moment: datetime) -> list[Session]:
         """The sessions starting at the first start time after a moment."""
-        upcoming = [s for s in self.sessions.values() if s.times_announced and s.span[0] > moment]
-        if not upcoming:
+        index = self._timeline()
+        at = bisect_right(index.announced_starts, moment)
+        if at == len(index.announced_starts):
             return []
-        first = min(s.span[0] for s in upcoming)
-        group = [s for s in upcoming if s.span[0] == first]
+        first = index.announced_starts[at]
+        group = index.announced[at:bisect_right(index.announced_starts, first, lo=at)]
         # A block and its first talk start together: show the block, the talks come with it.
         return sorted((s for s in group if s.parent not in group), key=_session_order)
 
@@ -298,10 +327,31 @@ class Conference:
         return found
 
     def walk(self) -> Iterator[Session]:
-        yield from sorted(self.sessions.values(), key=_session_order)
+        yield from self._timeline().in_order
 
 
 def _session_order(session: Session) -> tuple[datetime, int, int]:
     start, _ = session.span
     depth = 0 if session.parent is None else 1
     return start, depth, session.number
+
+
+class _TimeIndex:
+    """The sessions sorted by start (all, and those with their own times), the longest
+    session, and each day's first start and last end."""
+
+    def __init__(self, key: tuple[int, int, int], sessions: Iterable[Session]) -> None:
+        self.key = key
+        self.in_order = sorted(sessions, key=_session_order)
+        """Programme order: by start, a block before its parts, then by number."""
+        ordered = sorted(self.in_order, key=lambda s: s.span[0])
+        self.by_start = ordered
+        self.starts = [s.span[0] for s in ordered]
+        self.announced = [s for s in ordered if s.times_announced]
+        self.announced_starts = [s.span[0] for s in self.announced]
+        self.longest = max((s.span[1] - s.span[0] for s in ordered), default=timedelta(0))
+        self.day_spans: dict[int, tuple[datetime, datetime]] = {}
+        for s in ordered:
+            start, end = s.span
+            first, last = self.day_spans.get(id(s.day), (start, end))
+            self.day_spans[id(s.day)] = (min(first, start), max(last, end))

@@ -13,6 +13,7 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import CursorResult, Engine, Result, create_engine, event, text
+from sqlalchemy.exc import DBAPIError
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 MIGRATION_LOCK_KEY = 0x636F6E666D6967  # "confmig": one migrating process per database
@@ -86,3 +87,12 @@ def current_revision(engine: Engine) -> str | None:
 def rows_affected(result: Result[Any]) -> int:
     """How many rows an UPDATE or DELETE changed."""
     return result.rowcount if isinstance(result, CursorResult) else 0
+
+
+def unreachable(error: BaseException) -> bool:
+    """Is this the database being away (a lost or refused connection), rather than a bug?"""
+    if not isinstance(error, DBAPIError):
+        return False
+    return bool(error.connection_invalidated) or type(error.orig).__name__ in (
+        "OperationalError", "InterfaceError", "AdminShutdown", "ConnectionFailure",
+        "ConnectionException", "CannotConnectNow")

@@ -25,6 +25,7 @@ from bot.storage.models import (
     ConsoleTopic,
     DialogueState,
     FeedbackOff,
+    InboxUpdate,
     LiveEdit,
     LiveEditChange,
     MatrixKey,
@@ -158,6 +159,8 @@ def erase(store: Store, platform: str, external_id: str) -> dict[str, int] | Non
                 delete(Rating).where(Rating.user_id == user_id))),
             "feedback_off": rows_affected(connection.execute(
                 delete(FeedbackOff).where(FeedbackOff.user_id == user_id))),
+            "inbox": rows_affected(connection.execute(delete(InboxUpdate).where(
+                InboxUpdate.platform == platform, InboxUpdate.person == external_id))),
             "users": rows_affected(connection.execute(delete(User).where(User.id == user_id))),
         }
     store.users.evict(user_id)
@@ -279,6 +282,7 @@ def _purge_people(connection: Connection) -> dict[str, int]:
         "console_topics anonymised": rows_affected(connection.execute(
             update(ConsoleTopic).where(ConsoleTopic.author != ERASED_AUTHOR)
             .values(author=ERASED_AUTHOR))),
+        "inbox": rows_affected(connection.execute(delete(InboxUpdate))),
         "users": rows_affected(connection.execute(delete(User))),
     }
 

@@ -134,6 +134,31 @@ class SeenUpdate(Base):
     seen_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
 
 
+class InboxUpdate(Base):
+    """A platform update recorded before it is acknowledged, handled from here and kept (its
+    text blanked) for a day once done, so a repeated delivery is answered at most once."""
+
+    __tablename__ = "inbox"
+    __table_args__ = (Index("ix_inbox_open", "platform", "status", "claimed_until"),)
+
+    platform: Mapped[str] = mapped_column(String(16), primary_key=True)
+    update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    person: Mapped[str] = mapped_column(String(255), index=True)
+    """Who sent it (the platform user id): their updates are handled in order."""
+    payload: Mapped[str] = mapped_column(Text)
+    """The update as the platform sent it (JSON); blanked once done."""
+    status: Mapped[str] = mapped_column(String(16))
+    """received, answered (the replies are kept, not yet all sent), done, dropped."""
+    replies: Mapped[str | None] = mapped_column(Text)
+    """The replies (JSON) between handling and sending: a crash in between sends them, never
+    handles the update twice."""
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    owner: Mapped[str | None] = mapped_column(String(64))
+    """The process handling it."""
+    claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    """The owner's lease, renewed while it runs; after it another process takes the update."""
+
+
 class State(Base):
     """Small named values the bot keeps between runs (the programme snapshot, sync tokens)."""
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -114,6 +114,10 @@ def _announcement(row: Announcement) -> AnnouncementRecord:
                               row.finished_at)
 
 
+AT_ONCE = datetime(2000, 1, 1, tzinfo=UTC)
+"""The `not_before` of a message due at once on any clock."""
+
+
 class OutboxStore:
     def __init__(self, sessions: sessionmaker[Session]) -> None:
         self._sessions = sessions
@@ -137,7 +141,9 @@ class OutboxStore:
             return False
 
     def enqueue_many(self, rows: list[dict[str, Any]], now: datetime) -> int:
-        """Queue many messages in one transaction (a broadcast); skip dedupe keys already there."""
+        """Queue many messages in one transaction (a broadcast); skip dedupe keys already there.
+        They are due at once, whatever clock the sender runs on (`confbot announce` on the real
+        clock, the bot on the demo clock of `--now`)."""
         if not rows:
             return 0
         keys = [row["dedupe_key"] for row in rows]
@@ -145,7 +151,7 @@ class OutboxStore:
             present = set(db.scalars(select(OutboxMessage.dedupe_key)
                                      .where(OutboxMessage.dedupe_key.in_(keys))))
             fresh = [{"status": OutboxStatus.QUEUED, "attempts": 0, "created_at": now,
-                      "not_before": now, "expires_at": None, **row}
+                      "not_before": AT_ONCE, "expires_at": None, **row}
                      for row in rows if row["dedupe_key"] not in present]
             if fresh:
                 db.execute(insert(OutboxMessage), fresh)

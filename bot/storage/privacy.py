@@ -46,6 +46,8 @@ _DIALOGUE = N_("which sessions, people, places and time your last answers were a
                "you asked — to "
                "understand a follow-up such as “and where is it?”; forgotten after 30 quiet "
                "minutes")
+_INBOX = N_("the messages you send me, until they are answered (then only their number, for a "
+            "day) — so that none is lost if I restart")
 _CONVERSATION = N_("the step you are at in a conversation (such as writing an announcement), "
                    "until it ends")
 _QUESTIONS = N_("the questions you put to sessions, with their language and state — for the "
@@ -89,6 +91,9 @@ PERSONAL_COLUMNS: dict[str, dict[str, str]] = {
         "id", "topic_id", "title", "body", "keywords", "author", "made_at")},
     "live_edit_history": {column: _EDITS for column in (
         "id", "session_id", "aspect", "value", "author", "made_at")},
+    "inbox": {column: _INBOX for column in (
+        "platform", "update_id", "person", "payload", "status", "replies", "received_at",
+        "owner", "claimed_until")},
     "matrix_keys": {column: _DEVICE_KEYS for column in ("owner", "kind", "name", "value")},
     "questions": {column: _QUESTIONS for column in (
         "id", "session_id", "author_id", "text", "lang", "status", "asked_at", "decided_at")},

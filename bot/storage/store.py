@@ -8,6 +8,7 @@ from bot.storage.console import ConsoleStore
 from bot.storage.database import make_engine, upgrade
 from bot.storage.dialogue import DialogueStore
 from bot.storage.edits import EditStore
+from bot.storage.inbox import InboxStore
 from bot.storage.interest import Interest, interest
 from bot.storage.notices import Notices
 from bot.storage.outbox import OutboxStore
@@ -36,6 +37,8 @@ class Store:
         self.edits = EditStore(self._sessions)
         self.users = UserStore(self.engine, self._sessions)
         self.updates = SeenUpdateStore(self._sessions)
+        self.inbox = InboxStore(self._sessions)
+        """Platform updates recorded before they are acknowledged, until answered."""
         self.subscriptions = SubscriptionStore(self._sessions,
                                                before_read=self.users.flush_soft_changes)
         self.unanswered = UnansweredLog(self.engine)

@@ -115,9 +115,14 @@ class UserStore:
         if not self._soft:
             return 0
         pending, self._soft = self._soft, {}
-        with self._engine.begin() as connection:
-            for user_id, changes in pending.items():
-                connection.execute(update(User).where(User.id == user_id).values(**changes))
+        try:
+            with self._engine.begin() as connection:
+                for user_id, changes in pending.items():
+                    connection.execute(update(User).where(User.id == user_id).values(**changes))
+        except BaseException:
+            for user_id, changes in pending.items():  # kept for the next try; newer ones win
+                self._soft[user_id] = {**changes, **self._soft.get(user_id, {})}
+            raise
         return len(pending)
 
     def touch(self, platform: str, external_id: str, *, now: datetime,

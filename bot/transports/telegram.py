@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import asyncio
 import io
+import json
 import logging
 import os
 import re
-from collections.abc import Awaitable
+import secrets
+import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import Any
@@ -37,19 +40,12 @@ from telegram.error import (
     BadRequest,
     Conflict,
     Forbidden,
+    InvalidToken,
     NetworkError,
     RetryAfter,
     TelegramError,
 )
-from telegram.ext import (
-    ApplicationBuilder,
-    BaseUpdateProcessor,
-    CallbackQueryHandler,
-    ContextTypes,
-    InlineQueryHandler,
-    MessageHandler,
-    filters,
-)
+from telegram.ext import ApplicationBuilder
 
 from bot.app import Application
 from bot.core.config import derive_webhook_secret
@@ -66,11 +62,22 @@ from bot.core.messages import (
 )
 from bot.core.plaintext import plain_text
 from bot.delivery.pacing import Pacer
-from bot.delivery.sender import DeliveryError, RecipientGone
+from bot.delivery.sender import DeliveryError, RecipientGone, decode, encode
 from bot.ops import metrics
+from bot.ops.leadership import process_name
 from bot.ops.logs import add_secret
 from bot.ops.startup import with_retries
+from bot.storage.database import unreachable
 from bot.transports.edits import Meanings
+from bot.transports.intake import (
+    SLOTS,
+    SLOW_DOWN,
+    UNAVAILABLE,
+    InboxIntake,
+    Pending,
+    TryLater,
+    fallback_text,
+)
 from bot.transports.telegram_inline import answer_inline
 from bot.web.server import HttpServer
 
@@ -81,39 +88,16 @@ os.environ.setdefault("PTB_TIMEDELTA", "1")
 PLATFORM = "telegram"
 MAX_REPLY_ATTEMPTS = 4
 CALLBACK_DATA_LIMIT = 64  # bytes, Telegram's limit for a button's data
-CONCURRENT_UPDATES = 4  # chats handled at once; one chat's updates stay in order
 ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "inline_query"]
+WRONG_SECRET_LOG_EVERY = 60.0
 
 
-class PerChatOrder(BaseUpdateProcessor):
-    """Updates from different chats are handled concurrently (one waiting for Telegram does
-    not hold up the others); updates from one chat keep their order."""
-
-    def __init__(self, max_concurrent_updates: int = 64) -> None:
-        super().__init__(max_concurrent_updates)
-        self._chats: dict[object, asyncio.Lock] = {}
-        self._waiting: dict[object, int] = {}
-
-    async def do_process_update(self, update: object,
-                                coroutine: Awaitable[Any]) -> None:
-        chat = (update.effective_chat.id if isinstance(update, Update)
-                and update.effective_chat else None)
-        lock = self._chats.setdefault(chat, asyncio.Lock())
-        self._waiting[chat] = self._waiting.get(chat, 0) + 1
-        try:
-            async with lock:
-                await coroutine
-        finally:
-            self._waiting[chat] -= 1
-            if not self._waiting[chat]:
-                del self._waiting[chat]
-                self._chats.pop(chat, None)
-
-    async def initialize(self) -> None:
-        """Nothing to set up."""
-
-    async def shutdown(self) -> None:
-        """Nothing to release."""
+def _person(update: Update) -> str:
+    if update.effective_user is not None:
+        return str(update.effective_user.id)
+    if update.effective_chat is not None:
+        return f"chat:{update.effective_chat.id}"
+    return f"update:{update.update_id}"
 
 
 class TelegramTransport:
@@ -141,18 +125,18 @@ class TelegramTransport:
         if webhook_url:
             self.http.add_route("POST", str(urlparse(webhook_url).path) or "/", self._receive)
         builder = (ApplicationBuilder().token(token).job_queue(None)
-                   .concurrent_updates(PerChatOrder(CONCURRENT_UPDATES))
-                   .connection_pool_size(CONCURRENT_UPDATES + 8))
+                   .connection_pool_size(SLOTS + 16))
         if base_url:
             builder = builder.base_url(base_url).base_file_url(
                 base_url.replace("/bot", "/file/bot", 1))
         self.ptb = builder.build()
-        self.ptb.add_handler(CallbackQueryHandler(self._on_callback))
-        self.ptb.add_handler(MessageHandler(
-            filters.UpdateType.MESSAGE | filters.UpdateType.EDITED_MESSAGE, self._on_message))
-        self.ptb.add_handler(InlineQueryHandler(self._on_inline))
         self._meanings = Meanings(app)
-        self.ptb.add_error_handler(self._on_error)
+        self.inbox = InboxIntake(app, PLATFORM, self._answer_item, self._apologise,
+                                 owner=f"{process_name()}:{secrets.token_hex(4)}"[:64])
+        self.intake = self.inbox.intake
+        self.wrong_secret = 0
+        """Webhook calls refused for a wrong secret (logged at most once a minute)."""
+        self._wrong_secret_logged: tuple[float, int] = (float("-inf"), 0)
         self._stop = asyncio.Event()
         self._setting_webhook: asyncio.Task[None] | None = None
         self.ready = asyncio.Event()
@@ -165,29 +149,35 @@ class TelegramTransport:
                            transient=_transient)
         async with self.ptb:
             await self._set_menus()
-            await self.ptb.start()
-            if self.webhook_url:
-                await self._start_webhook()
-            else:
-                await with_retries("Telegram deleteWebhook", self.ptb.bot.delete_webhook,
-                                   transient=_transient)
-                assert self.ptb.updater is not None
-                await self.ptb.updater.start_polling(timeout=self.poll_timeout,
-                                                     allowed_updates=ALLOWED_UPDATES,
-                                                     error_callback=self._polling_failed)
-            log.info("platform=telegram: running as @%s (%s)", self.ptb.bot.username,
-                     "webhook" if self.webhook_url else "long polling")
-            self.ready.set()
+            tasks: list[asyncio.Task[object]] = []
             try:
-                await self._stop.wait()
+                if self.webhook_url:
+                    await self._start_webhook()
+                else:
+                    await with_retries("Telegram deleteWebhook", self.ptb.bot.delete_webhook,
+                                       transient=_transient)
+                    self.inbox.take_over(everything=True)  # the single poller: drain it first
+                    tasks.append(asyncio.create_task(self._poll()))
+                tasks.append(asyncio.create_task(self.inbox.keep()))
+                log.info("platform=telegram: running as @%s (%s)", self.ptb.bot.username,
+                         "webhook" if self.webhook_url else "long polling")
+                self.ready.set()
+                stopping = asyncio.create_task(self._stop.wait())
+                tasks.append(stopping)
+                done, _ = await asyncio.wait([stopping, *tasks],
+                                             return_when=asyncio.FIRST_COMPLETED)
+                for task in done:
+                    if task is not stopping:
+                        task.result()  # a poller that ended: its error ends the transport
             finally:
+                for task in tasks:
+                    task.cancel()
+                await asyncio.gather(*tasks, return_exceptions=True)
                 if self.webhook_url and self._own_http:
                     await self.http.stop()
                 if self._setting_webhook is not None:
                     self._setting_webhook.cancel()
-                if self.ptb.updater is not None and self.ptb.updater.running:
-                    await self.ptb.updater.stop()
-                await self.ptb.stop()
+                await self.inbox.close()
 
     def stop(self) -> None:
         self._stop.set()
@@ -235,22 +225,25 @@ class TelegramTransport:
                             lang or "default", error)
 
     async def _receive(self, request: web.Request) -> web.Response:
+        """A webhook delivery: recorded in the inbox before the 200 (503 when it cannot be
+        recorded, so Telegram delivers it again); a repeated one is answered at most once."""
         if request.headers.get("X-Telegram-Bot-Api-Secret-Token") != self.webhook_secret:
-            log.warning("platform=telegram: webhook call from %s with a wrong secret "
-                        "refused", request.remote)
+            self._refused(request.remote)
             return web.Response(status=403)
         try:
             body = await request.json()
         except ValueError:
             return web.Response(status=400, text="not JSON")
-        update_id = body.get("update_id") if isinstance(body, dict) else None
-        if isinstance(update_id, int) and not self.app.store.updates.first_time(
-                PLATFORM, update_id, self.app.clock.now()):
-            log.info("platform=telegram: update %d was delivered before; ignored",
-                     update_id)
+        if not isinstance(body, dict) or not isinstance(body.get("update_id"), int):
+            return web.Response(status=400)
+        try:
+            update = Update.de_json(body, self.ptb.bot)
+        except Exception:  # not an update we understand: Telegram need not repeat it
+            log.warning("platform=telegram: webhook update %s not understood; ignored",
+                        body.get("update_id"), exc_info=True)
             return web.Response(text="ok")
-        update = Update.de_json(body, self.ptb.bot)
-        await self.ptb.update_queue.put(update)
+        if not self._take_in([update]):
+            return web.Response(status=503)  # not recorded: Telegram delivers it again
         return web.Response(text="ok")
 
     async def _start_webhook(self) -> None:
@@ -278,36 +271,138 @@ class TelegramTransport:
 
     # --- receiving ----------------------------------------------------------------------
 
-    async def _on_message(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    def _refused(self, remote: str | None) -> None:
+        """Count a wrong-secret webhook call; log the count at most once a minute."""
+        self.wrong_secret += 1
+        now = time.monotonic()
+        last, count = self._wrong_secret_logged
+        if now - last >= WRONG_SECRET_LOG_EVERY:
+            log.warning("platform=telegram: %d webhook call(s) with a wrong secret refused "
+                        "(%d since the last report; the latest from %s)", self.wrong_secret,
+                        self.wrong_secret - count, remote)
+            self._wrong_secret_logged = (now, self.wrong_secret)
+
+    async def _poll(self) -> None:
+        """Long polling: updates are recorded in the inbox before the next getUpdates confirms
+        them to Telegram (its offset); an update not recorded is fetched again."""
+        offset: int | None = None
+        pause = 1.0
+        while True:
+            try:
+                updates = await self.ptb.bot.get_updates(
+                    offset=offset, timeout=self.poll_timeout, allowed_updates=ALLOWED_UPDATES)
+            except InvalidToken:
+                raise
+            except TelegramError as error:
+                self._polling_failed(error)
+                await asyncio.sleep(pause)
+                pause = min(pause * 1.5, 30.0)
+                continue
+            pause = 1.0
+            if not updates:
+                continue
+            while not self._take_in(list(updates)):
+                await asyncio.sleep(pause)  # the database is away: wait, keep the offset
+                pause = min(pause * 2, 5.0)
+            pause = 1.0
+            offset = max(update.update_id for update in updates) + 1
+
+    def _take_in(self, updates: list[Update]) -> bool:
+        """Record updates in the inbox and queue the new ones; False if not recorded."""
+        return self.inbox.take_in([(u.update_id, _person(u),
+                                    json.dumps(u.to_dict(), ensure_ascii=False))
+                                   for u in updates],
+                                  uncounted=frozenset(u.update_id for u in updates
+                                                      if u.callback_query or u.inline_query))
+
+    def _incoming(self, update: Update
+                  ) -> tuple[Incoming | None, CallbackQuery | None, int | None]:
+        """The message for the core (None: nothing for us), the button press to answer, and
+        the message the answer quotes (in a group, and for an edit)."""
+        query = update.callback_query
+        if query is not None:
+            chat_id = str(query.message.chat.id) if query.message else str(query.from_user.id)
+            is_group = bool(query.message and query.message.chat.type in (ChatType.GROUP,
+                                                                           ChatType.SUPERGROUP))
+            return Incoming(platform=PLATFORM, user_id=str(query.from_user.id), chat_id=chat_id,
+                            text=query.data or "", client_language=query.from_user.language_code,
+                            message_id=query.id, is_group=is_group,
+                            thread_id=_topic(query.message)), query, None
         message, user, chat = update.effective_message, update.effective_user, update.effective_chat
         if message is None or user is None or chat is None or user.is_bot:
-            return
+            return None, None, None
         is_group = chat.type in (ChatType.GROUP, ChatType.SUPERGROUP)
         text = message.text or message.caption or ""
         if is_group:
             addressed = self._group_text(message, text)
             if addressed is None:
-                return
+                return None, None, None
             text = addressed
         location = ((message.location.latitude, message.location.longitude)
                     if message.location else None)
         if not text and location is None:
-            return
+            return None, None, None
+        edited = update.edited_message is not None
+        if not self._meanings.is_new((chat.id, message.message_id), text, edited):
+            return None, None, None  # an edit that changed no meaning: answered already
         incoming = Incoming(platform=PLATFORM, user_id=str(user.id), chat_id=str(chat.id),
                             text=text, client_language=user.language_code,
                             message_id=str(message.message_id),
                             is_group=is_group, location=location, thread_id=_topic(message))
-        edited = update.edited_message is not None
-        if not self._meanings.is_new((chat.id, message.message_id), text, edited):
-            return  # an edit that changed no meaning (a typo fixed): answered already
-        replies = self.app.handle(incoming)
-        # in a group, and for an edit, the answer quotes the question
-        await self._reply(incoming, replies,
-                          reply_to=message.message_id if is_group or edited else None)
+        return incoming, None, message.message_id if is_group or edited else None
 
-    async def _on_inline(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    async def _answer_item(self, item: Pending) -> Callable[[], Awaitable[None]]:
+        """Answer an update from the inbox (in an intake slot); return how to send it."""
+        update = Update.de_json(json.loads(item.payload), self.ptb.bot)
         if update.inline_query is not None:
-            await answer_inline(self.app, update.inline_query, self._username())
+            inline = update.inline_query
+
+            async def share() -> None:
+                await answer_inline(self.app, inline, self._username())
+                await self.inbox.finish(item.update_id)
+
+            return share
+        incoming, query, reply_to = self._incoming(update)
+        if incoming is None:
+            return lambda: self.inbox.finish(item.update_id)
+        if item.replies is not None:  # answered before a restart: send, never answer twice
+            replies = decode(item.replies)
+        elif item.slow_down:
+            replies = [fallback_text(self.app, incoming, SLOW_DOWN)]
+        else:
+            try:
+                replies = self.app.handle(incoming, patient=True)
+                self.app.store.inbox.answered(PLATFORM, item.update_id, encode(replies))
+            except Exception as error:
+                if unreachable(error):
+                    raise TryLater(str(error).splitlines()[0]) from error
+                raise
+        return self._sender(item, incoming, query, replies, reply_to)
+
+    async def _apologise(self, item: Pending) -> Callable[[], Awaitable[None]]:
+        """The database stayed away too long: say so, in the person's language."""
+        update = Update.de_json(json.loads(item.payload), self.ptb.bot)
+        incoming, query, _ = self._incoming(update)
+        if incoming is None:
+            return lambda: self.inbox.finish(item.update_id)
+        return self._sender(item, incoming, query,
+                            [fallback_text(self.app, incoming, UNAVAILABLE)])
+
+    def _sender(self, item: Pending, incoming: Incoming, query: CallbackQuery | None,
+                replies: list[Reply], reply_to: int | None = None
+                ) -> Callable[[], Awaitable[None]]:
+        async def send() -> None:
+            if query is not None:
+                first = replies[0] if replies and isinstance(replies[0], TextReply) else None
+                await self._answer(query, _toast(first))
+                if (first is not None and first.toggle is not None and first.toast
+                        and len(replies) == 1 and await self._toggle(query, first.toggle)):
+                    await self.inbox.finish(item.update_id)  # changed in place; toast said it
+                    return
+            await self._reply(incoming, replies, reply_to=reply_to)
+            await self.inbox.finish(item.update_id, dropped=item.slow_down)
+
+        return send
 
     def _group_text(self, message: Message, text: str) -> str | None:
         """In a group, only commands, mentions and replies to the bot are for us."""
@@ -323,28 +418,6 @@ class TelegramTransport:
         if mention in text.lower():
             return re.sub(re.escape(mention), "", text, flags=re.IGNORECASE).strip()
         return text if replying else None
-
-    async def _on_callback(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        query = update.callback_query
-        if query is None:
-            return
-        chat_id = str(query.message.chat.id) if query.message else str(query.from_user.id)
-        is_group = bool(query.message and query.message.chat.type in (ChatType.GROUP,
-                                                                       ChatType.SUPERGROUP))
-        incoming = Incoming(platform=PLATFORM, user_id=str(query.from_user.id), chat_id=chat_id,
-                            text=query.data or "", client_language=query.from_user.language_code,
-                            message_id=query.id,
-                            is_group=is_group, thread_id=_topic(query.message))
-        replies: list[Reply] = []
-        try:
-            replies = self.app.handle(incoming)
-        finally:
-            first = replies[0] if replies and isinstance(replies[0], TextReply) else None
-            await self._answer(query, _toast(first))
-        if (first is not None and first.toggle is not None and first.toast and len(replies) == 1
-                and await self._toggle(query, first.toggle)):
-            return  # the tapped message changed in place; the toast said the rest
-        await self._reply(incoming, replies)
 
     async def _toggle(self, query: CallbackQuery, toggle: Button) -> bool:
         """Replace the tapped button with `toggle` in the tapped message's keyboard."""
@@ -380,10 +453,6 @@ class TelegramTransport:
         except TelegramError as error:
             log.warning("platform=telegram user=%s: callback %s not answered: %s",
                         who(PLATFORM, query.from_user.id), query.id, error)
-
-    async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-        log.error("platform=telegram: error while handling an update", exc_info=context.error)
-        log.debug("platform=telegram: the update was %r", update)
 
     # --- sending ------------------------------------------------------------------------
 

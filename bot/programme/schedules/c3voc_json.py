@@ -6,11 +6,34 @@ import json
 from typing import Any
 
 from bot.programme.schedules.frab import NotASchedule
-from bot.programme.schedules.raw import Multilingual, RawDay, RawEvent, RawPerson, RawSchedule
+from bot.programme.schedules.raw import (
+    MAX_DIGITS,
+    Multilingual,
+    RawDay,
+    RawEvent,
+    RawPerson,
+    RawSchedule,
+)
+
+
+def _number(text: str) -> int | str:
+    """An integer; one of more than MAX_DIGITS digits stays text (and is refused as an id)."""
+    return int(text) if len(text) <= MAX_DIGITS else text
+
+
+def _list(value: Any, name: str) -> list[Any]:
+    """A list field (none: empty); anything else is an error in that field."""
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise TypeError(f"{name}: {type(value).__name__} where a list is expected")
+    return value
 
 
 def _string(value: Any) -> str | None:
     if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, float) and (value != value or value in (float("inf"), float("-inf"))):
         return None
     if isinstance(value, (int, float)):
         return str(value)
@@ -31,9 +54,12 @@ def _multilingual(value: Any, lang: str) -> Multilingual:
 def parse(content: bytes) -> RawSchedule:
     """Read a schedule.json; raise NotASchedule when it is not one."""
     try:
-        document = json.loads(content.decode("utf-8-sig"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise NotASchedule(f"not valid JSON ({error})") from None
+        document = json.loads(content.decode("utf-8-sig"), parse_int=_number)
+    except RecursionError:
+        raise NotASchedule("the JSON is nested too deeply (a schedule needs a few levels)"
+                           ) from None
+    except (UnicodeDecodeError, ValueError) as error:
+        raise NotASchedule(f"not valid JSON ({str(error)[:200]})") from None
     schedule = document.get("schedule") if isinstance(document, dict) else None
     if not isinstance(schedule, dict):
         raise NotASchedule("the JSON has no 'schedule' with a 'conference' in it")
@@ -49,7 +75,7 @@ def parse(content: bytes) -> RawSchedule:
             skipped.append((f"day #{day_position}", "is not an object"))
             continue
         given = day.get("index")
-        index = given if isinstance(given, int) else day_position
+        index = given if isinstance(given, int) and not isinstance(given, bool) else day_position
         days.append(RawDay(index, _string(day.get("date")), _string(day.get("day_start")),
                            _string(day.get("day_end"))))
         rooms = day.get("rooms")
@@ -60,7 +86,10 @@ def parse(content: bytes) -> RawSchedule:
                 if not isinstance(event, dict):
                     skipped.append((where, "is not an object"))
                     continue
-                events.append(_event(event, index, str(room_name).strip(), where))
+                try:
+                    events.append(_event(event, index, str(room_name).strip()[:200], where))
+                except (TypeError, ValueError, AttributeError, RecursionError) as error:
+                    skipped.append((_where(event, where), f"{str(error)[:200]}; skipped"))
     return RawSchedule(
         format="C3VOC JSON",
         title=_multilingual(conference.get("title"), ""),
@@ -68,6 +97,12 @@ def parse(content: bytes) -> RawSchedule:
         time_zone_name=_string(conference.get("time_zone_name")),
         url=_string(conference.get("url")) or _string(schedule.get("base_url")),
         days=days, events=events, skipped=skipped)
+
+
+def _where(event: dict[str, Any], where: str) -> str:
+    """How a report names an event: by its id (cut short), else by its place."""
+    named = _string(event.get("id")) or _string(event.get("guid"))
+    return where if not named else f"event {named[:60]}{'…' if len(named) > 60 else ''}"
 
 
 def _event(event: dict[str, Any], day_index: int, room_name: str, where: str) -> RawEvent:
@@ -79,7 +114,7 @@ def _event(event: dict[str, Any], day_index: int, room_name: str, where: str) ->
         language, list) else (_string(language) or "")
     main = lang_text.replace(";", ",").split(",")[0].strip()
     persons = []
-    for person in event.get("persons") or []:
+    for person in _list(event.get("persons"), "persons"):
         if isinstance(person, dict):
             name = _string(person.get("public_name")) or _string(person.get("name")) or _string(
                 person.get("full_public_name"))
@@ -89,7 +124,7 @@ def _event(event: dict[str, Any], day_index: int, room_name: str, where: str) ->
         elif _string(person):
             persons.append(RawPerson(name=str(_string(person))))
     links = []
-    for link in event.get("links") or []:
+    for link in _list(event.get("links"), "links"):
         url = _string(link.get("url")) or _string(link.get("href")) if isinstance(
             link, dict) else None
         if url:

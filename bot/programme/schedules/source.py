@@ -9,10 +9,9 @@ from pathlib import Path
 
 from bot.programme.schedules import c3voc_json, frab
 from bot.programme.schedules.frab import NotASchedule
-from bot.programme.schedules.raw import RawSchedule
+from bot.programme.schedules.raw import MAX_BYTES, RawSchedule, screened
 
 USER_AGENT = "confbot (conference assistant; schedule import)"
-MAX_BYTES = 50 * 2**20
 
 
 class SourceError(Exception):
@@ -24,12 +23,16 @@ def is_url(location: str) -> bool:
 
 
 def parse(content: bytes) -> RawSchedule:
-    """Recognise the format from the content (XML or JSON) and read it."""
+    """Recognise the format from the content (XML or JSON) and read it; events with a field
+    that cannot be used are left out and reported."""
+    if len(content) > MAX_BYTES:
+        raise NotASchedule(f"the schedule is {len(content) / 2**20:.1f} MB; at most "
+                           f"{MAX_BYTES // 2**20} MB is read")
     head = content.lstrip(b"\xef\xbb\xbf \t\r\n")[:1]
     if head == b"<":
-        return frab.parse(content)
+        return screened(frab.parse(content))
     if head in (b"{", b"["):
-        return c3voc_json.parse(content)
+        return screened(c3voc_json.parse(content))
     raise NotASchedule("neither XML (frab schedule.xml) nor JSON (C3VOC / pretalx schedule.json)")
 
 
@@ -58,6 +61,9 @@ class ScheduleSource:
             state = (stat.st_mtime_ns, stat.st_size)
             if if_changed and state == self._file_state:
                 return None
+            if stat.st_size > MAX_BYTES:
+                raise SourceError(f"is {stat.st_size / 2**20:.1f} MB; at most "
+                                  f"{MAX_BYTES // 2**20} MB is read")
             content = path.read_bytes()
         except OSError as error:
             raise SourceError(f"cannot be read ({error.strerror or error})") from None
@@ -82,7 +88,7 @@ class ScheduleSource:
             reason = getattr(error, "reason", None) or error
             raise SourceError(f"cannot be fetched ({reason})") from None
         if len(content) > MAX_BYTES:
-            raise SourceError(f"is larger than {MAX_BYTES // 2**20} MiB")
+            raise SourceError(f"is larger than {MAX_BYTES // 2**20} MB; at most that is read")
         self.etag = headers.get("ETag") or self.etag
         self.last_modified = headers.get("Last-Modified") or self.last_modified
         return content
