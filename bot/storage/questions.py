@@ -93,6 +93,13 @@ class QuestionStore:
             return self._select()
         return self._select(Question.session_id == session_id)
 
+    def counts(self) -> dict[str, int]:
+        """session id -> how many questions were put to it (counted by the database)."""
+        with self._sessions() as db:
+            return {sid: int(n) for sid, n in db.execute(
+                select(Question.session_id, func.count(Question.id))
+                .group_by(Question.session_id))}
+
     def by_author(self, author_id: int) -> list[QuestionRecord]:
         return self._select(Question.author_id == author_id)
 

@@ -33,12 +33,9 @@ def participation_routes(deps: ConsoleDeps, page: Guard, show: Show,
                 # every session)
                 app.store.questions.moderate(int(form["question"]), form.get("action", ""),
                                              app.clock.now())
-        everything = app.store.questions.queue()
-        counts: dict[str, int] = {}
-        for question in everything:
-            counts[question.session_id] = counts.get(question.session_id, 0) + 1
+        counts = app.store.questions.counts()
         chosen = request.query.get("session") or next(iter(sorted(counts)), "")
-        shown = [q for q in everything if q.session_id == chosen]
+        shown = app.store.questions.queue(chosen) if chosen else []
         session = app.conference.sessions.get(chosen)
         return show(request, organiser, "qa.html", counts=counts, actions=tuple(MODERATION),
                     may_apply=may_apply, chosen=chosen, session=session, questions=shown,
@@ -69,13 +66,13 @@ def participation_routes(deps: ConsoleDeps, page: Guard, show: Show,
         return web.json_response({"questions": shown}, headers={"Cache-Control": "no-store"})
 
     async def feedback(request: web.Request, organiser: Organiser) -> web.StreamResponse:
-        summaries = {s.session_id: s for s in app.store.ratings.summaries()}
+        rated = app.store.ratings.counts()
         planned = app.store.interest()
         rows: list[dict[str, Any]] = []
-        ranked = sorted(set(summaries) | set(planned), key=lambda s: (
-            -(summaries[s].count if s in summaries else 0),
-            -(planned[s].people if s in planned else 0), len(s), s))
+        ranked = sorted(set(rated) | set(planned), key=lambda s: (
+            -rated.get(s, 0), -(planned[s].people if s in planned else 0), len(s), s))
         shown = ranked if request.query.get("all") else ranked[:SHOWN]
+        summaries = {s.session_id: s for s in app.store.ratings.summaries(shown)}
         for session_id in shown:
             session = app.conference.sessions.get(session_id)
             if session is None:
