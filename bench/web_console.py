@@ -2,7 +2,9 @@
 
 A generated 1,000-event schedule (bench/schedule_load.py), 10,000 people with 3 chosen
 sessions each, a broadcast to all of them half delivered, 500 unanswered questions, 40 live
-edits; the console served over real HTTP on loopback (SQLite), signed in as an organiser.
+edits, 3,000 questions to sessions (one in three approved) with 20,000 votes, and a rating
+from each person (one in five with a comment); the console served over real HTTP on loopback
+(SQLite), signed in as an organiser.
 Printed: per page, the first render and the median / p95 / max of the next ones.
 
 Usage: .venv/bin/python bench/web_console.py [--people 10000] [--events 1000] [--rounds 20]
@@ -35,7 +37,7 @@ from bot.core.clock import FakeClock
 from bot.delivery.broadcasts import Draft, queue
 from bot.programme.schedules.load import load_content
 from bot.storage import OutboxStatus, Store
-from bot.storage.models import OutboxMessage, Subscription, User
+from bot.storage.models import OutboxMessage, Question, QuestionVote, Rating, Subscription, User
 from bot.web.console.participation import wall_key
 from bot.web.console.serving import console_deps, start_console
 from bot.wiring import build_application
@@ -59,12 +61,34 @@ def populate(store: Store, people: int, session_ids: list[str], now: datetime) -
         db.execute(insert(Subscription), [
             {"user_id": n + 1, "session_id": sid, "created_at": now}
             for n in range(people) for sid in rng.sample(session_ids, 3)])
+    participation(store, people, session_ids, now, rng)
     for n in range(500):
         text = ASKED[n % len(ASKED)].format(THINGS[n % len(THINGS)]) + f" #{n % 37}"
         store.unanswered.record(text, ("en", "pl", "uk")[n % 3], now - timedelta(minutes=n))
     for n in range(40):
         store.edits.put(session_ids[n * 7], "note", {"en": f"Moved to room {n}"},
                         "telegram:1", now.astimezone(UTC))
+
+
+def participation(store: Store, people: int, session_ids: list[str], now: datetime,
+                  rng: random.Random) -> None:
+    """Questions with votes and ratings, as the participation stores keep them."""
+    asked = now.astimezone(UTC)
+    questions = 3000
+    with store.engine.begin() as db:
+        db.execute(insert(Question), [
+            {"session_id": session_ids[n % 50], "author_id": n % people + 1,
+             "text": f"Question {n}: how does it work in practice?", "lang": "en",
+             "status": ("approved", "pending", "rejected")[n % 3], "asked_at": asked}
+            for n in range(questions)])
+        votes = {(rng.randrange(questions) + 1, rng.randrange(people) + 1)
+                 for _ in range(20_000)}
+        db.execute(insert(QuestionVote), [
+            {"question_id": q, "user_id": u, "voted_at": asked} for q, u in votes])
+        db.execute(insert(Rating), [
+            {"user_id": n + 1, "session_id": rng.choice(session_ids), "score": 1 + n % 5,
+             "comment": f"Comment {n}" if n % 5 == 0 else None, "lang": "en",
+             "rated_at": asked} for n in range(people)])
 
 
 def main() -> None:
@@ -106,7 +130,8 @@ def main() -> None:
         first = sorted(conference.sessions)[0]
         pages = [*PAGES, f"/wall/{first}?key={wall_key(deps.secret, first)}"]
         print(f"{len(conference.sessions)} sessions, {store.users.count()} people, "
-              f"broadcast #{announcement} to {count}, 500 unanswered questions, 40 live edits")
+              f"broadcast #{announcement} to {count}, 500 unanswered questions, 40 live edits, "
+              f"3000 questions to sessions, {store.users.count()} ratings")
         worst = 0.0
         for page in pages:
             timings = []

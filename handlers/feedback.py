@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 
 from markupsafe import Markup
 
-from bot.chat.router import Context, Router
+from bot.chat.router import ORGANISER, Context, Router
 from bot.chat.views import NL, tr
 from bot.core.messages import Button, TextReply
 from bot.delivery.feedback_prompts import rated_kind
@@ -20,11 +20,6 @@ router = Router("feedback")
 
 COMMENT_WAIT = timedelta(minutes=15)
 MAX_COMMENT = 1000
-
-
-def may_read_feedback(ctx: Context) -> bool:
-    """Organisers only (to be replaced by the router's declared access)."""
-    return ctx.organiser
 
 
 def _comment_key(ctx: Context) -> str:
@@ -91,9 +86,10 @@ def feedback(ctx: Context) -> TextReply:
                                "(not between 21:00 and 08:00)."))
     session = ctx.conference.sessions.get(argument.lstrip("/")) if argument else None
     if session is not None:
-        if not may_read_feedback(ctx):
-            return TextReply(ctx._("Sorry, only the organisers can read the feedback. You can "
-                                   "rate a session: /rate %(id)s 5", id=session.id))
+        # one route, two audiences: the summary is the organisers' (the Access decides and
+        # gives its one refusal), switching prompts is everyone's
+        if not ctx.may(ORGANISER):
+            return ctx.refuse(ORGANISER)
         return TextReply(summary_text(ctx, session.id, ctx.store.ratings.summary(session.id)))
     on = ctx.store.ratings.prompts_on(ctx.user.id)
     return TextReply(NL.join([

@@ -50,11 +50,9 @@ def in_private(ctx: Context, command: str) -> TextReply | None:
                      ((Button(ctx.t.gettext("Continue privately"), command, private=True),),))
 
 
-@router.command("link", "links")
+@router.command("link", "links", organisers_only=True)
 def link(ctx: Context) -> TextReply:
     """For organisers: the t.me links of a session (/link s12) or of all, for posters."""
-    if not ctx.organiser:
-        return TextReply(ctx._("Only the organisers can ask for the sessions' links."))
     username = ctx.services.bot_usernames.get("telegram")
     if not username:
         return TextReply(ctx._("I am not connected to Telegram, so I do not know my link."))

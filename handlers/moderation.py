@@ -3,7 +3,9 @@ among the session's `moderators:` approve or reject each question (/approve q7, 
 or buttons) and the chair marks the top one answered (/answered q7). A new question waiting
 for a decision is pushed to the session's moderators who have talked to the bot.
 
-The access check is `may_moderate`, one small function, until the router declares access.
+Who moderates is the role `MODERATOR`, granted here once through the router: its check finds
+the session the command names (`/full s4`, or the question's session for `/approve q7`);
+routes declare `role=MODERATOR` and the dispatcher refuses everyone else with its one message.
 """
 
 from __future__ import annotations
@@ -13,23 +15,49 @@ import re
 
 from markupsafe import Markup
 
-from bot.chat.router import Context, Router
+from bot.chat.router import ORGANISER, Context, Router
 from bot.chat.speaker import Speaker
 from bot.chat.views import NL, language_name, tr
 from bot.core.messages import Button, TextReply
 from bot.delivery.sender import encode
 from bot.programme.model import Session
 from bot.storage import MessageKind
-from bot.storage.questions import QuestionRecord, QuestionStatus
+from bot.storage.questions import MODERATION, QuestionRecord, QuestionStatus
 
 log = logging.getLogger(__name__)
 router = Router("moderation")
 _QUESTION_ID = re.compile(r"^/?q(\d+)$", re.IGNORECASE)
+MODERATOR = "moderator"
+"""The role of organisers and of the accounts a session lists in `moderators:`, for that
+session."""
 
 
-def may_moderate(ctx: Context, session: Session) -> bool:
-    """Organisers, and the accounts the data lists as the session's moderators."""
-    return ctx.organiser or f"{ctx.incoming.platform}:{ctx.incoming.user_id}" in session.accounts
+def moderates(ctx: Context, session: Session) -> bool:
+    """The sender is an organiser, or one of the accounts the data lists as the session's
+    moderators."""
+    return ctx.may(ORGANISER) or (
+        f"{ctx.incoming.platform}:{ctx.incoming.user_id}" in session.accounts)
+
+
+def named_session(ctx: Context) -> Session | None:
+    """The session a command's argument names: a session (s4, /s4) or a question's (q7)."""
+    argument = ctx.args.strip().lower()
+    found = _QUESTION_ID.match(argument)
+    if found:
+        question = ctx.store.questions.get(int(found.group(1)))
+        return ctx.conference.sessions.get(question.session_id) if question else None
+    return ctx.conference.sessions.get(argument.lstrip("/")) if argument else None
+
+
+def is_moderator(ctx: Context) -> bool:
+    """The check of the MODERATOR role: organisers always; others for the session named."""
+    if ctx.may(ORGANISER):
+        return True
+    session = named_session(ctx)
+    return session is not None and moderates(ctx, session)
+
+
+router.grant(MODERATOR, is_moderator)
 
 
 def question_text(ctx: Speaker, question: QuestionRecord) -> Markup:
@@ -55,16 +83,11 @@ def question_named(ctx: Context) -> QuestionRecord | TextReply:
 
 # --- moderation -------------------------------------------------------------------------------
 
-def _decide(ctx: Context, status: QuestionStatus, allowed_from: tuple[QuestionStatus, ...]
-            ) -> TextReply:
+def _decide(ctx: Context, action: str) -> TextReply:
     question = question_named(ctx)
     if isinstance(question, TextReply):
         return question
-    session = ctx.conference.sessions.get(question.session_id)
-    if session is None or not may_moderate(ctx, session):
-        return TextReply(ctx._("Sorry, only the organisers and the session's moderators can do "
-                               "that."))
-    if not ctx.store.questions.decide(question.id, status, ctx.now, from_states=allowed_from):
+    if not ctx.store.questions.moderate(question.id, action, ctx.now):
         return TextReply(ctx._("q%(number)s is already %(state)s.", number=question.id,
                                state=_state_name(ctx, question.status)))
     done = {QuestionStatus.APPROVED: ctx._("q%(number)s is approved and on the list.",
@@ -72,7 +95,7 @@ def _decide(ctx: Context, status: QuestionStatus, allowed_from: tuple[QuestionSt
             QuestionStatus.REJECTED: ctx._("q%(number)s is rejected; nobody else sees it.",
                                            number=question.id),
             QuestionStatus.ANSWERED: ctx._("q%(number)s is answered and leaves the list.",
-                                           number=question.id)}[status]
+                                           number=question.id)}[MODERATION[action][0]]
     return TextReply(done, ((Button(ctx.t.gettext("Questions"),
                                     f"/questions {question.session_id}"),),))
 
@@ -84,21 +107,19 @@ def _state_name(ctx: Context, status: QuestionStatus) -> str:
             QuestionStatus.ANSWERED: ctx.t.gettext("answered")}[status]
 
 
-@router.command("approve")
+@router.command("approve", role=MODERATOR)
 def approve(ctx: Context) -> TextReply:
-    return _decide(ctx, QuestionStatus.APPROVED, (QuestionStatus.PENDING,
-                                                  QuestionStatus.REJECTED))
+    return _decide(ctx, "approve")
 
 
-@router.command("reject")
+@router.command("reject", role=MODERATOR)
 def reject(ctx: Context) -> TextReply:
-    return _decide(ctx, QuestionStatus.REJECTED, (QuestionStatus.PENDING,
-                                                  QuestionStatus.APPROVED))
+    return _decide(ctx, "reject")
 
 
-@router.command("answered")
+@router.command("answered", role=MODERATOR)
 def answered(ctx: Context) -> TextReply:
-    return _decide(ctx, QuestionStatus.ANSWERED, (QuestionStatus.APPROVED,))
+    return _decide(ctx, "answered")
 
 
 def tell_moderators(ctx: Context, session: Session, question: QuestionRecord) -> int:

@@ -17,7 +17,7 @@ from bot.core.messages import Button, Reply, TextReply
 from bot.delivery.sender import encode
 from bot.programme.model import Session
 from bot.storage import MessageKind
-from handlers.moderation import may_moderate
+from handlers.moderation import MODERATOR
 from handlers.qa import NOT_FOR
 
 log = logging.getLogger(__name__)
@@ -30,13 +30,10 @@ def _session(ctx: Context, command: str) -> Session | TextReply:
     if session is None:
         return TextReply(ctx._("Which session? Give its number, e.g. /%(command)s s4.",
                                command=command))
-    if not may_moderate(ctx, session):
-        return TextReply(ctx._("Sorry, only the organisers and the session's moderators can do "
-                               "that."))
     return session
 
 
-@router.command("full", "pelne", "pełne")
+@router.command("full", "pelne", "pełne", role=MODERATOR)
 def full(ctx: Context) -> TextReply:
     """Mark a session full and tell whoever has it on their agenda."""
     session = _session(ctx, "full")
@@ -56,7 +53,7 @@ def full(ctx: Context) -> TextReply:
         ((Button(ctx.t.gettext("Undo"), f"/open {session.id}"),),))
 
 
-@router.command("open", "otworz", "otwórz")
+@router.command("open", "otworz", "otwórz", role=MODERATOR)
 def reopen(ctx: Context) -> TextReply:
     """Places again: the session is no longer shown as full."""
     session = _session(ctx, "open")

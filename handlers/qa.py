@@ -20,7 +20,7 @@ from bot.language.textmatch import word_matches, words
 from bot.programme.model import Session
 from bot.storage.questions import QuestionRecord, QuestionStatus
 from handlers.moderation import (
-    may_moderate,
+    moderates,
     pending_message,
     question_named,
     question_text,
@@ -217,7 +217,7 @@ def questions(ctx: Context) -> list[Reply]:
                               tuple((Button(s.title[ctx.lang][:50], f"/questions {s.id}"),)
                                     for s in candidates[:4]))]
         session = candidates[0]
-    moderator = may_moderate(ctx, session)
+    moderator = moderates(ctx, session)
     approved = ctx.store.questions.of_session(session.id)
     mine = ctx.store.questions.voted_by(ctx.user.id)
     replies: list[Reply] = [TextReply(NL.join([

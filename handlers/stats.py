@@ -14,11 +14,6 @@ from bot.storage.interest import Interest
 router = Router("stats")
 
 
-def may_see_stats(ctx: Context) -> bool:
-    """Organisers only (to be replaced by the router's declared access)."""
-    return ctx.organiser
-
-
 def interest_rows(conference: Conference, counts: dict[str, Interest]
                   ) -> list[tuple[Session, Interest]]:
     """Every session with its interest, by day and time (sessions nobody chose count 0)."""
@@ -26,10 +21,8 @@ def interest_rows(conference: Conference, counts: dict[str, Interest]
             for session in conference.walk() if session.times_announced]
 
 
-@router.command("stats", "statystyki")
+@router.command("stats", "statystyki", organisers_only=True)
 def stats(ctx: Context) -> TextReply:
-    if not may_see_stats(ctx):
-        return TextReply(ctx._("Sorry, only the organisers can see the statistics."))
     rows = interest_rows(ctx.conference, ctx.store.interest())
     lines = [ctx._("<b>Interest</b>: people with the session on their agenda (of them, with a "
                    "reminder) / places")]

@@ -2,29 +2,20 @@
 
 from __future__ import annotations
 
-import logging
-
 from markupsafe import Markup
 
 from bot.chat.router import Context, Router
 from bot.chat.views import NL
-from bot.core.logids import who
 from bot.core.messages import TextReply
 from bot.storage.console import LOGIN_PATH
 
 router = Router("web")
-log = logging.getLogger(__name__)
 
 
-@router.command("web", "konsola")
+@router.command("web", "konsola", organisers_only=True)
 def web(ctx: Context) -> TextReply:
     """A one-time sign-in link to the organisers' web console (organisers, private chat)."""
     platform, user_id = ctx.incoming.platform, ctx.incoming.user_id
-    if not ctx.organiser:
-        log.warning("platform=%s user=%s: refused a console link: not an organiser",
-                    platform, who(platform, user_id))
-        return TextReply(ctx._("Sorry, only the organisers can open the web console. "
-                               "If you are one, ask to be added to the organisers list."))
     if ctx.incoming.is_group:
         return TextReply(ctx._("Ask me for the console link in a private chat: it signs in "
                                "whoever opens it."))

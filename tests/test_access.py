@@ -66,3 +66,14 @@ def test_a_role_nobody_granted_is_held_by_no_one(app: Application):
     extra = app.dispatcher.access
     extra.roles.pop("moderator")
     assert REFUSAL in ConsoleSession(app, user="mod", client_language="en").ask("/backstage")
+
+
+def test_no_feature_checks_access_by_hand():
+    """Who may use a route is declared (or asked of the Access), never decided in a handler:
+    no handler reads `ctx.organiser` or writes a refusal of its own."""
+    from bot import PROJECT_ROOT
+
+    for module in sorted((PROJECT_ROOT / "handlers").glob("*.py")):
+        source = module.read_text(encoding="utf-8")
+        assert "ctx.organiser" not in source, module.name
+        assert "only the organisers" not in source, module.name

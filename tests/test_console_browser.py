@@ -19,12 +19,12 @@ from selenium.webdriver.support.ui import WebDriverWait
 from bot import PROJECT_ROOT
 from bot.app import Application
 from bot.storage import Store
+from bot.transports.console import ConsoleSession
 from bot.web.console.serving import console_deps, start_console
 from tests.browser import start_browser
 from tests.conftest import warsaw
 from tests.harness import RunningBot
 from tests.helpers import free_port, start_app
-from tests.question_board import QuestionBoard
 from tests.telegram_standin import BotApiStandIn
 from tests.test_telegram import transport_for
 
@@ -178,19 +178,25 @@ def test_the_browser_is_there() -> None:
 
 def test_a_wall_updates_after_a_vote(console, api: BotApiStandIn, app: Application,  # type: ignore[no-untyped-def]
                                      browser: WebDriver):
-    """The wall, opened through its read-only link, shows a vote within 2 s. The questions
-    come from tests/question_board (the participation store's methods) until issue 22's
-    store is on this branch."""
-    board = QuestionBoard()
-    app.store.questions = board  # type: ignore[attr-defined]
-    now = app.clock.now()
-    first = board.ask("s20", 1, "How do community centres abroad fund themselves?", "en",
-                      now, approved=True)
-    second = board.ask("s20", 2, "Jak zacząć centrum społecznościowe w małej gminie?", "pl",
-                       now, approved=True)
-    board.vote(first.id, 11, now)
+    """People ask in the bot; the organiser approves on the console's Q&A page; the wall,
+    opened through its read-only link, shows a vote given in the bot within 2 s."""
+    def person(name: str, lang: str = "en") -> ConsoleSession:
+        return ConsoleSession(app, user=name, client_language=lang)
+
+    fund = "How do community centres abroad fund themselves?"
+    start = "Jak zacząć centrum społecznościowe w małej gminie?"
+    asked = [person("ala").ask(f"/ask s20 {fund}"), person("ola", "pl").ask(f"/ask s20 {start}")]
+    first, second = (re.search(r"\bq(\d+)\b", answer) for answer in asked)
+    assert first and second, asked
     sign_in(browser, api)
     browser.get(browser.current_url.split("/console/")[0] + "/console/qa?session=s20")
+    for question in (first.group(1), second.group(1)):
+        row = f'tr[data-id="{question}"]'
+        browser.find_element(By.CSS_SELECTOR, f"{row} button.approve").click()
+        wait(browser, lambda d, row=row: d.find_elements(
+            By.CSS_SELECTOR, f"{row}.status-approved"))
+    assert "counts" in person("bob").ask(f"/vote q{first.group(1)}")
+    assert fund in person("bob").ask("/questions s20")
     wall = browser.find_element(By.ID, "wall-link").get_attribute("href")
     assert wall and "key=" in wall
     browser.delete_all_cookies()            # the projector is not signed in
@@ -202,11 +208,12 @@ def test_a_wall_updates_after_a_vote(console, api: BotApiStandIn, app: Applicati
         return list(driver.execute_script(
             "return Array.from(document.querySelectorAll('#wall li'), e => e.textContent)"))
 
-    assert items(browser)[0].endswith(first.text)
-    board.vote(second.id, 12, now)
-    board.vote(second.id, 13, now)
+    assert items(browser)[0] == f"1 {fund}"
+    assert "/ask s20" in browser.find_element(By.CSS_SELECTOR, ".hint").text
+    for voter in ("cyd", "dan"):
+        assert "counts" in person(voter).ask(f"/vote q{second.group(1)}")
     started = time.monotonic()
-    wait(browser, lambda d: items(d)[0].endswith(second.text), timeout=2)
+    wait(browser, lambda d: items(d)[0].endswith(start), timeout=2)
     assert time.monotonic() - started < 2
-    assert items(browser)[0].startswith("2 ") and items(browser)[1].startswith("1 ")
+    assert items(browser) == [f"2 {start}", f"1 {fund}"]
     screenshot(browser, "wall.png")

@@ -22,7 +22,6 @@ from bot.web.console.auth import COOKIE
 from tests.conftest import warsaw
 from tests.console_server import ConsoleServer
 from tests.helpers import start_app
-from tests.question_board import QuestionBoard
 from tests.test_cli import confbot
 
 ORGANISER = "org"
@@ -288,57 +287,97 @@ def test_programme_edit_previews_and_applies_as_edit_does(server: ConsoleServer,
     assert history.count("console:org") == 2
 
 
-# --- Q&A, the wall, feedback (the question store of issue 22 stood in by tests/question_board)
+# --- Q&A, the wall, feedback: real questions, votes and ratings, given in chat ---------------
 
-@pytest.fixture
-def board(app: Application) -> QuestionBoard:
-    app.store.questions = QuestionBoard()  # type: ignore[attr-defined]
-    return app.store.questions  # type: ignore[attr-defined, no-any-return]
+def say(app: Application, user: str, text: str, lang: str = "en") -> str:
+    return ConsoleSession(app, user=user, client_language=lang).ask(text)
 
 
-def test_moderation_and_the_wall(server: ConsoleServer, app: Application,
-                                 board: QuestionBoard):
-    now = app.clock.now()
-    first = board.ask("s20", 1, "How do you fund a community centre?", "en", now)
-    second = board.ask("s20", 2, "Jak zacząć?", "pl", now)
-    board.ask("s21", 3, "Spam spam", "en", now)
+def question_id(answer: str) -> int:
+    found = re.search(r"\bq(\d+)\b", answer)
+    assert found, answer
+    return int(found.group(1))
+
+
+def moderate(client: httpx.Client, page: httpx.Response, question: int, action: str
+             ) -> httpx.Response:
+    return client.post("/console/qa?session=s20", data={
+        "csrf": csrf_of(page), "question": str(question), "action": action})
+
+
+def buttons_of(page: httpx.Response, question: int) -> list[str]:
+    row = page.text.split(f'data-id="{question}"')[1].split("</tr>")[0]
+    return re.findall(r'name="action" value="(\w+)"', row)
+
+
+def test_moderation_and_the_wall(server: ConsoleServer, app: Application):
+    fund = "How do you fund a community centre?"
+    start = "Jak zacząć?"
+    first = question_id(say(app, "ala", f"/ask s20 {fund}"))
+    second = question_id(say(app, "ola", f"/ask s20 {start}", "pl"))
+    third = question_id(say(app, "cyd", "/ask s20 Is it recorded?"))
+    say(app, "cyd", "/ask s21 Spam spam")
     client, _ = sign_in(server, link_for(app))
     page = client.get("/console/qa", params={"session": "s20"})
-    assert "/s20 · 2" in page.text and "/s21 · 1" in page.text
-    assert page.text.count('class="question status-pending"') == 2
+    assert "/s20 · 3" in page.text and "/s21 · 1" in page.text
+    assert page.text.count('class="question status-pending"') == 3
+    # the buttons offered are the moves /approve, /reject and /answered allow
+    assert buttons_of(page, first) == ["approve", "reject"]
     wall = re.search(r'href="(/wall/s20\?key=\w+)"', page.text)
     assert wall
     anonymous = httpx.Client(base_url=server.base, headers={"Accept-Language": "en"})
-    assert anonymous.get(wall.group(1)).status_code == 200
+    shown = anonymous.get(wall.group(1))
+    assert shown.status_code == 200 and "No questions yet." in shown.text
+    hint = shown.text.split('class="hint">')[1].split("</span>")[0]
+    assert "/ask s20" in hint and "/questions s20" in hint
     assert anonymous.get("/wall/s20").status_code == 403
     assert anonymous.get("/wall/s20?key=" + "0" * 32).status_code == 403
     assert anonymous.get(wall.group(1).replace("s20", "s21")).status_code == 403
-    assert "No questions yet." in anonymous.get(wall.group(1)).text
-    refused = client.post("/console/qa?session=s20", data={"question": first.id,
+    refused = client.post("/console/qa?session=s20", data={"question": first,
                                                            "action": "approve"})
     assert refused.status_code == 403
     for question in (first, second):
-        client.post("/console/qa?session=s20", data={
-            "csrf": csrf_of(page), "question": question.id, "action": "approve"})
-    board.vote(second.id, 7, now)
+        moderate(client, page, question, "approve")
+    # a pending question cannot be marked answered, on the page as in chat
+    moderate(client, page, third, "answered")
+    assert "already waiting" in say(app, ORGANISER, f"/answered q{third}")
+    page = client.get("/console/qa", params={"session": "s20"})
+    assert buttons_of(page, first) == ["reject", "answered"]
+    assert buttons_of(page, third) == ["approve", "reject"]
+    # people see what the console approved, and vote on it in chat
+    listing = say(app, "bob", "/questions s20")
+    assert fund in listing and start in listing and "recorded" not in listing
+    assert "counts" in say(app, "bob", f"/vote q{second}")
     listed = anonymous.get(wall.group(1).replace("/wall/s20", "/wall/s20/questions.json"))
-    assert [q["text"] for q in listed.json()["questions"]] == [second.text, first.text]
-    client.post("/console/qa?session=s20", data={"csrf": csrf_of(page),
-                                                  "question": second.id, "action": "answered"})
-    shown = anonymous.get(wall.group(1)).text
-    assert first.text in shown and second.text not in shown
+    assert listed.json()["questions"] == [{"id": second, "text": start, "votes": 1},
+                                          {"id": first, "text": fund, "votes": 0}]
+    wall_page = anonymous.get(wall.group(1)).text
+    assert wall_page.index(start) < wall_page.index(fund)
+    moderate(client, page, second, "answered")
+    assert "already answered" in say(app, ORGANISER, f"/answered q{second}")
+    shown = anonymous.get(wall.group(1))
+    assert fund in shown.text and start not in shown.text
+    assert start not in say(app, "bob", "/questions s20")
 
 
 def test_feedback_and_interest_as_svg_charts(server: ConsoleServer, app: Application):
     for name in ("ala", "bob", "cyd"):
-        ConsoleSession(app, user=name, client_language="en").ask("/remind s20")
+        say(app, name, "/remind s20")
+    assert "Thank you" in say(app, "ala", "/rate s20 4 Very useful, thank you")
+    say(app, "bob", "/rate s20 5")
+    say(app, "cyd", "/rate s20 4")
     client, _ = sign_in(server, link_for(app))
     page = client.get("/console/feedback")
     assert page.status_code == 200
     card = page.text.split("/s20</small>")[1].split("</article>")[0]
-    assert "<svg" in card and '<text x="76" y="14" class="value">' not in card
-    assert re.search(r'class="value">3</text>', card)
-    assert "Ratings are not available" not in page.text
+    assert "3 ratings" in card and "⌀ 4.3" in card
+    assert "<blockquote>Very useful, thank you</blockquote>" in card
+    ratings, interest = card.split("<svg")[1:3]
+    bars = dict(re.findall(r'class="label">(\d) ★</text><rect[^>]*></rect>'
+                           r'<text[^>]*class="value">(\d+)</text>', ratings))
+    assert bars == {"5": "1", "4": "2", "3": "0", "2": "0", "1": "0"}
+    assert re.search(r'class="label">planned</text><rect[^>]*></rect>'
+                     r'<text[^>]*class="value">3</text>', interest)
 
 
 # --- the operator's command line ----------------------------------------------------------

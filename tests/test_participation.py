@@ -4,6 +4,7 @@ demo clock, interest for organisers, and what /forget does to all of it."""
 
 from __future__ import annotations
 
+import logging
 import re
 import shutil
 from pathlib import Path
@@ -11,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from bot.app import Application
+from bot.chat.router import ORGANISER as ORGANISER_ROLE
 from bot.delivery.feedback_prompts import after_quiet
 from bot.delivery.sender import decode, encode
 from bot.programme.yaml_data import DataError, load_conference
@@ -18,6 +20,7 @@ from bot.storage import Store
 from bot.storage.erasure import export
 from bot.storage.questions import QuestionStatus
 from bot.transports.console import ConsoleSession
+from handlers.moderation import MODERATOR
 from tests.conftest import DATA_DIR, WARSAW, warsaw
 from tests.helpers import start_app
 from tests.test_cli import confbot
@@ -123,6 +126,33 @@ def test_a_moderator_from_the_data_and_open_qa(app, clock):
     open_answer = person(app, "bob").ask("/ask s22 How do you avoid burnout?")
     assert "on the list" in open_answer
     assert "burnout" in person(app, "eve").ask("/questions s22")
+
+
+def test_moderation_is_a_declared_role_refused_with_the_one_message(app, clock, caplog):
+    roles = {name: app.dispatcher.roles.get(h) for name, h in app.dispatcher.commands.items()}
+    assert {roles[c] for c in ("approve", "reject", "answered", "full", "open")} == {MODERATOR}
+    assert roles["stats"] == roles["web"] == ORGANISER_ROLE
+    clock.set(warsaw("2023-11-30T11:20"))
+    asker, moderator = person(app, "iza", "pl"), person(app, "mod")
+    mine = question_id(asker.ask("/ask s21 Czy będą napisy?"))
+    theirs = question_id(asker.ask("/ask s20 Czy będą napisy?"))
+    # s21's moderator (moderators: [console:mod]) sees and decides on s21's questions, and
+    # says when its room is full
+    assert "waits for your decision" in moderator.ask("/questions s21")
+    assert "waits for your decision" not in moderator.ask("/questions s20")
+    assert "marked full" in moderator.ask("/full s21")
+    assert "places again" in moderator.ask("/open s21")
+    # everything else: the organisers' one refusal, logged once without the account
+    refusal = person(app, "stranger").ask("/announce")
+    assert "only the organisers" in refusal
+    for command in (f"/reject q{theirs}", "/full s20", "/answered q999", "/stats",
+                    "/feedback s21"):
+        caplog.clear()
+        with caplog.at_level(logging.WARNING):
+            assert moderator.ask(command) == refusal, command
+        assert sum("refused" in r.getMessage() for r in caplog.records) == 1, command
+        assert "user=mod:" not in caplog.text and "user=mod " not in caplog.text
+    assert "rejected" in moderator.ask(f"/reject q{mine}")
 
 
 def test_limits_and_the_window(app, clock):

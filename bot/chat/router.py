@@ -137,6 +137,13 @@ class Router:
     confirmations: dict[str, Confirmation] = field(default_factory=dict)
     roles: dict[Handler, str] = field(default_factory=dict)
     """The role each restricted handler requires."""
+    grants: dict[str, Callable[[Context], bool]] = field(default_factory=dict)
+    """Roles this feature defines, with their checks (the dispatcher's Access gets them)."""
+
+    def grant(self, role: str, check: Callable[[Context], bool]) -> None:
+        """Define a role (e.g. "moderator") for the routes of every feature: its holders are
+        those for whom `check(ctx)` is true."""
+        self.grants[role] = check
 
     def conversation(self, *, organisers_only: bool = False, role: str | None = None
                      ) -> Callable[[ConversationStep], ConversationStep]:
@@ -208,11 +215,15 @@ class Dispatcher:
         self.roles = {h: role for router in routers for h, role in router.roles.items()}
         self.confirmations: dict[str, Confirmation] = {}
         self.access = Access()
+        grants: dict[str, Callable[[Context], bool]] = {}
         for router in routers:
+            _merge(router, grants, router.grants)
             _merge(router, self.commands, router.commands)
             _merge(router, self.intents, router.intents)
             _merge(router, self.confirmations, router.confirmations)
             self.patterns.extend(router.patterns)
+        for role, check in grants.items():
+            self.access.grant(role, check)
         for required in ("unknown", "unknown_command"):
             if required not in self.intents:
                 raise ValueError(f"no handler for the '{required}' intent")

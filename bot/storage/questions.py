@@ -26,6 +26,20 @@ class QuestionStatus(StrEnum):
     ANSWERED = "answered"
 
 
+MODERATION: dict[str, tuple[QuestionStatus, tuple[QuestionStatus, ...]]] = {
+    "approve": (QuestionStatus.APPROVED, (QuestionStatus.PENDING, QuestionStatus.REJECTED)),
+    "reject": (QuestionStatus.REJECTED, (QuestionStatus.PENDING, QuestionStatus.APPROVED)),
+    "answered": (QuestionStatus.ANSWERED, (QuestionStatus.APPROVED,)),
+}
+"""The moderation rules, for chat (/approve, /reject, /answered) and console alike:
+action -> (the state it leads to, the states it may come from)."""
+
+
+def may_apply(action: str, status: QuestionStatus) -> bool:
+    """Whether a moderation `action` applies to a question in `status`."""
+    return action in MODERATION and status in MODERATION[action][1]
+
+
 @dataclass(frozen=True)
 class QuestionRecord:
     id: int
@@ -79,6 +93,13 @@ class QuestionStore:
             return self._select()
         return self._select(Question.session_id == session_id)
 
+    def counts(self) -> dict[str, int]:
+        """session id -> how many questions were put to it (counted by the database)."""
+        with self._sessions() as db:
+            return {sid: int(n) for sid, n in db.execute(
+                select(Question.session_id, func.count(Question.id))
+                .group_by(Question.session_id))}
+
     def by_author(self, author_id: int) -> list[QuestionRecord]:
         return self._select(Question.author_id == author_id)
 
@@ -92,6 +113,14 @@ class QuestionStore:
                 Question.status.in_([s.value for s in from_states]))
                 .values(status=status.value, decided_at=now))
             return rows_affected(result) > 0
+
+    def moderate(self, question_id: int, action: str, now: datetime) -> bool:
+        """Apply a moderation action (a key of MODERATION) by its rules; False when it does
+        not apply (unknown action, or the question is not in a state it comes from)."""
+        if action not in MODERATION:
+            return False
+        status, sources = MODERATION[action]
+        return self.decide(question_id, status, now, from_states=sources)
 
     def vote(self, question_id: int, user_id: int, now: datetime) -> bool:
         """Count one person's vote; False when they had voted already."""

@@ -6,10 +6,11 @@ organisers' web console.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import delete, select
+from sqlalchemy import ColumnElement, delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -85,10 +86,7 @@ class RatingStore:
 
     def all(self) -> list[RatingRecord]:
         """Every rating, by session and time, naming nobody."""
-        with self._sessions() as db:
-            rows = db.scalars(select(Rating).order_by(Rating.session_id, Rating.rated_at,
-                                                      Rating.id)).all()
-        return [RatingRecord(r.session_id, r.score, r.comment, r.lang, r.rated_at) for r in rows]
+        return self._select()
 
     def of(self, user_id: int) -> list[RatingRecord]:
         with self._sessions() as db:
@@ -96,14 +94,27 @@ class RatingStore:
         return [RatingRecord(r.session_id, r.score, r.comment, r.lang, r.rated_at) for r in rows]
 
     def summary(self, session_id: str) -> RatingSummary:
-        return summarise(session_id, [r for r in self.all() if r.session_id == session_id])
+        return summarise(session_id, self._select(Rating.session_id == session_id))
 
-    def summaries(self) -> list[RatingSummary]:
-        """One summary per rated session."""
+    def summaries(self, session_ids: Collection[str] | None = None) -> list[RatingSummary]:
+        """One summary per rated session (of `session_ids`, when given)."""
+        where = () if session_ids is None else (Rating.session_id.in_(list(session_ids)),)
         by_session: dict[str, list[RatingRecord]] = {}
-        for record in self.all():
+        for record in self._select(*where):
             by_session.setdefault(record.session_id, []).append(record)
         return [summarise(sid, records) for sid, records in by_session.items()]
+
+    def counts(self) -> dict[str, int]:
+        """session id -> how many ratings it has (counted by the database)."""
+        with self._sessions() as db:
+            return {sid: int(n) for sid, n in db.execute(
+                select(Rating.session_id, func.count(Rating.id)).group_by(Rating.session_id))}
+
+    def _select(self, *where: ColumnElement[bool]) -> list[RatingRecord]:
+        with self._sessions() as db:
+            rows = db.scalars(select(Rating).where(*where).order_by(
+                Rating.session_id, Rating.rated_at, Rating.id)).all()
+        return [RatingRecord(r.session_id, r.score, r.comment, r.lang, r.rated_at) for r in rows]
 
     # --- the prompts ------------------------------------------------------------------------
 

@@ -8,17 +8,10 @@ from typing import Any
 
 from aiohttp import web
 
+from bot.storage.questions import MODERATION, may_apply
 from bot.web.console import auth
 from bot.web.console.auth import ConsoleDeps, Organiser
-from bot.web.console.participation import (
-    bar_chart,
-    interest,
-    moderate,
-    questions,
-    ratings,
-    wall_key,
-    wall_questions,
-)
+from bot.web.console.participation import bar_chart, wall_key, wall_questions
 from bot.web.console.render import render
 
 Page = Callable[[web.Request, Organiser], Awaitable[web.StreamResponse]]
@@ -33,23 +26,19 @@ def participation_routes(deps: ConsoleDeps, page: Guard, show: Show,
     app = deps.app
 
     async def qa(request: web.Request, organiser: Organiser) -> web.StreamResponse:
-        board = questions(app)
-        if board is None:
-            return show(request, organiser, "qa.html", available=False)
         if request.method == "POST":
             form = await auth.check_csrf(request, organiser)
             if form.get("question", "").isdigit():
-                moderate(board, int(form["question"]), form.get("action", ""),
-                         app.clock.now())
-        everything = board.queue()
-        counts: dict[str, int] = {}
-        for question in everything:
-            counts[question.session_id] = counts.get(question.session_id, 0) + 1
+                # the rules of /approve, /reject and /answered (an organiser may moderate
+                # every session)
+                app.store.questions.moderate(int(form["question"]), form.get("action", ""),
+                                             app.clock.now())
+        counts = app.store.questions.counts()
         chosen = request.query.get("session") or next(iter(sorted(counts)), "")
-        shown = [q for q in everything if q.session_id == chosen]
+        shown = app.store.questions.queue(chosen) if chosen else []
         session = app.conference.sessions.get(chosen)
-        return show(request, organiser, "qa.html", available=True, counts=counts,
-                    chosen=chosen, session=session, questions=shown,
+        return show(request, organiser, "qa.html", counts=counts, actions=tuple(MODERATION),
+                    may_apply=may_apply, chosen=chosen, session=session, questions=shown,
                     sessions=app.conference.sessions,
                     wall=f"/wall/{chosen}?key={wall_key(deps.secret, chosen)}" if chosen else "")
 
@@ -67,44 +56,40 @@ def participation_routes(deps: ConsoleDeps, page: Guard, show: Show,
 
     async def wall(request: web.Request) -> web.StreamResponse:
         session_id = wall_session(request)
-        board = questions(app)
-        shown = wall_questions(board, session_id) if board is not None else []
+        shown = wall_questions(app.store.questions, session_id)
         return render(app, request, "wall.html", session=app.conference.sessions[session_id],
                       questions=shown, key=request.query.get("key", ""))
 
     async def wall_json(request: web.Request) -> web.Response:
         session_id = wall_session(request)
-        board = questions(app)
-        shown = wall_questions(board, session_id) if board is not None else []
+        shown = wall_questions(app.store.questions, session_id)
         return web.json_response({"questions": shown}, headers={"Cache-Control": "no-store"})
 
     async def feedback(request: web.Request, organiser: Organiser) -> web.StreamResponse:
-        board = ratings(app)
-        summaries = {s.session_id: s for s in board.summaries()} if board is not None else {}
-        planned = interest(app)
+        rated = app.store.ratings.counts()
+        planned = app.store.interest()
         rows: list[dict[str, Any]] = []
-        ranked = sorted(set(summaries) | set(planned), key=lambda s: (
-            -(summaries[s].count if s in summaries else 0),
-            -(planned[s].planned if s in planned else 0), len(s), s))
+        ranked = sorted(set(rated) | set(planned), key=lambda s: (
+            -rated.get(s, 0), -(planned[s].people if s in planned else 0), len(s), s))
         shown = ranked if request.query.get("all") else ranked[:SHOWN]
+        summaries = {s.session_id: s for s in app.store.ratings.summaries(shown)}
         for session_id in shown:
             session = app.conference.sessions.get(session_id)
             if session is None:
                 continue
             summary = summaries.get(session_id)
             wanted = planned.get(session_id)
-            places = getattr(session, "places", None)
-            people = [("planned", wanted.planned if wanted else 0),
+            people = [("planned", wanted.people if wanted else 0),
                       ("reminders", wanted.reminded if wanted else 0)]
-            if isinstance(places, int):
-                people.append(("places", places))
+            if session.places:
+                people.append(("places", session.places))
             rows.append({"session": session, "summary": summary,
                          "ratings": bar_chart([(f"{n} ★", summary.distribution.get(n, 0))
                                                for n in range(5, 0, -1)], label="ratings")
                          if summary else None,
                          "people": people})
-        return show(request, organiser, "feedback.html", rows=rows,
-                    rated=board is not None, chart=bar_chart, more=len(ranked) - len(shown))
+        return show(request, organiser, "feedback.html", rows=rows, chart=bar_chart,
+                    more=len(ranked) - len(shown))
 
     return [
         web.get(f"{prefix}/qa", page(qa)),
