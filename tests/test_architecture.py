@@ -11,7 +11,7 @@ from pathlib import Path
 from bot import PROJECT_ROOT
 
 PLATFORM_LIBRARIES = {"telegram", "nio"}
-ALLOWED = {"telegram": "bot/transports/telegram", "nio": "bot/transports/matrix/"}
+ALLOWED = {"telegram": "bot/transports/telegram/", "nio": "bot/transports/matrix/"}
 
 
 def imported_roots(path: Path) -> set[str]:
