@@ -236,7 +236,7 @@ def test_a_repreviewed_edit_has_a_new_button_and_typed_send_means_the_latest(app
 
 def test_the_change_survives_a_restart_and_reaches_another_process(app, loaded, database_url,
                                                                    clock, tmp_path):
-    from bot.ops.serving import watch_edits
+    from bot.ops.watcher import watch_edits
 
     other = start_app(loaded[0], loaded[1], Store(database_url), clock)  # a second process
     make(app, "/edit s20 time 11:45")

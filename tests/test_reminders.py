@@ -282,7 +282,7 @@ def test_invalid_data_is_refused_and_the_programme_stays(app, data, conference):
 
 
 def test_the_running_bot_notices_edited_data(app, phone, data):
-    from bot.ops.serving import watch_data
+    from bot.ops.watcher import watch_data
 
     person(app, "ala", "en").ask("/remind s20")
 

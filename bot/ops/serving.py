@@ -26,7 +26,7 @@ from bot.ops.leadership import (
     process_name,
 )
 from bot.ops.startup import StartupError
-from bot.programme.yaml_data import DataError, load_conference
+from bot.ops.watcher import watch_data, watch_edits
 from bot.storage import MessageKind, OutboxRecord
 from bot.storage.erasure import purge
 
@@ -71,49 +71,6 @@ class Transport(Protocol):
     async def deliver(self, address: Address, replies: list[Reply],
                       message_id: int | None = None) -> None:
         """Send pushed replies; raise outbox.DeliveryError or outbox.RecipientGone."""
-
-
-def data_fingerprint(folder: Path) -> tuple[tuple[str, int, int], ...]:
-    """Names, sizes and modification times of the data files: cheap to compare."""
-    return tuple(sorted((str(p.relative_to(folder)), p.stat().st_size, p.stat().st_mtime_ns)
-                        for p in folder.rglob("*.yaml")))
-
-
-async def watch_data(app: Application, folder: Path, stop: asyncio.Event,
-                     on_reload: Callable[[], None], every: float = 2.0) -> None:
-    """Reload the programme when the data files change; keep the old one if the new is bad."""
-    seen = data_fingerprint(folder)
-    while not stop.is_set():
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(stop.wait(), timeout=every)
-        current = data_fingerprint(folder)
-        if current == seen:
-            continue
-        seen = current
-        try:
-            conference, lexicon = load_conference(folder)
-        except DataError as error:
-            log.error("data changed but the reload was refused; still serving the previous "
-                      "programme. %s", error)
-            continue
-        app.replace_programme(conference, lexicon)
-        log.info("data reloaded from %s: %d sessions", folder, len(conference.sessions))
-        on_reload()
-
-
-async def watch_edits(app: Application, stop: asyncio.Event, on_reload: Callable[[], None],
-                      every: float = 2.0) -> None:
-    """Serve the organisers' live edits when another process changed them, whatever the
-    programme comes from (data/ or a schedule)."""
-    while not stop.is_set():
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(stop.wait(), timeout=every)
-        if stop.is_set() or app.store.edits.version() == app.overlay_version:
-            continue
-        app.refresh_overlay()
-        log.info("live edits changed: %d session(s) edited",
-                 len({e.session_id for e in app.store.edits.all()}))
-        on_reload()
 
 
 def after_delivery(app: Application) -> Callable[[OutboxRecord], None]:

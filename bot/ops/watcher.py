@@ -1,4 +1,5 @@
-"""The programme's source at run time: `data/`, or a schedule file or URL kept up to date."""
+"""The programme's source at run time: `data/`, or a schedule file or URL kept up to date; the
+watchers that reload `data/` and the organisers' live edits when they change."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import contextlib
 import logging
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot.core.config import ScheduleSettings, Settings
@@ -54,8 +56,6 @@ class LiveSchedule:
         return loaded
 
     def _overlay_state(self) -> tuple[tuple[str, int, int], ...]:
-        from bot.ops.serving import data_fingerprint
-
         folder = self.settings.overlay_dir
         return data_fingerprint(folder) if folder is not None and folder.is_dir() else ()
 
@@ -113,3 +113,46 @@ class LiveSchedule:
 
 def _problem(location: str, problem: str) -> Problem:
     return Problem(location, "", problem)
+
+
+def data_fingerprint(folder: Path) -> tuple[tuple[str, int, int], ...]:
+    """Names, sizes and modification times of the data files: cheap to compare."""
+    return tuple(sorted((str(p.relative_to(folder)), p.stat().st_size, p.stat().st_mtime_ns)
+                        for p in folder.rglob("*.yaml")))
+
+
+async def watch_data(app: Application, folder: Path, stop: asyncio.Event,
+                     on_reload: Callable[[], None], every: float = 2.0) -> None:
+    """Reload the programme when the data files change; keep the old one if the new is bad."""
+    seen = data_fingerprint(folder)
+    while not stop.is_set():
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), timeout=every)
+        current = data_fingerprint(folder)
+        if current == seen:
+            continue
+        seen = current
+        try:
+            conference, lexicon = load_conference(folder)
+        except DataError as error:
+            log.error("data changed but the reload was refused; still serving the previous "
+                      "programme. %s", error)
+            continue
+        app.replace_programme(conference, lexicon)
+        log.info("data reloaded from %s: %d sessions", folder, len(conference.sessions))
+        on_reload()
+
+
+async def watch_edits(app: Application, stop: asyncio.Event, on_reload: Callable[[], None],
+                      every: float = 2.0) -> None:
+    """Serve the organisers' live edits when another process changed them, whatever the
+    programme comes from (data/ or a schedule)."""
+    while not stop.is_set():
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), timeout=every)
+        if stop.is_set() or app.store.edits.version() == app.overlay_version:
+            continue
+        app.refresh_overlay()
+        log.info("live edits changed: %d session(s) edited",
+                 len({e.session_id for e in app.store.edits.all()}))
+        on_reload()

@@ -1,4 +1,9 @@
-"""The conference as the bot knows it: days, venues, people, sessions, practical information."""
+"""The conference as the bot knows it: days, venues, people, sessions, practical information.
+
+One job, the model and its queries (slightly above ~350 lines): the `Conference` and the
+value types it is made of belong together; loading, validation, diffs and places live elsewhere
+in bot/programme/.
+"""
 
 from __future__ import annotations
 
