@@ -327,8 +327,10 @@ def test_two_webhook_processes_behind_a_round_robin_proxy(api: BotApiStandIn, pg
         proxy.stop()
     assert roles == ["leader", "standby"]
     assert len(set(proxy.forwarded)) == 2
-    (hook,) = api.calls_of("setWebhook")
-    assert hook.params["secret_token"] == secret
+    hooks = api.calls_of("setWebhook")  # a retry after a slow answer may repeat the call
+    assert hooks and all(hook.params["secret_token"] == secret for hook in hooks)
+    setters = [log for log in logs if "webhook set to" in log.read_text()]
+    assert len(setters) == 1  # only the leader tells Telegram where to send
     answers = {user: len(api.sent(chat_id=user, method="sendMessage")) for user in users}
     once = len(api.sent(chat_id=users[1], method="sendMessage"))
     assert set(answers.values()) == {once}, answers  # the same answer, once for everyone
