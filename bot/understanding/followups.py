@@ -142,19 +142,27 @@ class FollowUps(Questions):
 
     def _check(self, session: Session, day: Day | None, timed: Intent | None,
                places: list[Place]) -> str | None:
-        """Does a claim about a session hold ("yes"/"no"), or None when nothing is claimed."""
+        """Do the claims about a session hold ("yes"/"no"), or None when nothing is claimed.
+
+        Every claim named counts: "the visit in Dębniki on Thursday" is a no if either fails.
+        """
+        verdicts: list[bool] = []
         if timed is not None and timed.moments and session.times_announced:
             start = session.span[0]
             if timed.name == "range" and len(timed.moments) == 2:
-                return "yes" if timed.moments[0] <= start < timed.moments[1] else "no"
-            zone = self.conference.timezone
-            same_time = start.astimezone(zone).time() == timed.moments[0].astimezone(zone).time()
-            return "yes" if same_time and (day is None or session.day is day) else "no"
+                verdicts.append(timed.moments[0] <= start < timed.moments[1])
+            else:
+                zone = self.conference.timezone
+                verdicts.append(start.astimezone(zone).time()
+                                == timed.moments[0].astimezone(zone).time()
+                                and (day is None or session.day is day))
+        elif day is not None:
+            verdicts.append(session.day is day)
         if places:
-            return "yes" if any(session.venue is p for p in places) else "no"
-        if day is not None:
-            return "yes" if session.day is day else "no"
-        return None
+            verdicts.append(any(session.venue is p for p in places))
+        if not verdicts:
+            return None
+        return "yes" if all(verdicts) else "no"
 
     def _held_at(self, places: list[Place], kind: str | None) -> list[Session]:
         """The sessions at a place named ("the visit in Skawina"), if they are few."""

@@ -125,6 +125,10 @@ class Understanding(FollowUps, Entities, Spans, TimeExpressions):
             text = f"{text} {to_cyrillic(text)}"
         message = words(text)
         day = self.find_day(text, now)
+        if day is None and focus is not None and focus.asked == "programme":
+            day = self._ordinal_day(message)
+            if day is not None:  # "а на другий?" after a day's programme: that other day
+                return Intent("programme", day=day)
         timed = self.read_time(text, message, day, now)
         clock = self._moments(text, day, now)
         in_context = self.read_in_context(
@@ -176,9 +180,18 @@ class Understanding(FollowUps, Entities, Spans, TimeExpressions):
             return Intent("search", sessions=sessions, query=text)
         return Intent("unknown", query=text)
 
+    def _ordinal_day(self, message: list[str]) -> Day | None:
+        """The day an ordinal alone names ("the second?"), the day word left out."""
+        for word in message:
+            for number, ordinals in self.lexicon.ordinals.items():
+                if word in ordinals:
+                    return self.day_by_number(number)
+        return None
+
     def _best_phrase(self, message: list[str]) -> tuple[str, InfoTopic | None] | None:
         """The intent or topic whose phrase matches best; intents win ties over topics."""
         best: tuple[float, str, InfoTopic | None] | None = None
+        gap: tuple[float, InfoTopic] | None = None
         given = set(message)
         matched = self._phrase_words.matched(message)
         for name, phrase, topic in self._candidates(matched):
@@ -188,6 +201,10 @@ class Understanding(FollowUps, Entities, Spans, TimeExpressions):
                 score = sum(self._word_weight(w, given) for w in phrase)
                 if best is None or score > best[0]:
                     best = (score, name, topic)
+                if topic is not None and not topic.announced:
+                    gap = (score, topic) if gap is None or score > gap[0] else gap
+        if best is not None and best[2] is not None and gap is not None:
+            return "topic", gap[1]  # "a refund for the catering": the facet, not the page
         return None if best is None else (best[1], best[2])
 
     def _action(self, message: list[str]) -> str | None:
@@ -280,6 +297,9 @@ class Understanding(FollowUps, Entities, Spans, TimeExpressions):
 
     def _where(self, name: str, text: str, message: list[str], day: Day | None) -> Intent:
         """'where is …' / 'how far is … from …': name the places, however they were asked."""
+        gap = self._best_phrase(message)
+        if name == "where" and gap is not None and gap[1] is not None and not gap[1].announced:
+            return Intent("topic", topic=gap[1])  # "where can I smoke at …": not announced
         places = self.find_places(message)
         if name == "distance":
             return Intent("distance", places=places)
