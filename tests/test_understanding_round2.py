@@ -70,3 +70,20 @@ def test_an_hour_word_without_a_day_word_is_still_an_hour(chat: Chat, app,
     app.clock.set(warsaw("2023-11-30T10:00"))
     answer = chat(user="hour", lang="pl").ask("co jest o pierwszej?")
     assert title(conference, "s23", "pl") in answer
+
+
+@pytest.mark.parametrize(("lang", "question", "origin", "destination"), [
+    ("pl", "jak się dostać z Kozłówki na Konfederacką?", "mam-kozlowka", "swietlica-debniki"),
+    ("pl", "jak dojść na Zabłocie od dworca?", "krakow-glowny", "zablocie"),
+    ("uk", "як добратися з вокзалу до Заблоцє?", "krakow-glowny", "zablocie"),
+    ("en", "how do I get to Zablocie from the station?", "krakow-glowny", "zablocie"),
+    ("en", "how do I get from Kozłówka to Zabłocie?", "mam-kozlowka", "zablocie"),
+])
+def test_a_way_from_one_named_place_to_another(chat: Chat, conference: Conference, lang: str,
+                                               question: str, origin: str, destination: str):
+    answer = chat(user=f"way-{lang}-{len(question)}", lang=lang).ask(question)
+    named = {**conference.venues, **conference.landmarks}
+    start, end = named[origin], named[destination]
+    route = next(line for line in answer.splitlines() if "→" in line)
+    before, _, after = route.partition("→")
+    assert str(start.name[lang])[:25] in before and str(end.name[lang])[:25] in after, answer

@@ -77,6 +77,8 @@ class Lexicon:
     """Words naming the conference itself ("konferencja"), not one of its sessions."""
     references: frozenset[str] = frozenset()
     """Words pointing back at what the conversation was about ("it", "tam", "його")."""
+    origin_words: frozenset[str] = frozenset()
+    """Prepositions before the place a way starts at ("z", "з", "из", "from")."""
     times: TimeWords = field(default_factory=lambda: TimeWords())
     """Parts of the day, relative times and clock hours said as words (`times:`)."""
     languages: tuple[str, ...] = ()
@@ -199,6 +201,8 @@ class Lexicon:
             "conference_words", raw.get("conference_words", {}), required=()))
         lexicon.references = _union(folded_set("references", raw.get("references", {}),
                                                required=()))
+        lexicon.origin_words = _union(folded_set("origin_words", raw.get("origin_words", {}),
+                                                 required=()))
         return lexicon
 
     def reply_language(self, written: str | None) -> str | None:

@@ -180,6 +180,25 @@ class Understanding(FollowUps, Entities, Spans, TimeExpressions):
             return Intent("search", sessions=sessions, query=text)
         return Intent("unknown", query=text)
 
+    def _from_to(self, message: list[str], places: list[Place]) -> list[Place]:
+        """Two places in the order of a way: the one after "from"/"z"/"з" first."""
+        first, second = places[:2]
+        for index in range(1, len(message)):
+            if message[index - 1] in self.lexicon.origin_words and (
+                    second in self.find_places(message[index:index + 2])[:1]):
+                return [second, first]
+        return [first, second]
+
+    def _gap_named(self, message: list[str]) -> InfoTopic | None:
+        """A topic whose facts are not announced, named with its own words as typed."""
+        given = set(message)
+        best: tuple[int, InfoTopic] | None = None
+        for _, phrase, topic in self._candidates(self._phrase_words.matched(message)):
+            if topic is not None and not topic.announced and given.issuperset(phrase):
+                weight = sum(len(w) for w in phrase)
+                best = (weight, topic) if best is None or weight > best[0] else best
+        return None if best is None else best[1]
+
     def _ordinal_day(self, message: list[str]) -> Day | None:
         """The day an ordinal alone names ("the second?"), the day word left out."""
         for word in message:
@@ -201,7 +220,7 @@ class Understanding(FollowUps, Entities, Spans, TimeExpressions):
                 score = sum(self._word_weight(w, given) for w in phrase)
                 if best is None or score > best[0]:
                     best = (score, name, topic)
-                if topic is not None and not topic.announced:
+                if topic is not None and not topic.announced and given.issuperset(phrase):
                     gap = (score, topic) if gap is None or score > gap[0] else gap
         if best is not None and best[2] is not None and gap is not None:
             return "topic", gap[1]  # "a refund for the catering": the facet, not the page
@@ -297,12 +316,14 @@ class Understanding(FollowUps, Entities, Spans, TimeExpressions):
 
     def _where(self, name: str, text: str, message: list[str], day: Day | None) -> Intent:
         """'where is …' / 'how far is … from …': name the places, however they were asked."""
-        gap = self._best_phrase(message)
-        if name == "where" and gap is not None and gap[1] is not None and not gap[1].announced:
-            return Intent("topic", topic=gap[1])  # "where can I smoke at …": not announced
+        gap = self._gap_named(message)
+        if name == "where" and gap is not None:
+            return Intent("topic", topic=gap)  # "where can I smoke at …": not announced
         places = self.find_places(message)
         if name == "distance":
             return Intent("distance", places=places)
+        if len(places) >= 2:  # "how do I get from A to B": a way from the origin named
+            return Intent("distance", places=self._from_to(message, places))
         if places:
             return Intent("where", places=places[:1])
         people = self.find_people(message)
