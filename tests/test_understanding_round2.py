@@ -87,3 +87,21 @@ def test_a_way_from_one_named_place_to_another(chat: Chat, conference: Conferenc
     route = next(line for line in answer.splitlines() if "→" in line)
     before, _, after = route.partition("→")
     assert str(start.name[lang])[:25] in before and str(end.name[lang])[:25] in after, answer
+
+
+def test_transliteration_without_marker_words_is_read_through_cyrillic(chat: Chat, app,
+                                                                       conference: Conference):
+    app.clock.set(warsaw("2023-11-29T13:00"))
+    session = chat(user="translit-ru")
+    where = session.ask("gde budet vorkshop people meet people")
+    assert "Na Kozłówce 25" in where
+    when = session.ask("a vo skolko ono?")  # no word of the marker list
+    assert "17:00" in when and title(conference, "s6", "uk") in when
+    reminded = session.ask("napomni pro nego")
+    assert title(conference, "s6", "uk") in reminded
+
+
+def test_polish_without_diacritics_is_not_taken_for_transliteration(chat: Chat):
+    answer = chat(user="pl-ascii").ask("o ktorej zaczyna sie panel o malych gminach")
+    assert "12:50" in answer and "Zaczyna się" in answer
+    assert "Я розумію" not in answer and "Коли" not in answer
