@@ -105,3 +105,12 @@ def test_polish_without_diacritics_is_not_taken_for_transliteration(chat: Chat):
     answer = chat(user="pl-ascii").ask("o ktorej zaczyna sie panel o malych gminach")
     assert "12:50" in answer and "Zaczyna się" in answer
     assert "Я розумію" not in answer and "Коли" not in answer
+
+
+def test_an_english_contraction_keeps_its_question_word(chat: Chat, conference: Conference):
+    session = chat(user="contraction", lang="en")
+    first = session.ask("when does the workshop on migration start?")
+    assert title(conference, "s21", "en") in first
+    who = session.ask("who's leading it?")
+    assert all(p.name in who for p in conference.sessions["s21"].people)
+    assert "did not understand" not in who

@@ -123,7 +123,7 @@ class Understanding(FollowUps, Entities, Spans, TimeExpressions):
         text = ascii_digits(text[:MAX_READ])
         if self.lexicon.transliteration(text):
             text = f"{text} {to_cyrillic(text)}"
-        message = words(text)
+        message = self._uncontracted(words(text))
         day = self.find_day(text, now)
         if day is None and focus is not None and focus.asked == "programme":
             day = self._ordinal_day(message)
@@ -198,6 +198,19 @@ class Understanding(FollowUps, Entities, Spans, TimeExpressions):
                 weight = sum(len(w) for w in phrase)
                 best = (weight, topic) if best is None or weight > best[0] else best
         return None if best is None else best[1]
+
+    def _uncontracted(self, message: list[str]) -> list[str]:
+        """"who's running it" is read as "who … running it": an English contraction no phrase
+        knows ("what's" is known) stands for its stem, so the question word is found."""
+        out: list[str] = []
+        for word in message:
+            stem, apostrophe, _ = word.partition("'")
+            if (apostrophe and len(stem) >= 2 and word.isascii()
+                    and word not in self._phrase_words.known):
+                out.append(stem)
+            else:
+                out.append(word)
+        return out
 
     def _ordinal_day(self, message: list[str]) -> Day | None:
         """The day an ordinal alone names ("the second?"), the day word left out."""
