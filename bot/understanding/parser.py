@@ -190,14 +190,27 @@ class Understanding(FollowUps, Entities, Spans, TimeExpressions):
         return [first, second]
 
     def _gap_named(self, message: list[str]) -> InfoTopic | None:
-        """A topic whose facts are not announced, named with its own words as typed."""
+        """A topic whose facts are not announced, named with its own words as typed, unless
+        an announced topic answers to the same words (an answer the organisers added since)."""
         given = set(message)
         best: tuple[int, InfoTopic] | None = None
+        answered: set[tuple[str, ...]] = set()
         for _, phrase, topic in self._candidates(self._phrase_words.matched(message)):
-            if topic is not None and not topic.announced and given.issuperset(phrase):
-                weight = sum(len(w) for w in phrase)
-                best = (weight, topic) if best is None or weight > best[0] else best
-        return None if best is None else best[1]
+            if topic is None or not given.issuperset(phrase):
+                continue
+            if topic.announced:
+                answered.add(phrase)
+                continue
+            weight = sum(len(w) for w in phrase)
+            best = (weight, topic) if best is None or weight > best[0] else best
+        if best is None or any(set(p) >= set(q) for p in answered
+                               for q in self._topic_phrases_of(best[1])
+                               if given.issuperset(q)):
+            return None
+        return best[1]
+
+    def _topic_phrases_of(self, topic: InfoTopic) -> list[tuple[str, ...]]:
+        return [phrase for known, phrase in self._topic_phrases if known is topic]
 
     def _uncontracted(self, message: list[str]) -> list[str]:
         """"who's running it" is read as "who … running it": an English contraction no phrase
@@ -223,7 +236,6 @@ class Understanding(FollowUps, Entities, Spans, TimeExpressions):
     def _best_phrase(self, message: list[str]) -> tuple[str, InfoTopic | None] | None:
         """The intent or topic whose phrase matches best; intents win ties over topics."""
         best: tuple[float, str, InfoTopic | None] | None = None
-        gap: tuple[float, InfoTopic] | None = None
         given = set(message)
         matched = self._phrase_words.matched(message)
         for name, phrase, topic in self._candidates(matched):
@@ -233,10 +245,10 @@ class Understanding(FollowUps, Entities, Spans, TimeExpressions):
                 score = sum(self._word_weight(w, given) for w in phrase)
                 if best is None or score > best[0]:
                     best = (score, name, topic)
-                if topic is not None and not topic.announced and given.issuperset(phrase):
-                    gap = (score, topic) if gap is None or score > gap[0] else gap
-        if best is not None and best[2] is not None and gap is not None:
-            return "topic", gap[1]  # "a refund for the catering": the facet, not the page
+        if best is not None and best[2] is not None and best[2].announced:
+            gap = self._gap_named(message)
+            if gap is not None:
+                return "topic", gap  # "a refund for the catering": the facet, not the page
         return None if best is None else (best[1], best[2])
 
     def _action(self, message: list[str]) -> str | None:
