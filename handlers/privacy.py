@@ -53,7 +53,8 @@ def privacy(ctx: Context) -> TextReply:
     if any(topic.id == "organisers" for topic in conference.info):
         lines.append(ctx._("Who they are: /info organisers"))
     lines += [Markup(""), ctx._("I keep:")]
-    lines += [Markup("• ") + ctx._(why) for why in explanations()]
+    quiet = int(ctx.store.dialogue.quiet.total_seconds() // 60)  # CONFBOT_DIALOGUE_MINUTES
+    lines += [Markup("• ") + ctx._(why, minutes=quiet) for why in explanations()]
     lines += [
         Markup(""),
         ctx._("I do not keep your name or the locations you share. Of the texts of your "

@@ -213,12 +213,21 @@ def test_the_notice_in_the_persons_language(app: Application, lang: str, questio
     assert expected in notice
     translations = app.catalogue[lang]
     for why in explanations():
-        assert translations.gettext(why) in notice
+        assert translations.gettext(why).replace("%(minutes)s", "30") in notice
         if lang != "en":
             assert translations.gettext(why) != why, f"{lang}: untranslated: {why}"
     assert "/mydata" in notice and "/forget" in notice
     assert "privacy@example.org" in notice
     assert "30" in notice and "/info organisers" in notice
+
+
+@pytest.mark.parametrize(("lang", "said"), [
+    ("en", "forgotten after 45 quiet minutes"), ("pl", "po 45 minutach ciszy"),
+    ("uk", "після 45 хвилин тиші")])
+def test_the_notice_says_the_configured_quiet_while(app: Application, lang: str, said: str):
+    app.store.dialogue.quiet = timedelta(minutes=45)  # CONFBOT_DIALOGUE_MINUTES=45
+    notice = text_of(say(app, ANNA, "/privacy", lang))
+    assert said in notice and "30 quiet" not in notice
 
 
 def test_the_notice_without_a_contact_sends_people_to_the_organisers(app: Application):

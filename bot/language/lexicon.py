@@ -11,6 +11,7 @@ from typing import Any
 import yaml
 
 from bot.language.textmatch import fold, words
+from bot.language.translit import to_cyrillic
 
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml: 5-10x faster
 
@@ -77,6 +78,9 @@ class Lexicon:
     """Words naming the conference itself ("konferencja"), not one of its sessions."""
     references: frozenset[str] = frozenset()
     """Words pointing back at what the conversation was about ("it", "tam", "його")."""
+    _known: dict[str, frozenset[str]] | None = field(default=None, repr=False, compare=False)
+    origin_words: frozenset[str] = frozenset()
+    """Prepositions before the place a way starts at ("z", "з", "из", "from")."""
     times: TimeWords = field(default_factory=lambda: TimeWords())
     """Parts of the day, relative times and clock hours said as words (`times:`)."""
     languages: tuple[str, ...] = ()
@@ -199,6 +203,8 @@ class Lexicon:
             "conference_words", raw.get("conference_words", {}), required=()))
         lexicon.references = _union(folded_set("references", raw.get("references", {}),
                                                required=()))
+        lexicon.origin_words = _union(folded_set("origin_words", raw.get("origin_words", {}),
+                                                 required=()))
         return lexicon
 
     def reply_language(self, written: str | None) -> str | None:
@@ -217,7 +223,34 @@ class Lexicon:
                       in self.markers.items() if lang not in scores), default=0)
         lowered = text.lower()
         others += sum(1 for letters in self.letters.values() for ch in lowered if ch in letters)
-        return best if scores[best] > others else None
+        if scores[best] > others:
+            return best
+        return self._read_as_cyrillic(given)
+
+    def _language_words(self) -> dict[str, frozenset[str]]:
+        """Every word the lexicon knows per language: its markers and its intents' phrases."""
+        if self._known is None:
+            known: dict[str, set[str]] = {lang: set(m) for lang, m in self.markers.items()}
+            for by_lang in self.intents.values():
+                for lang, phrases in by_lang.items():
+                    known.setdefault(lang, set()).update(w for p in phrases for w in p)
+            self._known = {lang: frozenset(ws) for lang, ws in known.items()}
+        return self._known
+
+    def _read_as_cyrillic(self, given: list[str]) -> str | None:
+        """Latin text with no Polish or English marker whose words, put into Cyrillic, are
+        Ukrainian or Russian words the lexicon knows ("a vo skolko?", "napomni mne pro nego")."""
+        known = self._language_words()
+        cyrillic = words(to_cyrillic(" ".join(given)))
+        typed = {lang for lang, found in self.transliterated.items() if found}
+        if any(w in markers for lang, markers in self.markers.items()
+               if lang not in typed for w in given):
+            return None  # a Polish or English word: not transliteration
+        counts = {lang: sum(1 for w in cyrillic if w in known.get(lang, ())) for lang in typed}
+        if not counts:
+            return None
+        best = max(counts, key=lambda lang: counts[lang])
+        return best if counts[best] >= 2 else None
 
     def detect_language(self, text: str, names: frozenset[str] = frozenset()) -> str | None:
         """Guess the language a message is written in, or None when it cannot be told.

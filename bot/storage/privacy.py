@@ -44,8 +44,8 @@ _TOPICS = N_("for organisers: the answers you added in the web console, with you
              "— so others can see who added what")
 _DIALOGUE = N_("which sessions, people, places and time your last answers were about, and what "
                "you asked — to "
-               "understand a follow-up such as “and where is it?”; forgotten after 30 quiet "
-               "minutes")
+               "understand a follow-up such as “and where is it?”; forgotten after "
+               "%(minutes)s quiet minutes")
 _INBOX = N_("the messages you send me, until they are answered (then only their number, for a "
             "day) — so that none is lost if I restart")
 _CONVERSATION = N_("the step you are at in a conversation (such as writing an announcement), "

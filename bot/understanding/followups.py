@@ -30,6 +30,7 @@ class FollowUps(Questions):
         def _phrase_words_of(self, message: list[str], names: tuple[str, ...]) -> set[str]: ...
         def _time_words(self, message: list[str]) -> set[str]: ...
         def find_places(self, message: list[str]) -> list[Place]: ...
+        def _from_to(self, message: list[str], places: list[Place]) -> list[Place]: ...
         def find_people(self, message: list[str]) -> list[Person]: ...
         def search(self, text: str, limit: int = 6, keep: float = 0.5) -> list[Session]: ...
 
@@ -104,6 +105,8 @@ class FollowUps(Questions):
                 fact or who_asked):
             place_asked = ["where"]  # "and from the station, how far is it there?"
         if place_asked:
+            if len(places) >= 2 and place_asked[0] == "where":  # "from A to B", both named
+                return Intent("distance", places=self._from_to(message, places))
             return self._place_question(place_asked[0], places, targets, focus_places,
                                         from_dialogue, refers or bare)
         if fact in ("after", "before") and targets:
@@ -142,19 +145,27 @@ class FollowUps(Questions):
 
     def _check(self, session: Session, day: Day | None, timed: Intent | None,
                places: list[Place]) -> str | None:
-        """Does a claim about a session hold ("yes"/"no"), or None when nothing is claimed."""
+        """Do the claims about a session hold ("yes"/"no"), or None when nothing is claimed.
+
+        Every claim named counts: "the visit in Dębniki on Thursday" is a no if either fails.
+        """
+        verdicts: list[bool] = []
         if timed is not None and timed.moments and session.times_announced:
             start = session.span[0]
             if timed.name == "range" and len(timed.moments) == 2:
-                return "yes" if timed.moments[0] <= start < timed.moments[1] else "no"
-            zone = self.conference.timezone
-            same_time = start.astimezone(zone).time() == timed.moments[0].astimezone(zone).time()
-            return "yes" if same_time and (day is None or session.day is day) else "no"
+                verdicts.append(timed.moments[0] <= start < timed.moments[1])
+            else:
+                zone = self.conference.timezone
+                verdicts.append(start.astimezone(zone).time()
+                                == timed.moments[0].astimezone(zone).time()
+                                and (day is None or session.day is day))
+        elif day is not None:
+            verdicts.append(session.day is day)
         if places:
-            return "yes" if any(session.venue is p for p in places) else "no"
-        if day is not None:
-            return "yes" if session.day is day else "no"
-        return None
+            verdicts.append(any(session.venue is p for p in places))
+        if not verdicts:
+            return None
+        return "yes" if all(verdicts) else "no"
 
     def _held_at(self, places: list[Place], kind: str | None) -> list[Session]:
         """The sessions at a place named ("the visit in Skawina"), if they are few."""

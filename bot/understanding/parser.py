@@ -123,8 +123,12 @@ class Understanding(FollowUps, Entities, Spans, TimeExpressions):
         text = ascii_digits(text[:MAX_READ])
         if self.lexicon.transliteration(text):
             text = f"{text} {to_cyrillic(text)}"
-        message = words(text)
+        message = self._uncontracted(words(text))
         day = self.find_day(text, now)
+        if day is None and focus is not None and focus.asked == "programme":
+            day = self._ordinal_day(message)
+            if day is not None:  # "а на другий?" after a day's programme: that other day
+                return Intent("programme", day=day)
         timed = self.read_time(text, message, day, now)
         clock = self._moments(text, day, now)
         in_context = self.read_in_context(
@@ -176,6 +180,59 @@ class Understanding(FollowUps, Entities, Spans, TimeExpressions):
             return Intent("search", sessions=sessions, query=text)
         return Intent("unknown", query=text)
 
+    def _from_to(self, message: list[str], places: list[Place]) -> list[Place]:
+        """Two places in the order of a way: the one after "from"/"z"/"з" first."""
+        first, second = places[:2]
+        for index in range(1, len(message)):
+            if message[index - 1] in self.lexicon.origin_words and (
+                    second in self.find_places(message[index:index + 2])[:1]):
+                return [second, first]
+        return [first, second]
+
+    def _gap_named(self, message: list[str]) -> InfoTopic | None:
+        """A topic whose facts are not announced, named with its own words as typed, unless
+        an announced topic answers to the same words (an answer the organisers added since)."""
+        given = set(message)
+        best: tuple[int, InfoTopic] | None = None
+        answered: set[tuple[str, ...]] = set()
+        for _, phrase, topic in self._candidates(self._phrase_words.matched(message)):
+            if topic is None or not given.issuperset(phrase):
+                continue
+            if topic.announced:
+                answered.add(phrase)
+                continue
+            weight = sum(len(w) for w in phrase)
+            best = (weight, topic) if best is None or weight > best[0] else best
+        if best is None or any(set(p) >= set(q) for p in answered
+                               for q in self._topic_phrases_of(best[1])
+                               if given.issuperset(q)):
+            return None
+        return best[1]
+
+    def _topic_phrases_of(self, topic: InfoTopic) -> list[tuple[str, ...]]:
+        return [phrase for known, phrase in self._topic_phrases if known is topic]
+
+    def _uncontracted(self, message: list[str]) -> list[str]:
+        """"who's running it" is read as "who … running it": an English contraction no phrase
+        knows ("what's" is known) stands for its stem, so the question word is found."""
+        out: list[str] = []
+        for word in message:
+            stem, apostrophe, _ = word.partition("'")
+            if (apostrophe and len(stem) >= 2 and word.isascii()
+                    and word not in self._phrase_words.known):
+                out.append(stem)
+            else:
+                out.append(word)
+        return out
+
+    def _ordinal_day(self, message: list[str]) -> Day | None:
+        """The day an ordinal alone names ("the second?"), the day word left out."""
+        for word in message:
+            for number, ordinals in self.lexicon.ordinals.items():
+                if word in ordinals:
+                    return self.day_by_number(number)
+        return None
+
     def _best_phrase(self, message: list[str]) -> tuple[str, InfoTopic | None] | None:
         """The intent or topic whose phrase matches best; intents win ties over topics."""
         best: tuple[float, str, InfoTopic | None] | None = None
@@ -188,6 +245,10 @@ class Understanding(FollowUps, Entities, Spans, TimeExpressions):
                 score = sum(self._word_weight(w, given) for w in phrase)
                 if best is None or score > best[0]:
                     best = (score, name, topic)
+        if best is not None and best[2] is not None and best[2].announced:
+            gap = self._gap_named(message)
+            if gap is not None:
+                return "topic", gap  # "a refund for the catering": the facet, not the page
         return None if best is None else (best[1], best[2])
 
     def _action(self, message: list[str]) -> str | None:
@@ -280,9 +341,14 @@ class Understanding(FollowUps, Entities, Spans, TimeExpressions):
 
     def _where(self, name: str, text: str, message: list[str], day: Day | None) -> Intent:
         """'where is …' / 'how far is … from …': name the places, however they were asked."""
+        gap = self._gap_named(message)
+        if name == "where" and gap is not None:
+            return Intent("topic", topic=gap)  # "where can I smoke at …": not announced
         places = self.find_places(message)
         if name == "distance":
             return Intent("distance", places=places)
+        if len(places) >= 2:  # "how do I get from A to B": a way from the origin named
+            return Intent("distance", places=self._from_to(message, places))
         if places:
             return Intent("where", places=places[:1])
         people = self.find_people(message)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.language.lexicon import Lexicon
 from bot.language.textmatch import Vocabulary, word_matches, words
+from bot.language.translit import to_cyrillic
 from bot.programme.model import Conference, Session
 
 FACT_ORDER = ("end", "duration", "format", "host", "after", "before", "start")
@@ -45,10 +46,21 @@ class Questions:
         return any(w in self.lexicon.references for w in message)
 
     def content_words(self, message: list[str], ignored: set[str]) -> list[str]:
-        """The words left once question words, references and small words are set aside."""
-        return [w for w in message
-                if w not in ignored and w not in self.lexicon.stopwords
-                and w not in self.lexicon.references and len(w) >= 3 and not w.isdecimal()]
+        """The words left once question words, references and small words are set aside.
+
+        In transliterated text (read together with its Cyrillic rendering) a Latin word whose
+        Cyrillic form is set aside is set aside too: "skolko" goes with "сколько".
+        """
+        lexicon = self.lexicon
+
+        def aside(word: str) -> bool:
+            return (word in ignored or word in lexicon.stopwords or word in lexicon.references
+                    or len(word) < 3 or word.isdecimal())
+
+        transliterated = any(not w.isascii() for w in message) and any(
+            w.isascii() and w.isalpha() for w in message)
+        return [w for w in message if not aside(w) and not (
+            transliterated and w.isascii() and all(aside(c) for c in words(to_cyrillic(w))))]
 
     def of_category(self, kind: str, named_by: set[str]) -> list[Session]:
         """The sessions of a kind; when the programme types none so (an imported schedule

@@ -106,6 +106,8 @@ class Spans:
             return None  # "w czwartek" is a day, not four o'clock
         if word.isdecimal():
             return int(word) if 0 <= int(word) <= 24 else None
+        if index + 1 < len(message) and message[index + 1] in self.lexicon.day_words:
+            return None  # "на перший день", "drugiego dnia": an ordinal of a day, not an hour
         for hour, phrases in self.lexicon.times.hours.items():
             if any(self._at(message, index, p) for p in phrases):
                 return hour

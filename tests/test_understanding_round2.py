@@ -1,0 +1,116 @@
+"""Issue 19, round two: structural rules, as conversations. A facet that is not announced beats
+the neighbouring page; a yes/no question checks every claim it makes; an ordinal before a day
+word names a day, and alone, after a day's programme, names the other day."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.programme.model import Conference
+from tests.conftest import Chat, warsaw
+
+
+def title(conference: Conference, session_id: str, lang: str) -> str:
+    return conference.sessions[session_id].title[lang]
+
+
+@pytest.mark.parametrize(("question", "lang", "said", "not_said"), [
+    ("czy zwracają pieniądze za catering, jak nie przyjdę?", "pl", "nie ogłoszono",
+     "całodniowego cateringu"),
+    ("is the catering vegan?", "en", "not announced", "full-day conference catering"),
+    ("где можно покурить возле Заблоцья?", "ru", "не оголошено", "Адреса"),
+    ("where do I leave my coat on Wednesday?", "en", "not announced", "Study visit"),
+])
+def test_a_facet_not_announced_beats_the_neighbouring_page(
+        chat: Chat, conference: Conference, question: str, lang: str, said: str,
+        not_said: str):
+    answer = chat(user=f"facet-{lang}-{len(question)}",
+                  lang="uk" if lang == "ru" else lang).ask(question)
+    assert said in answer and conference.website and conference.website in answer
+    assert not_said not in answer
+
+
+def test_registration_itself_still_gets_its_page(chat: Chat):
+    answer = chat(user="register", lang="pl").ask("jak się zapisać na konferencję?")
+    assert "evenea" in answer and "nie ogłoszono" not in answer
+
+
+@pytest.mark.parametrize(("question", "lang", "yes"), [
+    ("czy wizyta na Konfederackiej jest w czwartek?", "pl", "Nie"),
+    ("чи візит на Конфедерацькій у середу?", "uk", "Так"),
+])
+def test_a_yes_no_question_checks_every_claim(chat: Chat, conference: Conference,
+                                              question: str, lang: str, yes: str):
+    answer = chat(user=f"claims-{lang}-{len(question)}", lang=lang).ask(question)
+    assert answer.startswith(yes), answer
+    assert title(conference, "s5", lang) in answer
+
+
+@pytest.mark.parametrize(("lang", "first", "other"), [
+    ("en", "what's on the first day?", "and the second?"),
+    ("uk", "що в програмі першого дня?", "а другого?"),
+    ("pl", "co jest w pierwszym dniu?", "a w drugim?"),
+    ("ru", "что в программе на первый день?", "а на второй?"),
+])
+def test_an_ordinal_names_a_day_and_alone_the_other_day(
+        chat: Chat, app, conference: Conference, lang: str, first: str, other: str):
+    app.clock.set(warsaw("2023-11-29T13:00"))  # "first" is not one o'clock
+    reply = "uk" if lang == "ru" else lang
+    session = chat(user=f"ordinal-{lang}", lang=reply)
+    day_one = session.ask(first)
+    assert title(conference, "s1", reply) in day_one
+    assert title(conference, "s13", reply) not in day_one
+    day_two = session.ask(other)
+    assert title(conference, "s13", reply) in day_two
+    assert title(conference, "s1", reply) not in day_two
+
+
+def test_an_hour_word_without_a_day_word_is_still_an_hour(chat: Chat, app,
+                                                         conference: Conference):
+    app.clock.set(warsaw("2023-11-30T10:00"))
+    answer = chat(user="hour", lang="pl").ask("co jest o pierwszej?")
+    assert title(conference, "s23", "pl") in answer
+
+
+@pytest.mark.parametrize(("lang", "question", "origin", "destination"), [
+    ("pl", "jak się dostać z Kozłówki na Konfederacką?", "mam-kozlowka", "swietlica-debniki"),
+    ("pl", "jak dojść na Zabłocie od dworca?", "krakow-glowny", "zablocie"),
+    ("uk", "як добратися з вокзалу до Заблоцє?", "krakow-glowny", "zablocie"),
+    ("en", "how do I get to Zablocie from the station?", "krakow-glowny", "zablocie"),
+    ("en", "how do I get from Kozłówka to Zabłocie?", "mam-kozlowka", "zablocie"),
+])
+def test_a_way_from_one_named_place_to_another(chat: Chat, conference: Conference, lang: str,
+                                               question: str, origin: str, destination: str):
+    answer = chat(user=f"way-{lang}-{len(question)}", lang=lang).ask(question)
+    named = {**conference.venues, **conference.landmarks}
+    start, end = named[origin], named[destination]
+    route = next(line for line in answer.splitlines() if "→" in line)
+    before, _, after = route.partition("→")
+    assert str(start.name[lang])[:25] in before and str(end.name[lang])[:25] in after, answer
+
+
+def test_transliteration_without_marker_words_is_read_through_cyrillic(chat: Chat, app,
+                                                                       conference: Conference):
+    app.clock.set(warsaw("2023-11-29T13:00"))
+    session = chat(user="translit-ru")
+    where = session.ask("gde budet vorkshop people meet people")
+    assert "Na Kozłówce 25" in where
+    when = session.ask("a vo skolko ono?")  # no word of the marker list
+    assert "17:00" in when and title(conference, "s6", "uk") in when
+    reminded = session.ask("napomni pro nego")
+    assert title(conference, "s6", "uk") in reminded
+
+
+def test_polish_without_diacritics_is_not_taken_for_transliteration(chat: Chat):
+    answer = chat(user="pl-ascii").ask("o ktorej zaczyna sie panel o malych gminach")
+    assert "12:50" in answer and "Zaczyna się" in answer
+    assert "Я розумію" not in answer and "Коли" not in answer
+
+
+def test_an_english_contraction_keeps_its_question_word(chat: Chat, conference: Conference):
+    session = chat(user="contraction", lang="en")
+    first = session.ask("when does the workshop on migration start?")
+    assert title(conference, "s21", "en") in first
+    who = session.ask("who's leading it?")
+    assert all(p.name in who for p in conference.sessions["s21"].people)
+    assert "did not understand" not in who
