@@ -121,8 +121,8 @@ class Judge:
 
     def shown(self, text: str, session: Session, lang: str) -> bool:
         title = self.title(session, lang)
-        return title[:60] in text or (session.id.lower() in text.lower()
-                                      and f"/{session.id}" in text)
+        return title[:60] in text or re.search(  # /s1 is not shown by /s13
+            rf"/{re.escape(session.id)}(?![\w])", text) is not None
 
     def others(self, text: str, lang: str, wanted: set[str]) -> int:
         return sum(1 for s in self.c.walk()
