@@ -2,11 +2,14 @@
 
 On start the bot logs in (keeping the access token and device in the database, so a restart
 does not create a new device), skips the room history with one initial sync before its
-callbacks are attached, and from then on keeps `next_batch` in the database, so after a
-restart it resumes exactly where it stopped: no message answered twice, none missed.
+callbacks are attached, and from then on keeps `next_batch` in the database, stored only
+after the events it acknowledges are in the inbox (bot/transports/matrix/receiving.py): after
+a crash the inbox is drained first and the sync resumes where it stopped, so no message is
+missed and none answered twice.
 In a direct chat it answers everything; in a room only `!commands` and messages addressed
-to it (bot/transports/matrix/conventions.py). Each room is answered in its own task, in
-order within the room, so one room waiting for the homeserver holds up no other.
+to it (bot/transports/matrix/conventions.py). Each person's events are answered in order,
+through the shared intake's fair slots; a room's replies are sent one answer at a time, so
+one room waiting for the homeserver holds up no other.
 A revoked access token (M_UNKNOWN_TOKEN) means a new password login; a room upgrade moves
 the bot and the people's addresses to the new room.
 """
@@ -16,9 +19,8 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import secrets
 from collections import OrderedDict
-from collections.abc import Coroutine
-from typing import Any
 
 from markupsafe import Markup
 from nio import (
@@ -43,10 +45,13 @@ from bot.core.logids import who
 from bot.core.messages import Incoming, Reply, TextReply
 from bot.delivery.sender import DeliveryError, RecipientGone
 from bot.language.i18n import native_name
+from bot.ops.leadership import process_name
 from bot.storage.matrix_keys import KeyTable
 from bot.transports.edits import Meanings
+from bot.transports.intake import InboxIntake
 from bot.transports.matrix.conventions import addressed_text, thread_root
 from bot.transports.matrix.keystore import DatabaseKeyStore
+from bot.transports.matrix.receiving import Receiving
 from bot.transports.matrix.roomkeys import RoomKeys
 from bot.transports.matrix.sending import Answering, Sending
 
@@ -58,7 +63,6 @@ KEYS_WAIT = 60.0
 """Seconds to wait for the room key of a message the bot could not decrypt."""
 PICKLE_KEY = "confbot-matrix-keys"
 """Encrypts the pickled keys in the database; as secret as the database itself."""
-TYPING_MS = 10_000
 
 
 class LRU(OrderedDict[str, str | None]):
@@ -71,7 +75,7 @@ class LRU(OrderedDict[str, str | None]):
             self.popitem(last=False)
 
 
-class MatrixTransport(Sending, RoomKeys):
+class MatrixTransport(Receiving, Sending, RoomKeys):
     platform = PLATFORM
     outbox_chat: str | None = None
 
@@ -105,7 +109,11 @@ class MatrixTransport(Sending, RoomKeys):
         """What a reaction to each recently sent message means (event id -> emoji -> command)."""
         self._rooms: dict[str, asyncio.Lock] = {}
         """One lock per room: a room's messages are answered in order, rooms side by side."""
-        self._answering: set[asyncio.Task[None]] = set()
+        self._arrived: list[tuple[int, str, str]] = []
+        """Events of the sync under way, recorded in the inbox before its token is stored."""
+        self.inbox = InboxIntake(app, PLATFORM, self._answer_item, self._apologise,
+                                 owner=f"{process_name()}:{secrets.token_hex(4)}"[:64])
+        self.intake = self.inbox.intake
         self._meanings = Meanings(app)
         self._threads: LRU = LRU()
         """The thread of each recent question, for answering its edits there."""
@@ -144,7 +152,10 @@ class MatrixTransport(Sending, RoomKeys):
                 # Resuming: the rooms' state (who is in them, which are encrypted) is needed
                 # before anything is sent, and what arrived meanwhile is answered now.
                 self.client.next_batch = since
+                self.inbox.take_over(everything=True)  # the single syncer: drain it first
                 await self._sync_once(timeout_ms=0, full_state=True)
+            keeping = asyncio.create_task(self.inbox.keep())
+            self._timers.add(keeping)
             for room_id in list(self.client.invited_rooms):
                 await self._join(room_id)
             self.ready.set()
@@ -153,14 +164,20 @@ class MatrixTransport(Sending, RoomKeys):
             while not self._stop.is_set():
                 await self._sync_once()
         finally:
-            if self._answering:  # answers under way are finished, not cut off
-                await asyncio.wait(set(self._answering), timeout=10)
+            await self._drain(timeout=10)  # answers under way are finished, not cut off
+            await self.inbox.close()  # what is left stays open in the inbox, for the next start
             for timer in self._timers:
                 timer.cancel()
             await self.client.close()
 
     def stop(self) -> None:
         self._stop.set()
+
+    async def _drain(self, timeout: float) -> None:
+        """Let the answers under way (and queued) finish, for up to `timeout` seconds."""
+        deadline = asyncio.get_running_loop().time() + timeout
+        while self.intake.busy and asyncio.get_running_loop().time() < deadline:
+            await asyncio.sleep(0.05)
 
     async def _sync_once(self, timeout_ms: int | None = None, full_state: bool = False
                          ) -> None:
@@ -173,6 +190,7 @@ class MatrixTransport(Sending, RoomKeys):
             sync.cancel()
             return
         stopped.cancel()
+        previous = self.client.next_batch
         response = sync.result()
         if isinstance(response, SyncError):
             if getattr(response, "status_code", None) == "M_UNKNOWN_TOKEN":
@@ -180,6 +198,10 @@ class MatrixTransport(Sending, RoomKeys):
                 return
             log.warning("platform=matrix: sync failed (%s); retrying", response)
             await asyncio.sleep(2)
+            return
+        if not self._take_in_arrived():  # not in the inbox: not acknowledged; they come again
+            self.client.next_batch = previous
+            await asyncio.sleep(1)
             return
         self._save_position(response.next_batch)
         await self._crypto_chores()
@@ -296,41 +318,7 @@ class MatrixTransport(Sending, RoomKeys):
         answering = Answering(question, event.sender, thread_root(content) or
                               self._threads.get(question), rich=not direct or edited)
         self._threads[question] = answering.thread
-        self._in_room(room.room_id, self._answer(room, event.sender, text, answering))
-
-    def _in_room(self, room_id: str, work: Coroutine[Any, Any, None]) -> None:
-        """Run work in its room's turn: in order within a room, side by side across rooms."""
-        lock = self._rooms.setdefault(room_id, asyncio.Lock())
-
-        async def in_turn() -> None:
-            async with lock:
-                await work
-
-        task = asyncio.create_task(in_turn())
-        self._answering.add(task)
-        task.add_done_callback(self._answering.discard)
-
-    async def _answer(self, room: MatrixRoom, sender: str, text: str,
-                      answering: Answering) -> None:
-        """Read receipt, typing notice, the answer, typing off."""
-        where = (f"platform=matrix user={who(PLATFORM, sender)} "
-                 f"chat={who(PLATFORM, room.room_id)} message={answering.event_id}")
-        try:
-            await self.client.update_receipt_marker(room.room_id, answering.event_id)
-            await self.client.room_typing(room.room_id, True, timeout=TYPING_MS)
-            direct = not answering.rich
-            new_person = self.app.store.users.known(PLATFORM, sender) is None
-            incoming = Incoming(platform=PLATFORM, user_id=sender, chat_id=room.room_id,
-                                text=text, message_id=answering.event_id, is_group=not direct,
-                                thread_id=answering.thread)
-            replies = self.app.handle(incoming)
-            if new_person and direct:
-                replies.append(self._language_offer(incoming))
-            await self._reply(room.room_id, sender, replies, answering)
-        except Exception:  # one failed answer never stops the others
-            log.exception("%s: failed to answer", where)
-        finally:
-            await self.client.room_typing(room.room_id, False)
+        self._arrive(room.room_id, text, answering, key=event.event_id)
 
     async def _reply(self, room_id: str, sender: str, replies: list[Reply],
                      answering: Answering) -> None:
@@ -349,7 +337,7 @@ class MatrixTransport(Sending, RoomKeys):
         if event.sender == self.user_id or command is None:
             return
         answering = Answering(event.event_id, event.sender, None, rich=not self._is_direct(room))
-        self._in_room(room.room_id, self._answer(room, event.sender, command, answering))
+        self._arrive(room.room_id, command, answering, key=event.event_id)
 
     async def _on_upgrade(self, room: MatrixRoom, event: RoomUpgradeEvent) -> None:
         """A room upgrade: join the new room, and move the people who talk to the bot in the
