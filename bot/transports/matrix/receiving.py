@@ -15,14 +15,17 @@ import asyncio
 import hashlib
 import json
 import logging
-from collections.abc import Awaitable, Callable
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable, Collection
 
-from nio import AsyncClient
+from markupsafe import Markup
+from nio import AsyncClient, MatrixRoom, ReactionEvent, RedactionEvent
 
 from bot.app import Application
 from bot.core.logids import who
 from bot.core.messages import Incoming, Reply, TextReply
 from bot.delivery.sender import decode, encode
+from bot.language.i18n import native_name
 from bot.storage.database import unreachable
 from bot.transports.intake import (
     SLOW_DOWN,
@@ -58,6 +61,23 @@ def unpack(item: Pending) -> tuple[str, str, Answering]:
                                                  data["thread"], bool(data["rich"]))
 
 
+class LRU(OrderedDict[str, str | None]):
+    """A bounded map: the oldest entries go."""
+
+    def __setitem__(self, key: str, value: str | None) -> None:
+        super().__setitem__(key, value)
+        self.move_to_end(key)
+        while len(self) > 2048:
+            self.popitem(last=False)
+
+
+def undoing(command: str, known: Collection[str]) -> str | None:
+    """The command that undoes `command`: the same with "un" before its name, if it exists."""
+    name, _, rest = command.lstrip("/!").partition(" ")
+    undo = f"un{name}"
+    return f"/{undo} {rest}".rstrip() if undo in known else None
+
+
 class Receiving:
     """The part of MatrixTransport that takes events in and answers them (a mixin)."""
 
@@ -66,13 +86,40 @@ class Receiving:
     inbox: InboxIntake
     _arrived: list[tuple[int, str, str]]
     _rooms: dict[str, asyncio.Lock]
+    _reactions: OrderedDict[str, dict[str, str]]
+    _reacted: OrderedDict[str, str | None]
+    user_id: str
 
     async def _reply(self, room_id: str, sender: str, replies: list[Reply],
                      answering: Answering) -> None:
         raise NotImplementedError
 
-    def _language_offer(self, incoming: Incoming) -> TextReply:
+    def _is_direct(self, room: MatrixRoom) -> bool:
         raise NotImplementedError
+
+    async def _on_reaction(self, room: MatrixRoom, event: ReactionEvent) -> None:
+        """A reaction to one of the bot's messages: the command that reaction means."""
+        meanings = self._reactions.get(event.reacts_to, {})
+        command = meanings.get(event.key) or meanings.get(event.key.rstrip("\ufe0f"))
+        if event.sender == self.user_id or command is None:
+            return
+        answering = Answering(event.event_id, event.sender, None, rich=not self._is_direct(room))
+        self._reacted[event.event_id] = json.dumps([event.sender, command])
+        self._arrive(room.room_id, command, answering, key=event.event_id)
+
+    async def _on_redaction(self, room: MatrixRoom, event: RedactionEvent) -> None:
+        """A reaction taken back by its sender: the command that undoes what it did, when
+        there is one (`/vote q7` -> `/unvote q7`). Reactions are remembered in memory only
+        (who reacted is personal): one taken back after a restart is not seen."""
+        remembered = self._reacted.pop(event.redacts, None)
+        if remembered is None:
+            return
+        sender, command = json.loads(remembered)
+        undo = undoing(command, self.app.dispatcher.commands)
+        if event.sender != sender or undo is None:
+            return
+        answering = Answering(event.event_id, sender, None, rich=not self._is_direct(room))
+        self._arrive(room.room_id, undo, answering, key=event.event_id)
 
     def _arrive(self, room_id: str, text: str, answering: Answering, *, key: str) -> None:
         """An event (`key`: its id) to answer, recorded with the rest of its sync, before
@@ -149,3 +196,12 @@ class Receiving:
             await self.inbox.finish(item.update_id, dropped=item.slow_down)
 
         return send
+
+    def _language_offer(self, incoming: Incoming) -> TextReply:
+        user = self.app.store.users.known(PLATFORM, incoming.user_id)
+        assert user is not None  # handle() has just met them
+        ctx = self.app.speaker_for(user)
+        choices = " · ".join(f"{native_name(lang)}: !lang {lang}"
+                             for lang in self.app.conference.languages)
+        return TextReply(Markup("%s<br>%s") % (ctx._("I answer in the language you write in. "
+                                                     "To choose one:"), choices))

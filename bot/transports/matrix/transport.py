@@ -22,7 +22,6 @@ import logging
 import secrets
 from collections import OrderedDict
 
-from markupsafe import Markup
 from nio import (
     AsyncClient,
     AsyncClientConfig,
@@ -33,6 +32,7 @@ from nio import (
     MatrixRoom,
     MegolmEvent,
     ReactionEvent,
+    RedactionEvent,
     RoomKeyEvent,
     RoomMessageText,
     RoomUpgradeEvent,
@@ -42,16 +42,15 @@ from nio import (
 from bot.app import Application
 from bot.core.config import ConfigError
 from bot.core.logids import who
-from bot.core.messages import Incoming, Reply, TextReply
+from bot.core.messages import Reply
 from bot.delivery.sender import DeliveryError, RecipientGone
-from bot.language.i18n import native_name
 from bot.ops.leadership import process_name
 from bot.storage.matrix_keys import KeyTable
 from bot.transports.edits import Meanings
 from bot.transports.intake import InboxIntake
 from bot.transports.matrix.conventions import addressed_text, thread_root
 from bot.transports.matrix.keystore import DatabaseKeyStore
-from bot.transports.matrix.receiving import Receiving
+from bot.transports.matrix.receiving import LRU, Receiving
 from bot.transports.matrix.roomkeys import RoomKeys
 from bot.transports.matrix.sending import Answering, Sending
 
@@ -63,16 +62,6 @@ KEYS_WAIT = 60.0
 """Seconds to wait for the room key of a message the bot could not decrypt."""
 PICKLE_KEY = "confbot-matrix-keys"
 """Encrypts the pickled keys in the database; as secret as the database itself."""
-
-
-class LRU(OrderedDict[str, str | None]):
-    """A bounded map: the oldest entries go."""
-
-    def __setitem__(self, key: str, value: str | None) -> None:
-        super().__setitem__(key, value)
-        self.move_to_end(key)
-        while len(self) > 2048:
-            self.popitem(last=False)
 
 
 class MatrixTransport(Receiving, Sending, RoomKeys):
@@ -116,6 +105,8 @@ class MatrixTransport(Receiving, Sending, RoomKeys):
         self.intake = self.inbox.intake
         self._meanings = Meanings(app)
         self._threads: LRU = LRU()
+        self._reacted: LRU = LRU()
+        """Recent reactions that were commands: event id -> [sender, command] (JSON)."""
         """The thread of each recent question, for answering its edits there."""
         if announce_room:
             app.announce_rooms[PLATFORM] = announce_room
@@ -145,6 +136,7 @@ class MatrixTransport(Receiving, Sending, RoomKeys):
             self.client.add_event_callback(self._on_invite, InviteMemberEvent)
             self.client.add_event_callback(self._on_undecryptable, MegolmEvent)
             self.client.add_event_callback(self._on_reaction, ReactionEvent)
+            self.client.add_event_callback(self._on_redaction, RedactionEvent)
             self.client.add_event_callback(self._on_upgrade, RoomUpgradeEvent)
             self.client.add_to_device_callback(self._on_room_key,
                                                (RoomKeyEvent, ForwardedRoomKeyEvent))
@@ -330,15 +322,6 @@ class MatrixTransport(Receiving, Sending, RoomKeys):
             log.error("platform=matrix user=%s chat=%s message=%s: reply dropped: %s",
                       who(PLATFORM, sender), who(PLATFORM, room_id), answering.event_id, error)
 
-    async def _on_reaction(self, room: MatrixRoom, event: ReactionEvent) -> None:
-        """A reaction to one of the bot's messages: the command that reaction means."""
-        meanings = self._reactions.get(event.reacts_to, {})
-        command = meanings.get(event.key) or meanings.get(event.key.rstrip("\ufe0f"))
-        if event.sender == self.user_id or command is None:
-            return
-        answering = Answering(event.event_id, event.sender, None, rich=not self._is_direct(room))
-        self._arrive(room.room_id, command, answering, key=event.event_id)
-
     async def _on_upgrade(self, room: MatrixRoom, event: RoomUpgradeEvent) -> None:
         """A room upgrade: join the new room, and move the people who talk to the bot in the
         old one there."""
@@ -355,12 +338,3 @@ class MatrixTransport(Receiving, Sending, RoomKeys):
                 moved += 1
         log.info("platform=matrix room=%s: upgraded to %s; followed, %d address(es) moved",
                  who(PLATFORM, room.room_id), who(PLATFORM, new_room), moved)
-
-    def _language_offer(self, incoming: Incoming) -> TextReply:
-        user = self.app.store.users.known(PLATFORM, incoming.user_id)
-        assert user is not None  # handle() has just met them
-        ctx = self.app.speaker_for(user)
-        choices = " · ".join(f"{native_name(lang)}: !lang {lang}"
-                             for lang in self.app.conference.languages)
-        return TextReply(Markup("%s<br>%s") % (ctx._("I answer in the language you write in. "
-                                                     "To choose one:"), choices))
