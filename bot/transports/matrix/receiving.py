@@ -2,7 +2,9 @@
 recorded in the inbox before the sync token that acknowledges it is stored, and answered from
 there by the shared intake (bot/transports/intake.py): per-person order, a few answering
 slots, "please slow down" past the rate, patience while the database is away, and replies
-kept with the event so a crash between answering and sending never answers it twice.
+kept with the event so a crash between answering and sending never answers it twice; the
+replies' transaction ids come from the inbox row, so a reply sent just before a crash and sent
+again after it is dropped by the homeserver (same device, same transaction id).
 
 Events are keyed by a 63-bit hash of their room and event id (the inbox's `update_id` is an
 integer; Matrix event ids are strings): a repeated delivery finds its row. The order of the
@@ -91,7 +93,7 @@ class Receiving:
     user_id: str
 
     async def _reply(self, room_id: str, sender: str, replies: list[Reply],
-                     answering: Answering) -> None:
+                     answering: Answering, txn: str | None = None) -> None:
         raise NotImplementedError
 
     def _is_direct(self, room: MatrixRoom) -> bool:
@@ -187,7 +189,10 @@ class Receiving:
             lock = self._rooms.setdefault(room_id, asyncio.Lock())
             try:
                 async with lock:  # one room's replies never interleave
-                    await self._reply(room_id, answering.sender, replies, answering)
+                    # the transaction id comes from the inbox row: a reply resent after a
+                    # crash (sent, not yet marked done) is dropped by the server as a repeat
+                    await self._reply(room_id, answering.sender, replies, answering,
+                                      f"confbot-reply-{item.update_id}")
             finally:
                 try:
                     await self.client.room_typing(room_id, False)

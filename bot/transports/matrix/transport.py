@@ -313,11 +313,12 @@ class MatrixTransport(Receiving, Sending, RoomKeys):
         self._arrive(room.room_id, text, answering, key=event.event_id)
 
     async def _reply(self, room_id: str, sender: str, replies: list[Reply],
-                     answering: Answering) -> None:
+                     answering: Answering, txn: str | None = None) -> None:
         user = self.app.store.users.known(PLATFORM, sender)
         translator = self.app.speaker_for(user).t if user is not None else None
         try:
-            await self._send(room_id, replies, answering=answering, translator=translator)
+            await self._send(room_id, replies, txn, answering=answering,
+                             translator=translator)
         except (DeliveryError, RecipientGone) as error:
             log.error("platform=matrix user=%s chat=%s message=%s: reply dropped: %s",
                       who(PLATFORM, sender), who(PLATFORM, room_id), answering.event_id, error)
