@@ -195,7 +195,10 @@ class MatrixTransport(Receiving, Sending, RoomKeys):
             self.client.next_batch = previous
             await asyncio.sleep(1)
             return
-        self._save_position(response.next_batch)
+        try:
+            self._save_position(response.next_batch)
+        except Exception as error:  # the events are in the inbox; a repeat finds its row
+            log.warning("platform=matrix: sync position not stored (%s)", error)
         await self._crypto_chores()
         await self._update_organisers()
 
@@ -314,7 +317,11 @@ class MatrixTransport(Receiving, Sending, RoomKeys):
 
     async def _reply(self, room_id: str, sender: str, replies: list[Reply],
                      answering: Answering, txn: str | None = None) -> None:
-        user = self.app.store.users.known(PLATFORM, sender)
+        try:
+            user = self.app.store.users.known(PLATFORM, sender)
+        except Exception:  # the database is away: the replies are made; send them anyway
+            log.debug("platform=matrix: the person's language is not available", exc_info=True)
+            user = None
         translator = self.app.speaker_for(user).t if user is not None else None
         try:
             await self._send(room_id, replies, txn, answering=answering,
