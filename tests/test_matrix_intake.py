@@ -1,9 +1,11 @@
-"""Matrix through the inbox, against the real Synapse: a real `confbot run` killed (SIGKILL)
+"""Matrix through the inbox. Against the real Synapse: a real `confbot run` killed (SIGKILL)
 during a burst and started again answers every message, at most one twice; one person
-flooding a shared room does not delay another person's answer there beyond 3 s."""
+flooding a shared room does not delay another person's answer there beyond 3 s. Without it:
+events the inbox cannot record are not acknowledged, and come again once."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import os
 import signal
@@ -16,17 +18,19 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
 
 from bot.app import Application
 from bot.storage import Store
 from bot.transports.matrix import MatrixTransport
+from bot.transports.matrix.receiving import event_key, undoing
+from bot.transports.matrix.sending import Answering
 from tests.conftest import warsaw
 from tests.harness import RunningBot
 from tests.helpers import bot_environment, start_app, start_bot, stop, wait_until
 from tests.matrix_person import Person
 from tests.synapse_server import Synapse
 
-pytestmark = pytest.mark.slow  # a real Synapse, bot processes
 PASSWORD = "bot-password"
 PEOPLE, EACH = 15, 4
 """15 people send 4 messages each at once, after a first one (5 in all: within the rate of 5
@@ -37,6 +41,7 @@ def answers(person: Person, room: str, bot: str) -> int:
     return len(person.events_from(room, bot))
 
 
+@pytest.mark.slow
 def test_sigkill_during_a_burst_loses_nothing(synapse: Synapse, tmp_path: Path):
     bot = synapse.register(f"inboxbot-{uuid.uuid4().hex[:6]}", PASSWORD)["user_id"]
     database = tmp_path / "bot.sqlite3"
@@ -105,6 +110,7 @@ def matrix_app(loaded, database_url: str, clock) -> Iterator[Application]:  # ty
     application.store.close()
 
 
+@pytest.mark.slow
 def test_a_flooder_does_not_delay_another_person(matrix_app: Application, synapse: Synapse):
     bot = synapse.register(f"fairbot-{uuid.uuid4().hex[:6]}", PASSWORD)["user_id"]
     transport = MatrixTransport(matrix_app, synapse.url, bot, password=PASSWORD,
@@ -141,3 +147,35 @@ def test_a_flooder_does_not_delay_another_person(matrix_app: Application, synaps
 
         wait_until(slow_downs, 30, "the flooder told to slow down")
     assert slow_downs() == 1  # once, and the rest dropped
+
+
+def test_events_are_keyed_stably_and_a_reaction_is_undone_by_the_un_command():
+    key = event_key("!room:localhost", "$abc")
+    assert key == event_key("!room:localhost", "$abc") and 0 < key < 2**63
+    assert key != event_key("!other:localhost", "$abc")
+    assert undoing("/vote q7", {"vote", "unvote"}) == "/unvote q7"
+    assert undoing("/remind s20", {"remind", "unremind"}) == "/unremind s20"
+    assert undoing("/approve q7", {"approve", "reject"}) is None  # no undo: nothing sent
+
+
+def test_events_the_inbox_cannot_record_are_not_acknowledged(matrix_app: Application):
+    transport = MatrixTransport(matrix_app, "http://127.0.0.1:9", "@confbot:localhost",
+                                password="x")
+    answering = Answering("$q1", "@alice:localhost")
+
+    async def scenario() -> tuple[bool, bool]:
+        transport._arrive("!dm:localhost", "!now", answering, key="$q1")
+        with matrix_app.store.engine.begin() as connection:  # the database refuses
+            connection.execute(text("ALTER TABLE inbox RENAME TO inbox_away"))
+        refused = transport._take_in_arrived()
+        with matrix_app.store.engine.begin() as connection:
+            connection.execute(text("ALTER TABLE inbox_away RENAME TO inbox"))
+        transport._arrive("!dm:localhost", "!now", answering, key="$q1")  # the sync again
+        recorded = transport._take_in_arrived()
+        await transport.inbox.close()
+        await transport.client.close()
+        return refused, recorded
+
+    refused, recorded = asyncio.run(scenario())
+    assert (refused, recorded) == (False, True)
+    assert matrix_app.store.inbox.open_count("matrix") == 1  # once, though it came twice

@@ -132,12 +132,13 @@ class Receiving:
     def _take_in_arrived(self) -> bool:
         """Record the events of this sync in the inbox and queue them; False when the database
         refused (then the sync token must not be stored: the events come again)."""
-        rows, self._arrived = self._arrived, []
+        rows = list({row[0]: row for row in self._arrived}.values())  # a sync come again
+        self._arrived = []
         if not rows:
             return True
         if self.inbox.take_in(rows):
             return True
-        self._arrived = rows + self._arrived
+        self._arrived = rows + self._arrived  # some arrive outside a sync (late room keys)
         return False
 
     def _incoming(self, room_id: str, text: str, answering: Answering) -> Incoming:
