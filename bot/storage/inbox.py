@@ -1,4 +1,5 @@
-"""The inbox: every platform update is recorded here before the platform is told it arrived
+"""The inbox: every platform update (a Telegram update id; a Matrix event, by a 63-bit hash of
+its room and event id) is recorded here before the platform is told it arrived
 (the next getUpdates offset, a webhook's 200), handled from here, and marked done with its
 replies. After a crash the updates still open are taken again (the owner's lease ran out, or
 the process that polls starts); a repeated delivery finds its row and is not answered again.
@@ -70,9 +71,11 @@ class InboxStore:
             if fresh:
                 db.execute(insert(InboxUpdate).values([
                     {"platform": platform, "update_id": i, "person": person[:255],
-                     "payload": payload, "status": InboxStatus.RECEIVED, "received_at": now,
+                     "payload": payload, "status": InboxStatus.RECEIVED,
+                     "received_at": now + timedelta(microseconds=n),  # keeps the batch's order
                      "owner": owner, "claimed_until": now + LEASE}
-                    for i, person, payload in fresh]).on_conflict_do_nothing())
+                    for n, (i, person, payload) in enumerate(fresh)])
+                    .on_conflict_do_nothing())
             taken = set(db.scalars(select(InboxUpdate.update_id).where(
                 InboxUpdate.platform == platform, InboxUpdate.update_id.in_(ids),
                 InboxUpdate.owner == owner, InboxUpdate.status == InboxStatus.RECEIVED)))
@@ -109,14 +112,14 @@ class InboxStore:
     def take_over(self, platform: str, owner: str, now: datetime, *, everything: bool = False,
                   limit: int = 500) -> list[InboxItem]:
         """Claim open updates whose owner's lease ran out (or every open one: the single
-        poller starting), oldest first."""
+        poller starting), in the order they arrived (a Matrix event's id is a hash)."""
         condition = and_(InboxUpdate.platform == platform, InboxUpdate.status.in_(OPEN))
         if not everything:
             condition = and_(condition, or_(InboxUpdate.claimed_until.is_(None),
                                             InboxUpdate.claimed_until < now))
         with self._sessions() as db, db.begin():
-            ids = list(db.scalars(select(InboxUpdate.update_id).where(condition)
-                                  .order_by(InboxUpdate.update_id).limit(limit)))
+            ids = list(db.scalars(select(InboxUpdate.update_id).where(condition).order_by(
+                InboxUpdate.received_at, InboxUpdate.update_id).limit(limit)))
             if not ids:
                 return []
             db.execute(update(InboxUpdate).where(
@@ -125,7 +128,7 @@ class InboxStore:
             rows = db.scalars(select(InboxUpdate).where(
                 InboxUpdate.platform == platform, InboxUpdate.update_id.in_(ids),
                 InboxUpdate.owner == owner, InboxUpdate.status.in_(OPEN))
-                .order_by(InboxUpdate.update_id)).all()
+                .order_by(InboxUpdate.received_at, InboxUpdate.update_id)).all()
             return [_item(row) for row in rows]
 
     def open_count(self, platform: str | None = None) -> int:

@@ -2,11 +2,14 @@
 
 On start the bot logs in (keeping the access token and device in the database, so a restart
 does not create a new device), skips the room history with one initial sync before its
-callbacks are attached, and from then on keeps `next_batch` in the database, so after a
-restart it resumes exactly where it stopped: no message answered twice, none missed.
+callbacks are attached, and from then on keeps `next_batch` in the database, stored only
+after the events it acknowledges are in the inbox (bot/transports/matrix/receiving.py): after
+a crash the inbox is drained first and the sync resumes where it stopped, so no message is
+missed and none answered twice.
 In a direct chat it answers everything; in a room only `!commands` and messages addressed
-to it (bot/transports/matrix/conventions.py). Each room is answered in its own task, in
-order within the room, so one room waiting for the homeserver holds up no other.
+to it (bot/transports/matrix/conventions.py). Each person's events are answered in order,
+through the shared intake's fair slots; a room's replies are sent one answer at a time, so
+one room waiting for the homeserver holds up no other.
 A revoked access token (M_UNKNOWN_TOKEN) means a new password login; a room upgrade moves
 the bot and the people's addresses to the new room.
 """
@@ -16,11 +19,9 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import secrets
 from collections import OrderedDict
-from collections.abc import Coroutine
-from typing import Any
 
-from markupsafe import Markup
 from nio import (
     AsyncClient,
     AsyncClientConfig,
@@ -31,6 +32,7 @@ from nio import (
     MatrixRoom,
     MegolmEvent,
     ReactionEvent,
+    RedactionEvent,
     RoomKeyEvent,
     RoomMessageText,
     RoomUpgradeEvent,
@@ -40,13 +42,15 @@ from nio import (
 from bot.app import Application
 from bot.core.config import ConfigError
 from bot.core.logids import who
-from bot.core.messages import Incoming, Reply, TextReply
+from bot.core.messages import Reply
 from bot.delivery.sender import DeliveryError, RecipientGone
-from bot.language.i18n import native_name
+from bot.ops.leadership import process_name
 from bot.storage.matrix_keys import KeyTable
 from bot.transports.edits import Meanings
+from bot.transports.intake import InboxIntake
 from bot.transports.matrix.conventions import addressed_text, thread_root
 from bot.transports.matrix.keystore import DatabaseKeyStore
+from bot.transports.matrix.receiving import LRU, Receiving
 from bot.transports.matrix.roomkeys import RoomKeys
 from bot.transports.matrix.sending import Answering, Sending
 
@@ -58,20 +62,9 @@ KEYS_WAIT = 60.0
 """Seconds to wait for the room key of a message the bot could not decrypt."""
 PICKLE_KEY = "confbot-matrix-keys"
 """Encrypts the pickled keys in the database; as secret as the database itself."""
-TYPING_MS = 10_000
 
 
-class LRU(OrderedDict[str, str | None]):
-    """A bounded map: the oldest entries go."""
-
-    def __setitem__(self, key: str, value: str | None) -> None:
-        super().__setitem__(key, value)
-        self.move_to_end(key)
-        while len(self) > 2048:
-            self.popitem(last=False)
-
-
-class MatrixTransport(Sending, RoomKeys):
+class MatrixTransport(Receiving, Sending, RoomKeys):
     platform = PLATFORM
     outbox_chat: str | None = None
 
@@ -105,9 +98,15 @@ class MatrixTransport(Sending, RoomKeys):
         """What a reaction to each recently sent message means (event id -> emoji -> command)."""
         self._rooms: dict[str, asyncio.Lock] = {}
         """One lock per room: a room's messages are answered in order, rooms side by side."""
-        self._answering: set[asyncio.Task[None]] = set()
+        self._arrived: list[tuple[int, str, str]] = []
+        """Events of the sync under way, recorded in the inbox before its token is stored."""
+        self.inbox = InboxIntake(app, PLATFORM, self._answer_item, self._apologise,
+                                 owner=f"{process_name()}:{secrets.token_hex(4)}"[:64])
+        self.intake = self.inbox.intake
         self._meanings = Meanings(app)
         self._threads: LRU = LRU()
+        self._reacted: LRU = LRU()
+        """Recent reactions that were commands: event id -> [sender, command] (JSON)."""
         """The thread of each recent question, for answering its edits there."""
         if announce_room:
             app.announce_rooms[PLATFORM] = announce_room
@@ -137,6 +136,7 @@ class MatrixTransport(Sending, RoomKeys):
             self.client.add_event_callback(self._on_invite, InviteMemberEvent)
             self.client.add_event_callback(self._on_undecryptable, MegolmEvent)
             self.client.add_event_callback(self._on_reaction, ReactionEvent)
+            self.client.add_event_callback(self._on_redaction, RedactionEvent)
             self.client.add_event_callback(self._on_upgrade, RoomUpgradeEvent)
             self.client.add_to_device_callback(self._on_room_key,
                                                (RoomKeyEvent, ForwardedRoomKeyEvent))
@@ -144,7 +144,10 @@ class MatrixTransport(Sending, RoomKeys):
                 # Resuming: the rooms' state (who is in them, which are encrypted) is needed
                 # before anything is sent, and what arrived meanwhile is answered now.
                 self.client.next_batch = since
+                self.inbox.take_over(everything=True)  # the single syncer: drain it first
                 await self._sync_once(timeout_ms=0, full_state=True)
+            keeping = asyncio.create_task(self.inbox.keep())
+            self._timers.add(keeping)
             for room_id in list(self.client.invited_rooms):
                 await self._join(room_id)
             self.ready.set()
@@ -153,14 +156,20 @@ class MatrixTransport(Sending, RoomKeys):
             while not self._stop.is_set():
                 await self._sync_once()
         finally:
-            if self._answering:  # answers under way are finished, not cut off
-                await asyncio.wait(set(self._answering), timeout=10)
+            await self._drain(timeout=10)  # answers under way are finished, not cut off
+            await self.inbox.close()  # what is left stays open in the inbox, for the next start
             for timer in self._timers:
                 timer.cancel()
             await self.client.close()
 
     def stop(self) -> None:
         self._stop.set()
+
+    async def _drain(self, timeout: float) -> None:
+        """Let the answers under way (and queued) finish, for up to `timeout` seconds."""
+        deadline = asyncio.get_running_loop().time() + timeout
+        while self.intake.busy and asyncio.get_running_loop().time() < deadline:
+            await asyncio.sleep(0.05)
 
     async def _sync_once(self, timeout_ms: int | None = None, full_state: bool = False
                          ) -> None:
@@ -173,6 +182,7 @@ class MatrixTransport(Sending, RoomKeys):
             sync.cancel()
             return
         stopped.cancel()
+        previous = self.client.next_batch
         response = sync.result()
         if isinstance(response, SyncError):
             if getattr(response, "status_code", None) == "M_UNKNOWN_TOKEN":
@@ -181,7 +191,14 @@ class MatrixTransport(Sending, RoomKeys):
             log.warning("platform=matrix: sync failed (%s); retrying", response)
             await asyncio.sleep(2)
             return
-        self._save_position(response.next_batch)
+        if not self._take_in_arrived():  # not in the inbox: not acknowledged; they come again
+            self.client.next_batch = previous
+            await asyncio.sleep(1)
+            return
+        try:
+            self._save_position(response.next_batch)
+        except Exception as error:  # the events are in the inbox; a repeat finds its row
+            log.warning("platform=matrix: sync position not stored (%s)", error)
         await self._crypto_chores()
         await self._update_organisers()
 
@@ -296,60 +313,22 @@ class MatrixTransport(Sending, RoomKeys):
         answering = Answering(question, event.sender, thread_root(content) or
                               self._threads.get(question), rich=not direct or edited)
         self._threads[question] = answering.thread
-        self._in_room(room.room_id, self._answer(room, event.sender, text, answering))
-
-    def _in_room(self, room_id: str, work: Coroutine[Any, Any, None]) -> None:
-        """Run work in its room's turn: in order within a room, side by side across rooms."""
-        lock = self._rooms.setdefault(room_id, asyncio.Lock())
-
-        async def in_turn() -> None:
-            async with lock:
-                await work
-
-        task = asyncio.create_task(in_turn())
-        self._answering.add(task)
-        task.add_done_callback(self._answering.discard)
-
-    async def _answer(self, room: MatrixRoom, sender: str, text: str,
-                      answering: Answering) -> None:
-        """Read receipt, typing notice, the answer, typing off."""
-        where = (f"platform=matrix user={who(PLATFORM, sender)} "
-                 f"chat={who(PLATFORM, room.room_id)} message={answering.event_id}")
-        try:
-            await self.client.update_receipt_marker(room.room_id, answering.event_id)
-            await self.client.room_typing(room.room_id, True, timeout=TYPING_MS)
-            direct = not answering.rich
-            new_person = self.app.store.users.known(PLATFORM, sender) is None
-            incoming = Incoming(platform=PLATFORM, user_id=sender, chat_id=room.room_id,
-                                text=text, message_id=answering.event_id, is_group=not direct,
-                                thread_id=answering.thread)
-            replies = self.app.handle(incoming)
-            if new_person and direct:
-                replies.append(self._language_offer(incoming))
-            await self._reply(room.room_id, sender, replies, answering)
-        except Exception:  # one failed answer never stops the others
-            log.exception("%s: failed to answer", where)
-        finally:
-            await self.client.room_typing(room.room_id, False)
+        self._arrive(room.room_id, text, answering, key=event.event_id)
 
     async def _reply(self, room_id: str, sender: str, replies: list[Reply],
-                     answering: Answering) -> None:
-        user = self.app.store.users.known(PLATFORM, sender)
+                     answering: Answering, txn: str | None = None) -> None:
+        try:
+            user = self.app.store.users.known(PLATFORM, sender)
+        except Exception:  # the database is away: the replies are made; send them anyway
+            log.debug("platform=matrix: the person's language is not available", exc_info=True)
+            user = None
         translator = self.app.speaker_for(user).t if user is not None else None
         try:
-            await self._send(room_id, replies, answering=answering, translator=translator)
+            await self._send(room_id, replies, txn, answering=answering,
+                             translator=translator)
         except (DeliveryError, RecipientGone) as error:
             log.error("platform=matrix user=%s chat=%s message=%s: reply dropped: %s",
                       who(PLATFORM, sender), who(PLATFORM, room_id), answering.event_id, error)
-
-    async def _on_reaction(self, room: MatrixRoom, event: ReactionEvent) -> None:
-        """A reaction to one of the bot's messages: the command that reaction means."""
-        meanings = self._reactions.get(event.reacts_to, {})
-        command = meanings.get(event.key) or meanings.get(event.key.rstrip("\ufe0f"))
-        if event.sender == self.user_id or command is None:
-            return
-        answering = Answering(event.event_id, event.sender, None, rich=not self._is_direct(room))
-        self._in_room(room.room_id, self._answer(room, event.sender, command, answering))
 
     async def _on_upgrade(self, room: MatrixRoom, event: RoomUpgradeEvent) -> None:
         """A room upgrade: join the new room, and move the people who talk to the bot in the
@@ -367,12 +346,3 @@ class MatrixTransport(Sending, RoomKeys):
                 moved += 1
         log.info("platform=matrix room=%s: upgraded to %s; followed, %d address(es) moved",
                  who(PLATFORM, room.room_id), who(PLATFORM, new_room), moved)
-
-    def _language_offer(self, incoming: Incoming) -> TextReply:
-        user = self.app.store.users.known(PLATFORM, incoming.user_id)
-        assert user is not None  # handle() has just met them
-        ctx = self.app.speaker_for(user)
-        choices = " · ".join(f"{native_name(lang)}: !lang {lang}"
-                             for lang in self.app.conference.languages)
-        return TextReply(Markup("%s<br>%s") % (ctx._("I answer in the language you write in. "
-                                                     "To choose one:"), choices))
