@@ -114,3 +114,18 @@ def test_an_english_contraction_keeps_its_question_word(chat: Chat, conference: 
     who = session.ask("who's leading it?")
     assert all(p.name in who for p in conference.sessions["s21"].people)
     assert "did not understand" not in who
+
+
+@pytest.mark.parametrize(("question", "lang", "kind"), [
+    ("які будуть майстер-класи?", "uk", "workshop"),
+    ("какие будут семинары?", "ru", "workshop"),
+    ("what field trips are there?", "en", "study_visit"),
+    ("any excursions?", "en", "study_visit"),
+])
+def test_a_form_of_be_and_a_kinds_common_name_list_that_kind(
+        chat: Chat, conference: Conference, question: str, lang: str, kind: str):
+    """'будуть' is a form of 'be', not a title word; 'field trips' names the study visits."""
+    reply = "uk" if lang == "ru" else lang
+    answer = chat(user=f"kind-{lang}-{len(question)}", lang=reply).ask(question)
+    for session in conference.of_kind(kind):
+        assert title(conference, session.id, reply) in answer, answer
