@@ -129,3 +129,22 @@ def test_a_form_of_be_and_a_kinds_common_name_list_that_kind(
     answer = chat(user=f"kind-{lang}-{len(question)}", lang=reply).ask(question)
     for session in conference.of_kind(kind):
         assert title(conference, session.id, reply) in answer, answer
+
+
+@pytest.mark.parametrize(("question", "expected"), [
+    ("jaki je panelni dyskusii", ["s20", "s23", "s25"]),  # "je" is є, not Polish
+    ("shcho pislja kavovoi perervy", ["s20", "s21", "s22"]),  # after the coffee break
+    ("hto vede panel pro community centers", ["s20"]),  # "ht" is хт: who runs it
+])
+def test_ukrainian_typed_in_latin_letters_is_read_as_ukrainian(
+        chat: Chat, app, conference: Conference, question: str, expected: list[str]):
+    app.clock.set(warsaw("2023-11-30T10:05"))
+    answer = chat(user=f"latin-{len(question)}", lang="uk").ask(question)
+    for session_id in expected:
+        assert title(conference, session_id, "uk") in answer, answer
+
+
+def test_who_in_latin_letters_names_the_people(chat: Chat, conference: Conference):
+    answer = chat(user="latin-who", lang="uk").ask("hto vede panel pro community centers")
+    for person in conference.sessions["s20"].people:
+        assert person.name in answer, answer
