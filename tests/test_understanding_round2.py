@@ -148,3 +148,28 @@ def test_who_in_latin_letters_names_the_people(chat: Chat, conference: Conferenc
     answer = chat(user="latin-who", lang="uk").ask("hto vede panel pro community centers")
     for person in conference.sessions["s20"].people:
         assert person.name in answer, answer
+
+
+@pytest.mark.parametrize(("lang", "first", "then"), [
+    ("uk", "шо там про мегаполіси після обіду", "хто модерує?"),
+])
+def test_a_subject_within_a_part_of_day_names_that_session(
+        chat: Chat, app, conference: Conference, lang: str, first: str, then: str):
+    """The words besides the time name a session in that time: it, not the whole afternoon,
+    and a follow-up is about it."""
+    app.clock.set(warsaw("2023-11-30T10:05"))
+    session = chat(user=f"within-{lang}", lang=lang)
+    answer = session.ask(first)
+    assert title(conference, "s27", lang) in answer, answer
+    assert title(conference, "s23", lang) not in answer, answer
+    moderated = session.ask(then)
+    assert title(conference, "s27", lang) in moderated
+    assert title(conference, "s20", lang) not in moderated, moderated
+
+
+def test_a_kind_within_a_part_of_day_still_lists_the_part(chat: Chat, app,
+                                                         conference: Conference):
+    app.clock.set(warsaw("2023-11-30T10:05"))
+    answer = chat(user="within-kind", lang="uk").ask("які панелі після обіду")
+    for session_id in ("s23", "s25", "s27"):
+        assert title(conference, session_id, "uk") in answer, answer
