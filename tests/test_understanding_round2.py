@@ -173,3 +173,23 @@ def test_a_kind_within_a_part_of_day_still_lists_the_part(chat: Chat, app,
     answer = chat(user="within-kind", lang="uk").ask("які панелі після обіду")
     for session_id in ("s23", "s25", "s27"):
         assert title(conference, session_id, "uk") in answer, answer
+
+
+@pytest.mark.parametrize(("lang", "first", "then", "remind", "starts"), [
+    ("en", "when's the nasza sciana visit", "and the one on konfederacka?",
+     "remind me about that one", "starts"),
+    ("pl", "kiedy jest wizyta w Naszej Ścianie?", "a ta na Konfederackiej?",
+     "przypomnij mi o niej", "15:30"),
+])
+def test_the_one_at_another_place_is_the_session_held_there(
+        chat: Chat, app, conference: Conference, lang: str, first: str, then: str,
+        remind: str, starts: str):
+    """After a session, 'the one on <street>' is the session held there, asked the same."""
+    app.clock.set(warsaw("2023-11-29T11:00"))
+    session = chat(user=f"elsewhere-{lang}", lang=lang)
+    assert title(conference, "s4", lang) in session.ask(first)
+    answer = session.ask(then)
+    assert title(conference, "s5", lang) in answer and starts in answer, answer
+    assert title(conference, "s4", lang) not in answer, answer
+    reminded = session.ask(remind)
+    assert "/unremind s5" in reminded, reminded

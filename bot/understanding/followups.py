@@ -68,7 +68,8 @@ class FollowUps(Questions):
         place_words = {w for p in places for name in (*p.name.values(), *p.aliases)
                        for w in words(name)}
         named = self.specific_sessions([w for w in content if w not in place_words], kind)
-        if not named and places and not self.refers_back(message):
+        if not named and places and (not self.refers_back(message)
+                                     or self._elsewhere(places, focus)):
             named = self._held_at(places, kind)
         if not named and kind is not None and (not content or self.refers_back(message)):
             single = self.single_of_kind(kind, kind_words)
@@ -166,6 +167,11 @@ class FollowUps(Questions):
         if not verdicts:
             return None
         return "yes" if all(verdicts) else "no"
+
+    def _elsewhere(self, places: list[Place], focus: Focus | None) -> bool:
+        """'and the one on Konfederacka?' after sessions held elsewhere: the one held there."""
+        held = recalled(self.conference, focus)[0] if focus is not None else []
+        return bool(held) and all(s.venue is not None and s.venue not in places for s in held)
 
     def _held_at(self, places: list[Place], kind: str | None) -> list[Session]:
         """The sessions at a place named ("the visit in Skawina"), if they are few."""
