@@ -193,3 +193,26 @@ def test_the_one_at_another_place_is_the_session_held_there(
     assert title(conference, "s4", lang) not in answer, answer
     reminded = session.ask(remind)
     assert "/unremind s5" in reminded, reminded
+
+
+@pytest.mark.parametrize(("lang", "first", "then"), [
+    ("uk", "про що сесія з Гжималою-Мощинською?", "вона ще десь виступає?"),
+    ("en", "what is the session with Grzymała-Moszczyńska about?",
+     "does she speak anywhere else?"),
+])
+def test_a_pronoun_with_a_speaking_verb_asks_about_the_person(
+        chat: Chat, app, lang: str, first: str, then: str):
+    """'does she speak anywhere else?' after a person: her sessions, not a list of talks."""
+    app.clock.set(warsaw("2023-11-30T12:50"))
+    session = chat(user=f"she-{lang}", lang=lang)
+    session.ask(first)
+    answer = session.ask(then)
+    assert answer.startswith("Joanna Grzymała-Moszczyńska"), answer
+
+
+def test_who_speaks_there_still_names_the_speakers(chat: Chat, app):
+    app.clock.set(warsaw("2023-11-30T12:50"))
+    session = chat(user="who-there", lang="uk")
+    session.ask("про що сесія з Гжималою-Мощинською?")
+    answer = session.ask("а хто там виступає?")
+    assert "Olga Glińska" in answer, answer

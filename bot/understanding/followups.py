@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from bot.language.textmatch import words
+from bot.language.textmatch import word_matches, words
 from bot.programme.model import Day, InfoTopic, Person, Place, Session, Venue
 from bot.storage.dialogue import Focus
 from bot.understanding.dialogue import SESSION_FACTS, after, before, recalled, venue_of
@@ -133,7 +133,11 @@ class FollowUps(Questions):
         return None
 
     def _speaker_question(self, message: list[str]) -> bool:
-        return False
+        """'does she speak anywhere else?': a verb of the who-question ('speaks', 'виступає')
+        asked of the person in focus."""
+        verbs = {w for phrases in self.lexicon.intents.get("who", {}).values()
+                 for phrase in phrases if len(phrase) > 1 for w in phrase[1:] if len(w) >= 4}
+        return any(word_matches(verb, w) for w in message for verb in verbs)
 
     def _yes_no(self, message: list[str]) -> bool:
         """A yes/no question: opened by "czy", "чи", "is", "does"…, or with "ли" inside."""
