@@ -216,3 +216,10 @@ def test_who_speaks_there_still_names_the_speakers(chat: Chat, app):
     session.ask("про що сесія з Гжималою-Мощинською?")
     answer = session.ask("а хто там виступає?")
     assert "Olga Glińska" in answer, answer
+
+
+@pytest.mark.parametrize("question", ["global trends talk", "anything starting soon?"])
+def test_common_english_words_mark_english(chat: Chat, question: str):
+    """'talk', 'anything', 'starting' are English: a newcomer gets an English reply."""
+    answer = chat(user=f"english-{len(question)}").ask(question)
+    assert not any(word in answer for word in ("listopada", "sesja", "Przepraszam")), answer
