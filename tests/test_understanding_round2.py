@@ -223,3 +223,13 @@ def test_common_english_words_mark_english(chat: Chat, question: str):
     """'talk', 'anything', 'starting' are English: a newcomer gets an English reply."""
     answer = chat(user=f"english-{len(question)}").ask(question)
     assert not any(word in answer for word in ("listopada", "sesja", "Przepraszam")), answer
+
+
+def test_tomorrow_shortened_is_tomorrow(chat: Chat, app, conference: Conference):
+    """'tmrw' is how people type 'tomorrow': 'and after lunch tmrw' is the afternoon panels."""
+    app.clock.set(warsaw("2023-11-29T09:00"))
+    session = chat(user="tmrw", lang="en")
+    session.ask("and tomorrow morning?")
+    answer = session.ask("and after lunch tmrw")
+    assert title(conference, "s27", "en") in answer, answer
+    assert "Lunch break" not in answer, answer
