@@ -233,3 +233,14 @@ def test_tomorrow_shortened_is_tomorrow(chat: Chat, app, conference: Conference)
     answer = session.ask("and after lunch tmrw")
     assert title(conference, "s27", "en") in answer, answer
     assert "Lunch break" not in answer, answer
+
+
+def test_a_yes_no_answer_is_the_ground_for_the_next_question(chat: Chat, app,
+                                                              conference: Conference):
+    """After 'does the Nasza Ściana visit start at 3?', 'the Skawina one' is the other visit."""
+    app.clock.set(warsaw("2023-11-30T10:05"))
+    session = chat(user="yesno-ground", lang="en")
+    assert session.ask("does the nasza sciana visit start at 3?").startswith("No")
+    answer = session.ask("is the skawina one at 3?")
+    assert answer.startswith("Yes"), answer
+    assert title(conference, "s3", "en") in answer, answer
