@@ -244,3 +244,11 @@ def test_a_yes_no_answer_is_the_ground_for_the_next_question(chat: Chat, app,
     answer = session.ask("is the skawina one at 3?")
     assert answer.startswith("Yes"), answer
     assert title(conference, "s3", "en") in answer, answer
+
+
+@pytest.mark.parametrize("question", ["як добратись з вокзалу до Дембніків?",
+                                      "jak dobratys z vokzalu do dembnikiv"])
+def test_the_reflexive_sj_spelling_asks_the_way(chat: Chat, question: str):
+    """'добратись' is 'добратися' spelt with -сь: the way from the station, not the station."""
+    answer = chat(user=f"way-{len(question)}", lang="uk").ask(question)
+    assert "→" in answer and "Dębniki" in answer, answer
