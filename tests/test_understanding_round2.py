@@ -252,3 +252,12 @@ def test_the_reflexive_sj_spelling_asks_the_way(chat: Chat, question: str):
     """'добратись' is 'добратися' spelt with -сь: the way from the station, not the station."""
     answer = chat(user=f"way-{len(question)}", lang="uk").ask(question)
     assert "→" in answer and "Dębniki" in answer, answer
+
+
+def test_coffee_in_latin_letters_follows_lunch(chat: Chat, app, conference: Conference):
+    """'kava' is Ukrainian (Polish writes 'kawa'): 'a kava?' after lunch asks when coffee is."""
+    app.clock.set(warsaw("2023-11-30T08:40"))
+    session = chat(user="kava")
+    assert title(conference, "s26", "uk") in session.ask("koly obidnja pererva?")
+    answer = session.ask("a kava?")
+    assert title(conference, "s19", "uk") in answer and "10:55" in answer, answer
