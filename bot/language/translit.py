@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import re
 
-# Longest first: "shch" before "sh", "ts" before "t".
+# Longest first: "shch" before "sh", "ts" before "t". "h" before "t" is х ("hto", "nihto"):
+# no Ukrainian or Russian word has "гт".
 _RULES = (
-    ("shch", "щ"), ("sch", "щ"), ("zh", "ж"), ("kh", "х"), ("ch", "ч"), ("sh", "ш"),
+    ("shch", "щ"), ("sch", "щ"), ("ht", "хт"), ("zh", "ж"), ("kh", "х"), ("ch", "ч"), ("sh", "ш"),
     ("ts", "ц"), ("ya", "я"), ("ja", "я"), ("yu", "ю"), ("ju", "ю"), ("ye", "е"),
     ("je", "е"), ("yo", "е"), ("jo", "е"), ("yi", "ї"), ("ia", "я"), ("iu", "ю"),
     ("a", "а"), ("b", "б"), ("c", "ц"), ("d", "д"), ("e", "е"), ("f", "ф"), ("g", "г"),

@@ -105,6 +105,6 @@ def focus_after(conference: Conference, intent: Intent, now: datetime) -> Focus:
     elif name == "programme" and intent.day is not None:  # "and the second?" picks a day
         return Focus(moment=conference.day_start(intent.day), asked="programme")
     elif name not in ("fact", "who", "search", "remind", "unremind", "where", "distance",
-                      "before"):
+                      "before", "yesno"):  # a yes/no answer is about the sessions it checked
         return Focus()
     return focus_of(name, intent.fact, sessions, intent.people, intent.places, moment)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from bot.language.textmatch import words
+from bot.language.textmatch import word_matches, words
 from bot.programme.model import Day, InfoTopic, Person, Place, Session, Venue
 from bot.storage.dialogue import Focus
 from bot.understanding.dialogue import SESSION_FACTS, after, before, recalled, venue_of
@@ -68,7 +68,8 @@ class FollowUps(Questions):
         place_words = {w for p in places for name in (*p.name.values(), *p.aliases)
                        for w in words(name)}
         named = self.specific_sessions([w for w in content if w not in place_words], kind)
-        if not named and places and not self.refers_back(message):
+        if not named and places and (not self.refers_back(message)
+                                     or self._elsewhere(places, focus)):
             named = self._held_at(places, kind)
         if not named and kind is not None and (not content or self.refers_back(message)):
             single = self.single_of_kind(kind, kind_words)
@@ -132,7 +133,11 @@ class FollowUps(Questions):
         return None
 
     def _speaker_question(self, message: list[str]) -> bool:
-        return False
+        """'does she speak anywhere else?': a verb of the who-question ('speaks', 'виступає')
+        asked of the person in focus."""
+        verbs = {w for phrases in self.lexicon.intents.get("who", {}).values()
+                 for phrase in phrases if len(phrase) > 1 for w in phrase[1:] if len(w) >= 4}
+        return any(word_matches(verb, w) for w in message for verb in verbs)
 
     def _yes_no(self, message: list[str]) -> bool:
         """A yes/no question: opened by "czy", "чи", "is", "does"…, or with "ли" inside."""
@@ -166,6 +171,11 @@ class FollowUps(Questions):
         if not verdicts:
             return None
         return "yes" if all(verdicts) else "no"
+
+    def _elsewhere(self, places: list[Place], focus: Focus | None) -> bool:
+        """'and the one on Konfederacka?' after sessions held elsewhere: the one held there."""
+        held = recalled(self.conference, focus)[0] if focus is not None else []
+        return bool(held) and all(s.venue is not None and s.venue not in places for s in held)
 
     def _held_at(self, places: list[Place], kind: str | None) -> list[Session]:
         """The sessions at a place named ("the visit in Skawina"), if they are few."""

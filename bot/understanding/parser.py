@@ -138,7 +138,7 @@ class Understanding(FollowUps, Entities, Spans, TimeExpressions):
                 and in_context.name != "search")):
             return in_context
         if timed is not None:
-            return timed
+            return self._named_within(message, timed) or timed
         asked = self._asked_place_intent(message)
         if asked is not None:
             return self._where(asked, text, message, day)
@@ -272,6 +272,22 @@ class Understanding(FollowUps, Entities, Spans, TimeExpressions):
                 used.update(w for w in message
                             if w in phrase or self._phrase_words.matching(w) & set(phrase))
         return used
+
+    def _named_within(self, message: list[str], timed: Intent) -> Intent | None:
+        """'the megacities one after lunch': the sessions the words besides the time name,
+        when they fall within that time."""
+        if timed.name != "range" or len(timed.moments) != 2:
+            return None
+        ignored = self._phrase_words_of(message, tuple(self.lexicon.intents)) | self._time_words(
+            message)  # kinds too: "panels after lunch" lists them all
+        rest = " ".join(w for w in self.content_words(message, ignored)
+                        if not self._conference_words.matching(w)
+                        and not any(word_matches(day, w) for day in self._day_vocabulary))
+        if not rest:
+            return None
+        start, end = timed.moments
+        found = [s for s in self.search(rest) if s.start is not None and start <= s.start < end]
+        return Intent("search", sessions=found, query=rest) if found else None
 
     def _time_words(self, message: list[str]) -> set[str]:
         """Words naming days, dates and times: they say when, not what."""
