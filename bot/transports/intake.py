@@ -29,8 +29,10 @@ from typing import Generic, TypeVar
 
 from bot.app import Application
 from bot.core.logids import who
-from bot.core.messages import Incoming, TextReply
+from bot.core.messages import Incoming, Reply, TextReply
+from bot.delivery.sender import decode, encode
 from bot.language.i18n import N_, negotiate
+from bot.storage.database import unreachable
 
 log = logging.getLogger(__name__)
 
@@ -208,6 +210,25 @@ class InboxIntake:
         self.intake: Intake[Pending] = Intake(answer, give_up)
         self._open: set[int] = set()
         """Update ids queued in this process (never queued twice)."""
+
+    def replies(self, item: Pending, incoming: Incoming,
+                answer: Callable[[], list[Reply]] | None = None) -> list[Reply]:
+        """What to send for an inbox item: the replies stored before a restart (never answered
+        twice), the one "please slow down", or a fresh answer (`answer`, by default the
+        application's), stored before it is sent. A database that cannot be reached raises
+        TryLater: the intake waits and tries again."""
+        if item.replies is not None:
+            return decode(item.replies)
+        if item.slow_down:
+            return [fallback_text(self.app, incoming, SLOW_DOWN)]
+        try:
+            replies = (answer or (lambda: self.app.handle(incoming, patient=True)))()
+            self.app.store.inbox.answered(self.platform, item.update_id, encode(replies))
+        except Exception as error:
+            if unreachable(error):
+                raise TryLater(str(error).splitlines()[0]) from error
+            raise
+        return replies
 
     def take_in(self, rows: list[tuple[int, str, str]],
                 uncounted: frozenset[int] = frozenset()) -> bool:

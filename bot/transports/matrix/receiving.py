@@ -26,15 +26,11 @@ from nio import AsyncClient, MatrixRoom, ReactionEvent, RedactionEvent
 from bot.app import Application
 from bot.core.logids import who
 from bot.core.messages import Incoming, Reply, TextReply
-from bot.delivery.sender import decode, encode
 from bot.language.i18n import native_name
-from bot.storage.database import unreachable
 from bot.transports.intake import (
-    SLOW_DOWN,
     UNAVAILABLE,
     InboxIntake,
     Pending,
-    TryLater,
     fallback_text,
 )
 from bot.transports.matrix.sending import Answering
@@ -151,21 +147,14 @@ class Receiving:
         room_id, text, answering = unpack(item)
         incoming = self._incoming(room_id, text, answering)
         await self._notice(room_id, answering)
-        if item.replies is not None:  # answered before a restart: send, never answer twice
-            replies = decode(item.replies)
-        elif item.slow_down:
-            replies = [fallback_text(self.app, incoming, SLOW_DOWN)]
-        else:
-            try:
-                new_person = self.app.store.users.known(PLATFORM, answering.sender) is None
-                replies = self.app.handle(incoming, patient=True)
-                if new_person and not answering.rich:
-                    replies.append(self._language_offer(incoming))
-                self.app.store.inbox.answered(PLATFORM, item.update_id, encode(replies))
-            except Exception as error:
-                if unreachable(error):
-                    raise TryLater(str(error).splitlines()[0]) from error
-                raise
+        def answer() -> list[Reply]:  # a newcomer in a direct chat also hears the languages
+            new_person = self.app.store.users.known(PLATFORM, answering.sender) is None
+            replies = self.app.handle(incoming, patient=True)
+            if new_person and not answering.rich:
+                replies.append(self._language_offer(incoming))
+            return replies
+
+        replies = self.inbox.replies(item, incoming, answer)
         return self._sender(item, room_id, answering, replies)
 
     async def _apologise(self, item: Pending) -> Callable[[], Awaitable[None]]:

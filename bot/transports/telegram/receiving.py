@@ -26,15 +26,11 @@ from bot.app import Application
 from bot.core.logids import who
 from bot.core.messages import Button, Incoming, Reply, TextReply
 from bot.core.plaintext import plain_text
-from bot.delivery.sender import decode, encode
-from bot.storage.database import unreachable
 from bot.transports.edits import Meanings
 from bot.transports.intake import (
-    SLOW_DOWN,
     UNAVAILABLE,
     InboxIntake,
     Pending,
-    TryLater,
     fallback_text,
 )
 from bot.transports.telegram.inline import answer_inline
@@ -112,18 +108,7 @@ class Receiver:
         incoming, query, reply_to = self._incoming(update)
         if incoming is None:
             return lambda: self.inbox.finish(item.update_id)
-        if item.replies is not None:  # answered before a restart: send, never answer twice
-            replies = decode(item.replies)
-        elif item.slow_down:
-            replies = [fallback_text(self.app, incoming, SLOW_DOWN)]
-        else:
-            try:
-                replies = self.app.handle(incoming, patient=True)
-                self.app.store.inbox.answered(PLATFORM, item.update_id, encode(replies))
-            except Exception as error:
-                if unreachable(error):
-                    raise TryLater(str(error).splitlines()[0]) from error
-                raise
+        replies = self.inbox.replies(item, incoming)
         return self._sending(item, incoming, query, replies, reply_to)
 
     async def _apologise(self, item: Pending) -> Callable[[], Awaitable[None]]:
