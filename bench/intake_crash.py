@@ -9,25 +9,23 @@ A benchmark, not a test. Target: all answered, at most one twice.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import signal
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.error
-import urllib.request
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tests.helpers import bot_environment, free_port, start_bot, stop
+from tests.helpers import bot_environment, free_port, post_update, start_bot, stop, text_update
 from tests.telegram_standin import BotApiStandIn
 
 FIRST = 20_000
+SECRET = "s3cret"
 
 
 def answered(api: BotApiStandIn) -> Counter[str]:
@@ -52,23 +50,6 @@ def settle(api: BotApiStandIn, burst: int) -> Counter[str]:
     return answered(api)
 
 
-def update(update_id: int, user: int) -> dict[str, object]:
-    return {"update_id": update_id, "message": {
-        "message_id": update_id, "date": int(time.time()),
-        "chat": {"id": user, "type": "private"},
-        "from": {"id": user, "is_bot": False, "first_name": "P", "language_code": "en"},
-        "text": "/help", "entities": [{"type": "bot_command", "offset": 0, "length": 5}]}}
-
-
-def deliver(url: str, body: dict[str, object]) -> bool:
-    request = urllib.request.Request(url, data=json.dumps(body).encode(), headers={
-        "Content-Type": "application/json", "X-Telegram-Bot-Api-Secret-Token": "s3cret"})
-    try:
-        return bool(urllib.request.urlopen(request, timeout=10).status == 200)
-    except (urllib.error.URLError, OSError):
-        return False
-
-
 def run(mode: str, burst: int, folder: Path) -> tuple[int, int, int, int]:
     api = BotApiStandIn(latency=0.005).start()
     extra: dict[str, str] = {}
@@ -76,7 +57,7 @@ def run(mode: str, burst: int, folder: Path) -> tuple[int, int, int, int]:
     if mode == "webhook":
         port = free_port()
         url = f"http://127.0.0.1:{port}/hook"
-        extra = {"TELEGRAM_WEBHOOK_URL": url, "TELEGRAM_WEBHOOK_SECRET": "s3cret",
+        extra = {"TELEGRAM_WEBHOOK_URL": url, "TELEGRAM_WEBHOOK_SECRET": SECRET,
                  "TELEGRAM_WEBHOOK_LISTEN": "127.0.0.1", "TELEGRAM_WEBHOOK_PORT": str(port)}
     env = bot_environment(DATABASE_URL=f"sqlite:///{folder / (mode + '.sqlite3')}",
                           TELEGRAM_TOKEN=api.token, TELEGRAM_BASE_URL=api.base_url,
@@ -85,7 +66,7 @@ def run(mode: str, burst: int, folder: Path) -> tuple[int, int, int, int]:
     bot: subprocess.Popen[bytes] = start_bot(env, log)
     try:
         wait(lambda: "running as @" in log.read_text(), 60)
-        updates = [update(n + 1, FIRST + n) for n in range(burst)]
+        updates = [text_update(n + 1, FIRST + n, "/help") for n in range(burst)]
         if mode == "polling":
             for n in range(burst):
                 api.send_text(FIRST + n, "/help")
@@ -94,17 +75,17 @@ def run(mode: str, burst: int, folder: Path) -> tuple[int, int, int, int]:
             again: list[dict[str, object]] = []
         else:
             with ThreadPoolExecutor(8) as pool:
-                futures = [pool.submit(deliver, url, body) for body in updates]
+                futures = [pool.submit(post_update, url, body, SECRET) for body in updates]
                 wait(lambda: len(answered(api)) >= burst // 10, 60)
                 os.kill(bot.pid, signal.SIGKILL)
-                acknowledged = [future.result() for future in futures]
+                acknowledged = [future.result() == 200 for future in futures]
             again = [b for b, ok in zip(updates, acknowledged, strict=True) if not ok]
         bot.wait(10)
         at_kill = len(answered(api))
         bot = start_bot(env, log)
         wait(lambda: log.read_text().count("running as @") >= 2, 60)
         for body in again:  # Telegram delivers again what was not acknowledged
-            wait(lambda body=body: deliver(url, body), 30)
+            wait(lambda body=body: post_update(url, body, SECRET) == 200, 30)
         counts = settle(api, burst)
     finally:
         stop(bot)

@@ -3,13 +3,17 @@ does, free ports, waiting."""
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
 import sys
 import time
+import urllib.error
+import urllib.request
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from bot import PROJECT_ROOT
 from bot.app import Application
@@ -80,3 +84,27 @@ def bot_environment(**env: str) -> dict[str, str]:
         [str(PROJECT_ROOT), *filter(None, [os.environ.get("PYTHONPATH")])])
     environment.update(env)
     return environment
+
+
+def text_update(update_id: int, user: int, text: str) -> dict[str, Any]:
+    """A Telegram update: `text` sent by `user` in a private chat (a command marked as one)."""
+    message: dict[str, Any] = {
+        "message_id": update_id, "date": int(time.time()), "chat": {"id": user, "type": "private"},
+        "from": {"id": user, "is_bot": False, "first_name": "T", "language_code": "en"},
+        "text": text}
+    if text.startswith("/"):
+        message["entities"] = [{"type": "bot_command", "offset": 0,
+                                "length": len(text.split()[0])}]
+    return {"update_id": update_id, "message": message}
+
+
+def post_update(url: str, update: dict[str, Any], secret: str) -> int:
+    """One webhook delivery as Telegram makes it: the HTTP status, 0 when nothing answered."""
+    request = urllib.request.Request(url, data=json.dumps(update).encode(), headers={
+        "Content-Type": "application/json", "X-Telegram-Bot-Api-Secret-Token": secret})
+    try:
+        return int(urllib.request.urlopen(request, timeout=10).status)
+    except urllib.error.HTTPError as error:
+        return error.code
+    except (urllib.error.URLError, OSError):
+        return 0

@@ -4,24 +4,30 @@ at most one twice (the reply in flight at the kill)."""
 
 from __future__ import annotations
 
-import json
 import os
 import signal
 import subprocess
 import time
-import urllib.error
-import urllib.request
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 
-from tests.helpers import bot_environment, free_port, start_bot, stop, wait_until
+from tests.helpers import (
+    bot_environment,
+    free_port,
+    post_update,
+    start_bot,
+    stop,
+    text_update,
+    wait_until,
+)
 from tests.telegram_standin import BotApiStandIn
 
 BURST = 300
 FIRST = 20_000
+SECRET = "s3cret"
 
 
 def environment(api: BotApiStandIn, database: str, **extra: str) -> dict[str, str]:
@@ -78,41 +84,23 @@ def test_sigkill_during_a_polled_burst_loses_nothing(api: BotApiStandIn, tmp_pat
     check(api, counts)
 
 
-def update(update_id: int, user: int) -> dict[str, object]:
-    return {"update_id": update_id, "message": {
-        "message_id": update_id, "date": int(time.time()),
-        "chat": {"id": user, "type": "private"},
-        "from": {"id": user, "is_bot": False, "first_name": "P", "language_code": "en"},
-        "text": "/help", "entities": [{"type": "bot_command", "offset": 0, "length": 5}]}}
-
-
-def deliver(url: str, body: dict[str, object]) -> bool:
-    """One webhook delivery as Telegram makes it: True when the bot answered 200."""
-    request = urllib.request.Request(url, data=json.dumps(body).encode(), headers={
-        "Content-Type": "application/json", "X-Telegram-Bot-Api-Secret-Token": "s3cret"})
-    try:
-        return urllib.request.urlopen(request, timeout=10).status == 200
-    except (urllib.error.URLError, OSError):
-        return False
-
-
 @pytest.mark.slow
 def test_sigkill_during_a_webhook_burst_loses_nothing(api: BotApiStandIn, tmp_path: Path):
     port = free_port()
     url = f"http://127.0.0.1:{port}/hook"
     env = environment(api, f"sqlite:///{tmp_path / 'bot.sqlite3'}", TELEGRAM_WEBHOOK_URL=url,
-                      TELEGRAM_WEBHOOK_SECRET="s3cret", TELEGRAM_WEBHOOK_LISTEN="127.0.0.1",
+                      TELEGRAM_WEBHOOK_SECRET=SECRET, TELEGRAM_WEBHOOK_LISTEN="127.0.0.1",
                       TELEGRAM_WEBHOOK_PORT=str(port))
     log = tmp_path / "bot.log"
     bot: subprocess.Popen[bytes] = start_bot(env, log)
-    updates = [update(n + 1, FIRST + n) for n in range(BURST)]
+    updates = [text_update(n + 1, FIRST + n, "/help") for n in range(BURST)]
     try:
         wait_until(lambda: "running as @" in log.read_text(), 60, "the bot to start")
         with ThreadPoolExecutor(8) as pool:
-            futures = [pool.submit(deliver, url, body) for body in updates]
+            futures = [pool.submit(post_update, url, body, SECRET) for body in updates]
             wait_until(lambda: len(answered(api)) >= 30, 60, "the burst to be under way")
             os.kill(bot.pid, signal.SIGKILL)
-            acknowledged = [future.result() for future in futures]
+            acknowledged = [future.result() == 200 for future in futures]
         bot.wait(10)
         assert len(answered(api)) < BURST, "the burst was over before the kill"
         bot = start_bot(env, log)
@@ -122,7 +110,8 @@ def test_sigkill_during_a_webhook_burst_loses_nothing(api: BotApiStandIn, tmp_pa
         again = [body for body, ok in zip(updates, acknowledged, strict=True) if not ok]
         again += updates[:5]
         for body in again:
-            wait_until(lambda body=body: deliver(url, body), 30, "a delivery accepted")
+            wait_until(lambda body=body: post_update(url, body, SECRET) == 200, 30,
+                       "a delivery accepted")
         counts = settle(api)
     finally:
         stop(bot)

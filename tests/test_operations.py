@@ -24,7 +24,15 @@ from sqlalchemy.engine import make_url
 from bot.core.config import derive_webhook_secret
 from bot.ops.logs import MASK, REDACT, add_secret, configure_logging
 from bot.ops.serving import supervised
-from tests.helpers import bot_environment, free_port, start_bot, stop, wait_until
+from tests.helpers import (
+    bot_environment,
+    free_port,
+    post_update,
+    start_bot,
+    stop,
+    text_update,
+    wait_until,
+)
 from tests.telegram_standin import BotApiStandIn
 
 TOKEN = "7012345678:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw-secret"
@@ -59,22 +67,6 @@ def get(url: str) -> tuple[int, str]:
             return answer.status, answer.read().decode()
     except urllib.error.HTTPError as error:
         return error.code, error.read().decode()
-
-
-def post_update(url: str, update: dict[str, Any], secret: str) -> int:
-    request = urllib.request.Request(url, data=json.dumps(update).encode(), headers={
-        "Content-Type": "application/json", "X-Telegram-Bot-Api-Secret-Token": secret})
-    try:
-        return int(urllib.request.urlopen(request, timeout=10).status)
-    except urllib.error.HTTPError as error:
-        return error.code
-
-
-def text_update(update_id: int, user: int, text: str) -> dict[str, Any]:
-    return {"update_id": update_id, "message": {
-        "message_id": update_id, "date": 0, "chat": {"id": user, "type": "private"},
-        "from": {"id": user, "is_bot": False, "first_name": "T", "language_code": "en"},
-        "text": text}}
 
 
 def with_password(url: str, password: str = PASSWORD) -> str:
