@@ -209,6 +209,8 @@ def test_webhook_checks_the_secret(app: Application, api: BotApiStandIn):
             return error.code
 
     with RunningBot(app, transport):
+        # the leader sets the webhook once it leads, a moment after the transport is ready
+        wait_until(lambda: api.calls_of("setWebhook"), 30, "setWebhook")
         (hook,) = api.calls_of("setWebhook")
         assert hook.params["secret_token"] == "s3cret"
         assert post("wrong") == 403
