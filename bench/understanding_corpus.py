@@ -1,12 +1,14 @@
 """The understanding corpus (issue 19): play each conversation through the console, judge it.
 
     .venv/bin/python bench/understanding_corpus.py [--part dev|heldout|both] [--verbose] [--smoke]
+    .venv/bin/python bench/understanding_corpus.py --check FILE   # its format and ids, unplayed
 
 Every conversation is one new person on the console (one fresh SQLite database per run), the demo
 clock set to the conversation's `now`. A reply is judged by what the person sees: its text, its
 language and, for reminders, the store. Prints the share of turns answered well per kind ×
 language, and overall, for each part. `--verbose` prints the failures of the development part
 only (the held-out part is never shown question by question); `--smoke` plays a few conversations.
+The development part is `dev.yaml` plus every `dev-*.yaml` (conversations added by later writers).
 """
 
 from __future__ import annotations
@@ -420,15 +422,84 @@ def report(part: str, scores: dict[tuple[str, str], list[int]]) -> float:
     return good / count
 
 
+def load_part(part: str) -> list[dict[str, Any]]:
+    """A part's conversations: `heldout.yaml`, or `dev.yaml` and every `dev-*.yaml`."""
+    files = [CORPUS / f"{part}.yaml", *sorted(CORPUS.glob(f"{part}-*.yaml"))]
+    conversations: list[dict[str, Any]] = []
+    for file in files:
+        conversations += yaml.safe_load(file.read_text(encoding="utf-8")) or []
+    return conversations
+
+
+def check(file: Path) -> list[str]:
+    """What is wrong with a corpus file's format or ids (nothing is played)."""
+    conference, _ = load_conference(PROJECT_ROOT / "data")
+    sessions = set(conference.sessions)
+    people = set(conference.people)
+    venues = set(conference.venues) | {"station"}
+    topics = {t.id for t in conference.info}
+    kinds = {s.kind for s in conference.sessions.values()}
+    problems: list[str] = []
+    seen: set[str] = set()
+    for conversation in yaml.safe_load(file.read_text(encoding="utf-8")) or []:
+        ident = str(conversation.get("id"))
+        where = f"{file.name}: {ident}"
+        if ident in seen:
+            problems.append(f"{where}: id used twice")
+        seen.add(ident)
+        if conversation.get("lang") not in LANGS:
+            problems.append(f"{where}: lang must be one of {LANGS}")
+        if conversation.get("kind") not in KINDS:
+            problems.append(f"{where}: kind must be one of {KINDS}")
+        if "now" in conversation:
+            try:
+                local(str(conversation["now"]))
+            except ValueError:
+                problems.append(f"{where}: now is not a local date and time")
+        for number, turn in enumerate(conversation.get("turns") or [], 1):
+            expect = turn.get("expect") or {}
+            at = f"{where} turn {number}"
+            if not str(turn.get("say", "")).strip():
+                problems.append(f"{at}: no say")
+            if not hasattr(Judge, "j_" + str(expect.get("answer"))):
+                problems.append(f"{at}: unknown answer {expect.get('answer')!r}")
+            for key, known in (("session", sessions), ("person", people), ("topic", topics),
+                               ("category", kinds)):
+                if key in expect and str(expect[key]) not in known:
+                    problems.append(f"{at}: unknown {key} {expect[key]!r}")
+            for ident_ in expect.get("sessions") or []:
+                if str(ident_) not in sessions:
+                    problems.append(f"{at}: unknown session {ident_!r}")
+            if expect.get("answer") in ("directions", "distance", "place"):
+                for key in ("from", "to", "place"):
+                    if key in expect and str(expect[key]) not in venues:
+                        problems.append(f"{at}: unknown venue {expect[key]!r}")
+            for key in ("time", "from", "to"):
+                if key in expect and expect.get("answer") in ("at", "range"):
+                    try:
+                        local(str(expect[key]))
+                    except ValueError:
+                        problems.append(f"{at}: {key} is not a local date and time")
+        if not conversation.get("turns"):
+            problems.append(f"{where}: no turns")
+    return problems
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--part", choices=("dev", "heldout", "both"), default="dev")
     parser.add_argument("--verbose", action="store_true", help="print the dev failures")
     parser.add_argument("--smoke", action="store_true", help="play only a few conversations")
+    parser.add_argument("--check", type=Path, metavar="FILE",
+                        help="check a corpus file's format and ids without playing it")
     args = parser.parse_args(argv)
+    if args.check:
+        problems = check(args.check)
+        print("\n".join(problems) or f"{args.check}: fine")
+        return 1 if problems else 0
     parts = ("dev", "heldout") if args.part == "both" else (args.part,)
     for part in parts:
-        conversations = yaml.safe_load((CORPUS / f"{part}.yaml").read_text(encoding="utf-8"))
+        conversations = load_part(part)
         if args.smoke:
             conversations = conversations[::20]
         report(part, play(part, conversations, args.verbose))
