@@ -44,10 +44,21 @@ def word_matches(wanted: str, given: str) -> bool:
         return True
     if len(wanted) < 4 or len(given) < 4:
         return False
-    stem = _common_prefix(wanted, given)
-    if stem >= 5 and stem >= max(len(wanted), len(given)) - 4:
+    if _same_stem(wanted, given):
         return True  # the same stem with another inflected ending: migracji ~ migration
     return fuzz.ratio(wanted, given) >= 80
+
+
+def _same_stem(wanted: str, given: str) -> bool:
+    stem = _common_prefix(wanted, given)
+    return stem >= 5 and stem >= max(len(wanted), len(given)) - 4
+
+
+def _short_endings(wanted: str, given: str) -> bool:
+    """Two forms of a short stem in Latin letters ('funds' ~ 'funders'): four letters
+    shared, short endings."""
+    stem = _common_prefix(wanted, given)
+    return given.isascii() and stem >= 4 and len(wanted) - stem <= 3 and len(given) - stem <= 3
 
 
 def _common_prefix(a: str, b: str) -> int:
@@ -70,11 +81,23 @@ class Vocabulary:
 
     def __init__(self, known: Iterable[str]) -> None:
         self.known = frozenset(known)
+        self.dictionary: frozenset[str] = frozenset()
+        """Every word the data knows: one of them typed exactly is itself, not a typo."""
         self.matching = lru_cache(maxsize=1 << 14)(self._matching)
+
+    def spell_against(self, dictionary: frozenset[str]) -> None:
+        """Correct typos only in words outside `dictionary` ('trends' is a word of a title,
+        not 'ends' mistyped); inflected endings of the same stem still match."""
+        self.dictionary = dictionary
+        self.matching.cache_clear()
 
     def _matching(self, given: str) -> frozenset[str]:
         if len(given) < 4:
             return frozenset({given}) & self.known
+        if given in self.dictionary:
+            return frozenset(word for word in self.known
+                             if word == given or _same_stem(word, given)
+                             or _short_endings(word, given))
         return frozenset(word for word in self.known if word_matches(word, given))
 
     def matched(self, message: Iterable[str]) -> frozenset[str]:

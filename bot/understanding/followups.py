@@ -42,8 +42,8 @@ class FollowUps(Questions):
         if kind is not None:
             found = [s for s in found if s.kind == kind] or (
                 [] if len(found) > 1 else found)
-        top = self.conference.top_level(found)
-        return top if 0 < len(top) <= 3 else []
+        top = [s for s in found if s.parent is None or s.parent not in found]  # a block, not
+        return top if 0 < len(top) <= 3 else []  # its parts; a part named alone, itself
 
     def read_in_context(self, text: str, message: list[str], day: Day | None,
                         focus: Focus | None, timed: Intent | None = None) -> Intent | None:

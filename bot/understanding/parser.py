@@ -75,6 +75,12 @@ class Understanding(FollowUps, Entities, Spans, TimeExpressions):
         self._conference_words = Vocabulary(lexicon.conference_words)
         self._fact_words = Vocabulary(w for phrases in lexicon.facts.values()
                                       for p in phrases for w in p)
+        dictionary = frozenset().union(*(v.known for v in (
+            self._phrase_words, self._index_words, self._place_words, self._conference_words,
+            self._fact_words)))
+        for vocabulary in (self._phrase_words, self._index_words, self._place_words,
+                           self._conference_words, self._fact_words):
+            vocabulary.spell_against(dictionary)
         self._day_vocabulary = frozenset(
             {*self._weekdays, *self._months, *lexicon.day_words, *lexicon.time_prepositions,
              *(w for ws in lexicon.ordinals.values() for w in ws),
