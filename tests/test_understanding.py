@@ -229,8 +229,9 @@ def test_distance_without_coordinates_links_a_route_between_the_addresses(chat: 
     answer = chat(lang="en").ask("how far is Nasza Ściana from Świetlica Dębniki?")
     assert "has not been announced" in answer
     assert "ul. Lipińskiego 2, Kraków" in answer and "ul. Konfederacka 4, Kraków" in answer
-    assert ("https://www.openstreetmap.org/directions?from=ul.+Lipi%C5%84skiego+2%2C+Krak%C3%B3w"
-            "&amp;to=ul.+Konfederacka+4%2C+Krak%C3%B3w") in chat(lang="en").send(
+    # "how far is A from B": the way starts at B, the place after "from"
+    assert ("https://www.openstreetmap.org/directions?from=ul.+Konfederacka+4%2C+Krak%C3%B3w"
+            "&amp;to=ul.+Lipi%C5%84skiego+2%2C+Krak%C3%B3w") in chat(lang="en").send(
                 "how far is Nasza Ściana from Świetlica Dębniki?")[0].html
 
 

@@ -81,6 +81,8 @@ class Lexicon:
     _known: dict[str, frozenset[str]] | None = field(default=None, repr=False, compare=False)
     origin_words: frozenset[str] = frozenset()
     """Prepositions before the place a way starts at ("z", "з", "из", "from")."""
+    destination_words: frozenset[str] = frozenset()
+    """Prepositions before the place a way leads to ("do", "до", "to")."""
     times: TimeWords = field(default_factory=lambda: TimeWords())
     """Parts of the day, relative times and clock hours said as words (`times:`)."""
     languages: tuple[str, ...] = ()
@@ -205,6 +207,8 @@ class Lexicon:
                                                required=()))
         lexicon.origin_words = _union(folded_set("origin_words", raw.get("origin_words", {}),
                                                  required=()))
+        lexicon.destination_words = _union(folded_set(
+            "destination_words", raw.get("destination_words", {}), required=()))
         return lexicon
 
     def reply_language(self, written: str | None) -> str | None:

@@ -16,6 +16,7 @@ from bot.understanding.entities import Entities
 from bot.understanding.followups import FollowUps
 from bot.understanding.inflection import inflected_forms
 from bot.understanding.intent import Intent as Intent
+from bot.understanding.routes import Routes
 from bot.understanding.spans import Spans
 from bot.understanding.times import TimeExpressions
 
@@ -29,7 +30,7 @@ MAX_READ = 500
 """Characters of a message that are read; a longer one is someone pasting, not asking."""
 
 
-class Understanding(FollowUps, Entities, Spans, TimeExpressions):
+class Understanding(FollowUps, Entities, Spans, TimeExpressions, Routes):
     """Everything needed to read free text, prepared once from the conference data."""
 
     def __init__(self, conference: Conference, lexicon: Lexicon, catalogue: Catalogue) -> None:
@@ -130,6 +131,9 @@ class Understanding(FollowUps, Entities, Spans, TimeExpressions):
         if self.lexicon.transliteration(text):
             text = f"{text} {to_cyrillic(text)}"
         message = self._uncontracted(words(text))
+        route = self.route(message, focus)
+        if route is not None:
+            return route
         day = self.find_day(text, now)
         if day is None and focus is not None and focus.asked == "programme":
             day = self._ordinal_day(message)
