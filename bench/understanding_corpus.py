@@ -107,9 +107,14 @@ class Judge:
         self._pages: dict[tuple[str, str], str] = {}
 
     def without_names(self, text: str) -> str:
-        """The reply without titles, names and addresses, which keep their own language."""
+        """The reply without titles, names, organisations and addresses, which keep their
+        own language (a Ukrainian reply naming Polish organisations is still Ukrainian)."""
         if not hasattr(self, "_names"):
             names = {str(t) for s in self.c.walk() for t in s.title.values()}
+            names |= {str(t) for s in self.c.walk() if isinstance(s.host, dict)
+                      for t in s.host.values()}
+            names |= {str(t) for p in self.c.people.values() if isinstance(p.affiliation, dict)
+                      for t in p.affiliation.values()}
             names |= {str(n) for v in self.c.venues.values() for n in v.name.values()}
             names |= {v.address for v in self.c.venues.values() if isinstance(v.address, str)}
             names |= {p.name for p in self.c.people.values()}
