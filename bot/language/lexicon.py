@@ -243,18 +243,28 @@ class Lexicon:
 
     def _read_as_cyrillic(self, given: list[str]) -> str | None:
         """Latin text with no Polish or English marker whose words, put into Cyrillic, are
-        Ukrainian or Russian words the lexicon knows ("a vo skolko?", "napomni mne pro nego")."""
+        Ukrainian or Russian words the lexicon knows ("a vo skolko?", "do kotroi trivaje").
+
+        A two-letter marker that is also a known word in Cyrillic ("do" ~ "до") is no veto,
+        nor evidence: two other words must be known (the one, if there is one).
+        """
         known = self._language_words()
-        cyrillic = words(to_cyrillic(" ".join(given)))
-        typed = {lang for lang, found in self.transliterated.items() if found}
-        if any(w in markers for lang, markers in self.markers.items()
-               if lang not in typed for w in given):
-            return None  # a Polish or English word: not transliteration
-        counts = {lang: sum(1 for w in cyrillic if w in known.get(lang, ())) for lang in typed}
-        if not counts:
+        typed = [lang for lang, found in self.transliterated.items() if found]
+        if not typed:
             return None
+        every = frozenset().union(*(known.get(lang, frozenset()) for lang in typed))
+        shared = {w for w in given if len(w) <= 2 and to_cyrillic(w) in every}
+        for word in given:
+            if word not in shared and any(word in markers for lang, markers
+                                          in self.markers.items() if lang not in typed):
+                return None  # a Polish or English word: not transliteration
+        rest = [w for w in given if w not in shared]
+        cyrillic = words(to_cyrillic(" ".join(rest)))
+        counts = {lang: sum(1 for w in cyrillic if w in known.get(lang, frozenset()))
+                  for lang in typed}
         best = max(counts, key=lambda lang: counts[lang])
-        return best if counts[best] >= 2 else None
+        need = min(2, len(rest))  # "a o kotrij?": the one word that is not small must be known
+        return best if need and counts[best] >= need else None
 
     def detect_language(self, text: str, names: frozenset[str] = frozenset()) -> str | None:
         """Guess the language a message is written in, or None when it cannot be told.
