@@ -260,7 +260,10 @@ class Judge:
 
     def _yes_no(self, e: dict[str, Any], text: str, lang: str, words: dict[str, tuple[str, ...]]
                 ) -> bool:
-        first = re.findall(r"\w+", text.lower())[:1]
+        paragraphs = text.lower().split("\n\n")
+        while len(paragraphs) > 1 and "/lang" in paragraphs[0]:  # the note on the language
+            paragraphs.pop(0)
+        first = re.findall(r"\w+", "\n\n".join(paragraphs))[:1]
         if not first or first[0] not in words[lang]:
             return False
         if "session" in e:

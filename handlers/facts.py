@@ -6,7 +6,7 @@ from __future__ import annotations
 from markupsafe import Markup
 
 from bot.chat.router import Context, Router, same_for_everyone
-from bot.chat.views import NL, session_line, session_lines, tr, venue_text
+from bot.chat.views import NL, people_lines, session_line, session_lines, tr, venue_text
 from bot.core.messages import TextReply
 from bot.programme.model import Session
 
@@ -70,4 +70,6 @@ def yes_or_no(ctx: Context) -> TextReply:
              session_line(ctx, session, show_day=True)]
     if ctx.intent.places or ctx.intent.fact == "no":
         lines.append(ctx._("Where: %(where)s", where=venue_text(ctx, session)))
+    if ctx.intent.people:  # "does Matejko speak on Thursday?": who is in it, in what role
+        lines.extend(people_lines(ctx, session))
     return TextReply(NL.join(lines))

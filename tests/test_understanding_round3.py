@@ -31,3 +31,29 @@ def test_ukrainian_in_latin_letters_with_words_shared_with_polish(chat: Chat,
     assert title(conference, "s23", "uk") in answer and "14:20" in answer
     again = session.ask("a o kotrij?")  # short, and its small words are Polish too
     assert "12:50" in again and "Починається" in again
+
+
+def test_yes_or_no_about_a_person_and_their_sessions(chat: Chat, conference: Conference):
+    # Wojciech Matejko speaks on Thursday (s24), not on Wednesday
+    yes = chat(lang="pl", user="p1").ask("czy Matejko występuje w czwartek?")
+    assert yes.startswith("Tak.") and title(conference, "s24", "pl") in yes
+    assert "Wojciech Matejko" in yes
+    no = chat(lang="en", user="p2").ask("does Matejko speak on Wednesday?")
+    assert no.startswith("No.")
+
+
+def test_a_person_claimed_for_a_session_they_are_not_in(chat: Chat, conference: Conference):
+    # Adam Markuszewski moderates the metropolis panel (s27), not the volunteering one (s25)
+    answer = chat(lang="uk", user="p3").ask("Маркушевський модерує панель про волонтерство?")
+    assert answer.startswith("Ні.") and title(conference, "s25", "uk") in answer
+
+
+def test_a_question_asked_by_its_tone_is_a_yes_or_no(chat: Chat, conference: Conference):
+    # the coffee break runs 10:55–11:15; "…?" with no question word asks yes or no
+    answer = chat(lang="uk", user="p4").ask("перерва на каву об 11:30?")
+    assert answer.startswith("Ні.") and title(conference, "s19", "uk") in answer
+    # a follow-up opened by "and" asks the last question again, not yes or no
+    session = chat(lang="en", user="p5")
+    session.ask("when's the Nasza Ściana visit?")
+    again = session.ask("and the one on Konfederacka?")
+    assert not again.startswith(("Yes.", "No.")) and title(conference, "s5", "en") in again

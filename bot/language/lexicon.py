@@ -74,6 +74,10 @@ class Lexicon:
     """fact name -> the phrases asking for it, in every language ("do której" -> end)."""
     yes_no: frozenset[str] = frozenset()
     """Words opening a yes/no question ("czy", "чи", "ли", "is", "does")."""
+    asking_words: frozenset[str] = frozenset()
+    """Words that ask about something ("when", "kto"): without one, "…?" asks yes or no."""
+    indefinite_particles: frozenset[str] = frozenset()
+    """"что-то", "хто-небудь": an asking word with one of these asks nothing."""
     conference_words: frozenset[str] = frozenset()
     """Words naming the conference itself ("konferencja"), not one of its sessions."""
     references: frozenset[str] = frozenset()
@@ -201,6 +205,10 @@ class Lexicon:
                 for p in ps if words(p))
         lexicon.times = _time_words(raw.get("times", {}), per_language, fail)
         lexicon.yes_no = _union(folded_set("yes_no", raw.get("yes_no", {}), required=()))
+        lexicon.asking_words = _union(folded_set("asking_words", raw.get("asking_words", {}),
+                                                 required=()))
+        lexicon.indefinite_particles = _union(folded_set(
+            "indefinite_particles", raw.get("indefinite_particles", {}), required=()))
         lexicon.conference_words = _union(folded_set(
             "conference_words", raw.get("conference_words", {}), required=()))
         lexicon.references = _union(folded_set("references", raw.get("references", {}),

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from bot.language.lexicon import Lexicon
 from bot.language.textmatch import word_matches, words
 from bot.programme.model import Day, InfoTopic, Person, Place, Session, Venue
 from bot.storage.dialogue import Focus
@@ -17,6 +18,8 @@ from bot.understanding.intent import Intent
 from bot.understanding.questions import Questions
 
 PLACE_ASKED = ("where", "distance")
+CONTINUING = ("a", "а", "and", "i", "і", "и")
+"""Words opening a follow-up that goes on with the last question ("and the one on …?")."""
 
 
 class FollowUps(Questions):
@@ -32,6 +35,7 @@ class FollowUps(Questions):
         def find_places(self, message: list[str]) -> list[Place]: ...
         def _from_to(self, message: list[str], places: list[Place]) -> list[Place]: ...
         def find_people(self, message: list[str]) -> list[Person]: ...
+        def _name_words(self, given: str) -> tuple[frozenset[str], frozenset[str]]: ...
         def search(self, text: str, limit: int = 6, keep: float = 0.5) -> list[Session]: ...
 
     def specific_sessions(self, content: list[str], kind: str | None) -> list[Session]:
@@ -60,6 +64,12 @@ class FollowUps(Questions):
         best = self._best_phrase(message)
         leans_back = bool(fact or place_asked or who_asked or action) and self.refers_back(
             message) and focus is not None
+        tone = _by_tone(text, message, self.lexicon)
+        if people and (self._yes_no(message) or tone) and not action:
+            checked = self._about_people(message, people, ignored, kind, day, timed,
+                                         claims_needed=not self._yes_no(message))
+            if checked is not None:
+                return checked
         if people or (best is not None and best[1] is not None and not leans_back):
             return None  # a person or a topic: read as before
         content = [w for w in self.content_words(message, ignored)
@@ -91,7 +101,7 @@ class FollowUps(Questions):
             if focus.asked == "where":
                 place_asked = ["where"]
             who_asked = focus.asked == "who"
-        if self._yes_no(message) and targets and not action:
+        if (self._yes_no(message) or tone) and targets and not action:
             verdict = self._check(targets[0], day, timed, places)
             if verdict is not None:
                 return Intent("yesno", fact=verdict, sessions=targets[:1], day=day,
@@ -132,6 +142,35 @@ class FollowUps(Questions):
             return Intent("person", people=focus_people, from_dialogue=True)
         return None
 
+    def _about_people(self, message: list[str], people: list[Person], ignored: set[str],
+                      kind: str | None, day: Day | None, timed: Intent | None,
+                      claims_needed: bool = False) -> Intent | None:
+        """'Does Matejko run something on Thursday?', 'is Glińska's workshop on Wednesday?',
+        'does Markuszewski moderate the volunteering panel?': checked against their sessions.
+
+        Asked by tone alone ("Glińska?"), something must be claimed besides the person."""
+        places = self.find_places(message)
+        place_words = {w for p in places for name in (*p.name.values(), *p.aliases)
+                       for w in words(name)}
+        content = [w for w in self.content_words(message, ignored)
+                   if not self._conference_words.matching(w) and w not in place_words
+                   and not any(self._name_words(w))]
+        theirs = [s for p in people for s in self.conference.with_person(p)]
+        moments = timed.moments if timed else []
+        named = self.specific_sessions(content, kind) if content else []
+        if named and not (set(named) & set(theirs) and len(named) > 1):
+            session = named[0]
+            together = all(session in self.conference.with_person(p) for p in people)
+            holds = together and self._check(session, day, timed, places) != "no"
+            return Intent("yesno", fact="yes" if holds else "no", sessions=[session],
+                          people=people, day=day, moments=moments, places=places)
+        candidates = [s for s in theirs if kind is None or s.kind == kind]
+        if not candidates or (claims_needed and not (day or timed or places or kind)):
+            return None
+        good = [s for s in candidates if self._check(s, day, timed, places) != "no"]
+        return Intent("yesno", fact="yes" if good else "no", sessions=(good or candidates)[:1],
+                      people=people, day=day, moments=moments, places=places)
+
     def _speaker_question(self, message: list[str]) -> bool:
         """'does she speak anywhere else?': a verb of the who-question ('speaks', 'виступає')
         asked of the person in focus."""
@@ -143,7 +182,7 @@ class FollowUps(Questions):
         """A yes/no question: opened by "czy", "чи", "is", "does"…, or with "ли" inside."""
         marks = self.lexicon.yes_no
         return bool(message) and (message[0] in marks or (len(message) > 1 and message[0]
-                                                          in ("a", "а", "and", "i", "і")
+                                                          in CONTINUING
                                                           and message[1] in marks)
                                   or any(w in marks and len(w) <= 3 and not w.isascii()
                                          for w in message[1:]))
@@ -205,3 +244,16 @@ class FollowUps(Questions):
             return Intent("where", places=venues[:1] if len(set(map(id, venues))) == 1 else [],
                           sessions=targets[:3], from_dialogue=from_dialogue)
         return None
+
+
+def _by_tone(text: str, message: list[str], lexicon: Lexicon) -> bool:
+    """A yes/no question by its tone: it ends with "?" and asks no "when", "who", "how"…
+    ("что-то" asks nothing)."""
+    def asks(index: int) -> bool:
+        following = message[index + 1] if index + 1 < len(message) else ""
+        return (message[index] in lexicon.asking_words
+                and following not in lexicon.indefinite_particles)
+
+    asking = any(asks(index) for index in range(len(message)))
+    return (text.rstrip().endswith("?") and len(message) >= 2 and not asking
+            and message[0] not in CONTINUING)  # "and the one on Konfederacka?" asks it again

@@ -301,7 +301,9 @@ class Understanding(FollowUps, Entities, Spans, TimeExpressions, Routes):
 
     def _time_words(self, message: list[str]) -> set[str]:
         """Words naming days, dates and times: they say when, not what."""
-        return {w for w in message if w in self._day_vocabulary or w.isdecimal()}
+        return {w for w in message if w in self._day_vocabulary or w.isdecimal()
+                or (len(w) >= 4 and w not in self._index_words.dictionary
+                    and any(word_matches(day, w) for day in self._day_vocabulary))}
 
     def _candidates(self, matched: frozenset[str]
                     ) -> list[tuple[str, tuple[str, ...], InfoTopic | None]]:
