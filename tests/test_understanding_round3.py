@@ -57,3 +57,39 @@ def test_a_question_asked_by_its_tone_is_a_yes_or_no(chat: Chat, conference: Con
     session.ask("when's the Nasza Ściana visit?")
     again = session.ask("and the one on Konfederacka?")
     assert not again.startswith(("Yes.", "No.")) and title(conference, "s5", "en") in again
+
+
+def test_a_fact_asked_with_nothing_named_leans_on_the_conversation(chat: Chat,
+                                                                    conference: Conference):
+    session = chat(lang="uk", user="lean")
+    session.ask("що таке People meet People?")
+    answer = session.ask("а починається о котрій?")  # no "it", no conference word
+    assert title(conference, "s6", "uk") in answer and "17:00" in answer
+    assert "Початок конференції" not in answer
+
+
+def test_a_reminder_set_for_what_was_just_talked_about(chat: Chat, app, conference: Conference):
+    session = chat(lang="en", user="set")
+    session.ask("when is the panel on metropolitan networks?")
+    answer = session.ask("set a reminder 15 min before")
+    assert title(conference, "s27", "en") in answer
+    assert "Which session?" not in answer
+
+
+def test_there_after_a_place_names_what_is_held_there(chat: Chat, conference: Conference):
+    session = chat(lang="pl", user="there")
+    session.ask("gdzie jest Świetlica Dębniki?")
+    answer = session.ask("a o której tam wizyta?")
+    assert title(conference, "s5", "pl") in answer and "15:30" in answer
+    assert title(conference, "s4", "pl") not in answer
+
+
+def test_with_whom_and_what_comes_behind_it(chat: Chat, conference: Conference):
+    session = chat(lang="uk", user="behind")
+    session.ask("коли панель про малі гміни?")
+    after = session.ask("а що за ним?")
+    assert title(conference, "s26", "uk") in after
+    session = chat(lang="uk", user="with-whom")
+    session.ask("що веде Ольга Глінська?")
+    who = session.ask("з ким вона веде воркшоп?")
+    assert "Joanna Grzymała-Moszczyńska" in who and title(conference, "s22", "uk") in who

@@ -62,8 +62,12 @@ class FollowUps(Questions):
             | self._time_words(message))
         people = self.find_people(message)
         best = self._best_phrase(message)
-        leans_back = bool(fact or place_asked or who_asked or action) and self.refers_back(
-            message) and focus is not None
+        content = [w for w in self.content_words(message, ignored)
+                   if not self._conference_words.matching(w)]
+        unnamed = not content and kind is None and not people and not any(
+            self._conference_words.matching(w) for w in message)  # "a zaczyna się o której?"
+        leans_back = bool(fact or place_asked or who_asked or action) and focus is not None and (
+            self.refers_back(message) or (unnamed and bool(focus.sessions)))
         tone = _by_tone(text, message, self.lexicon)
         if people and (self._yes_no(message) or tone) and not action:
             checked = self._about_people(message, people, ignored, kind, day, timed,
@@ -72,8 +76,6 @@ class FollowUps(Questions):
                 return checked
         if people or (best is not None and best[1] is not None and not leans_back):
             return None  # a person or a topic: read as before
-        content = [w for w in self.content_words(message, ignored)
-                   if not self._conference_words.matching(w)]
         places = self.find_places(message)
         place_words = {w for p in places for name in (*p.name.values(), *p.aliases)
                        for w in words(name)}
@@ -95,6 +97,9 @@ class FollowUps(Questions):
         targets = named
         if not targets and (refers or bare) and not people:
             targets, from_dialogue = sessions, bool(sessions)
+        if not targets and refers and focus_places:  # "o której tam wizyta?" after a place
+            targets = self._held_at(focus_places, kind)
+            from_dialogue = bool(targets)
         if (not fact and not place_asked and not who_asked and not action and focus
                 and focus.asked in (*SESSION_FACTS, "where", "who") and named):
             fact = focus.asked if focus.asked in SESSION_FACTS else None

@@ -82,6 +82,8 @@ class Understanding(FollowUps, Entities, Spans, TimeExpressions, Routes):
         for vocabulary in (self._phrase_words, self._index_words, self._place_words,
                            self._conference_words, self._fact_words):
             vocabulary.spell_against(dictionary)
+        self._unit_words = frozenset(w for phrases in lexicon.times.units.values()
+                                     for phrase in phrases for w in phrase)
         self._day_vocabulary = frozenset(
             {*self._weekdays, *self._months, *lexicon.day_words, *lexicon.time_prepositions,
              *(w for ws in lexicon.ordinals.values() for w in ws),
@@ -300,8 +302,9 @@ class Understanding(FollowUps, Entities, Spans, TimeExpressions, Routes):
         return Intent("search", sessions=found, query=rest) if found else None
 
     def _time_words(self, message: list[str]) -> set[str]:
-        """Words naming days, dates and times: they say when, not what."""
+        """Words naming days, dates, times and lengths of time: they say when, not what."""
         return {w for w in message if w in self._day_vocabulary or w.isdecimal()
+                or w in self._unit_words
                 or (len(w) >= 4 and w not in self._index_words.dictionary
                     and any(word_matches(day, w) for day in self._day_vocabulary))}
 

@@ -23,20 +23,23 @@ class Questions:
         """The fact a question asks for, and the words of the message that ask it.
 
         Short words must be typed as such; longer ones may carry an ending or a typo. The
-        phrase with the most letters wins, so "do której" (end) beats "której" (start).
+        phrase with the most letters wins, so "do której" (end) beats "której" (start); the
+        words of every phrase that matched are the question's, not what it names.
         """
         matched = self._fact_words.matched(message)
         best: tuple[int, int, str, tuple[str, ...]] | None = None
+        asking: set[str] = set()
         for name, phrases in self.lexicon.facts.items():
             for phrase in phrases:
                 if matched.issuperset(phrase) and _in_order(phrase, message, self._fact_words):
+                    asking.update(phrase)
                     weight = sum(len(w) for w in phrase)
                     rank = -FACT_ORDER.index(name)
                     if best is None or (weight, rank) > (best[0], best[1]):
                         best = (weight, rank, name, phrase)
         if best is None:
             return None, set()
-        phrase_words = set(best[3])
+        phrase_words = asking  # "о котрій" asks too, when "починається" decides the fact
         used = {w for w in message
                 if w in phrase_words or self._fact_words.matching(w) & phrase_words}
         return best[2], used
