@@ -3,8 +3,10 @@ and names come from data/."""
 
 from __future__ import annotations
 
+import pytest
+
 from bot.programme.model import Conference
-from tests.conftest import Chat
+from tests.conftest import Chat, warsaw
 
 
 def title(conference: Conference, session_id: str, lang: str) -> str:
@@ -93,3 +95,25 @@ def test_with_whom_and_what_comes_behind_it(chat: Chat, conference: Conference):
     session.ask("що веде Ольга Глінська?")
     who = session.ask("з ким вона веде воркшоп?")
     assert "Joanna Grzymała-Moszczyńska" in who and title(conference, "s22", "uk") in who
+
+
+@pytest.mark.parametrize(("lang", "question", "shown"), [
+    ("pl", "co się zaczyna za pięć trzecia?", "14:55"),       # five to three: lunch ends at 15:00
+    ("en", "what's on at twenty to three?", "14:40"),
+    ("uk", "що йде без десяти третя?", "14:50"),
+    ("pl", "co jest o czternastej?", "14:00"),
+])
+def test_clock_times_said_in_words(chat: Chat, app, lang: str, question: str, shown: str):
+    app.clock.set(warsaw("2023-11-30T10:05"))
+    answer = chat(lang=lang, user=f"clock-{question}").ask(question)
+    assert shown in answer, answer
+
+
+@pytest.mark.parametrize(("lang", "question", "shown"), [
+    ("pl", "co będzie za dwie godziny?", "12:05"),
+    ("ru", "что будет через три часа?", "13:05"),
+    ("en", "what's on in two hours?", "12:05"),
+])
+def test_counts_said_in_words(chat: Chat, app, lang: str, question: str, shown: str):
+    app.clock.set(warsaw("2023-11-30T10:05"))
+    assert shown in chat(lang=lang, user=f"count-{question}").ask(question)

@@ -31,7 +31,7 @@ Phrase = tuple[str, ...]
 
 
 TIME_PHRASES = ("from_now", "within", "half_before", "half_after", "quarter_after",
-                "quarter_into", "quarter_before", "after")
+                "quarter_into", "quarter_before", "after", "minutes_to")
 
 
 @dataclass
@@ -44,6 +44,8 @@ class TimeWords:
     """minutes -> phrases: 60 -> ("godzina",), ("hour",) …"""
     hours: dict[int, tuple[Phrase, ...]] = field(default_factory=dict)
     """a clock hour (1–12) -> its words ("piątej", "п'яту")."""
+    numbers: dict[int, tuple[Phrase, ...]] = field(default_factory=dict)
+    """a count -> its words ("dwie", "два", "ten"): "za dwie godziny", "ten to one"."""
     phrases: dict[str, tuple[Phrase, ...]] = field(default_factory=dict)
     """one of TIME_PHRASES -> phrases ("wpół do", "пів на", "quarter to" …)."""
 
@@ -326,7 +328,8 @@ def _time_words(raw: Any, per_language: Callable[..., dict[str, list[str]]],
         phrases = {k: v for k, v in value.items() if k != "hours"}
         found.parts_of_day[str(name)] = (hours[0], hours[1], _phrases(
             per_language(f"times parts_of_day {name}", phrases, ())))
-    for key, target in (("units", found.units), ("hours", found.hours)):
+    for key, target in (("units", found.units), ("hours", found.hours),
+                        ("numbers", found.numbers)):
         table = raw.get(key, {})
         for number, value in (table.items() if isinstance(table, dict) else ()):
             if not isinstance(number, int):

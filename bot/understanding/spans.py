@@ -122,9 +122,10 @@ class Spans:
                 index = end
                 while index < len(message) and message[index] in _SMALL:
                     index += 1
-                number = 1
-                if index < len(message) and message[index].isdecimal():
-                    number, index = int(message[index]), index + 1
+                number, index = self._count_at(message, index)
+                if number > 1 and self._hour_at(message, index) is not None and not any(
+                        self._at(message, index, p) for ps in times.units.values() for p in ps):
+                    return None  # "za dziesięć pierwsza": minutes before an hour, a clock time
                 for minutes, units in times.units.items():
                     unit = next((p for p in units if self._at(message, index, p)), None)
                     if unit is None:
@@ -135,6 +136,36 @@ class Spans:
                     if span:
                         return Intent("range", moments=[now, later])
                     return Intent("at", moments=[later])
+        return None
+
+    def _count_at(self, message: list[str], index: int) -> tuple[int, int]:
+        """(a count in digits or words at a position, the position after it); 1 when none."""
+        if index < len(message) and message[index].isdecimal():
+            return int(message[index]), index + 1
+        found = [(len(p), number) for number, phrases in self.lexicon.times.numbers.items()
+                 for p in phrases if self._at(message, index, p)]
+        if found:
+            size, number = max(found)
+            return number, index + size
+        return 1, index
+
+    def _minutes_to(self, message: list[str]) -> tuple[int, int, bool] | None:
+        """'za dziesięć pierwsza', 'без десяти два', 'ten to one': minutes before an hour."""
+        times = self.lexicon.times
+        starts = [start for start, _ in self._find(message, times.phrases.get("from_now", ()))]
+        starts += [start for start, _ in self._find(message, times.phrases.get("minutes_to", ()))]
+        for index in range(len(message)):
+            minutes, after = self._count_at(message, index)
+            if after == index or not 0 < minutes < 60:
+                continue
+            if index - 1 in starts and index > 0:  # "za dziesięć pierwsza", "без десяти два"
+                hour = self._hour_at(message, after)
+            elif after in starts:  # "ten to one"
+                hour = self._hour_at(message, after + 1)
+            else:
+                continue
+            if hour is not None:
+                return ((hour - 1) % 12 or 12, 60 - minutes, False)
         return None
 
     def _part_of_day(self, message: list[str]) -> tuple[int, int] | None:
@@ -151,6 +182,9 @@ class Spans:
                 hour = self._hour_at(message, end)
                 if hour is not None:
                     return ((hour + shift) % 12 or 12, minutes, False), False
+        before_hour = self._minutes_to(message)
+        if before_hour is not None:
+            return before_hour, False
         for word in message:
             if word.startswith("пол") and len(word) > 5:  # "полчетвертого" = 3:30
                 hour = self._hour_at([word[3:]], 0)
