@@ -117,3 +117,30 @@ def test_clock_times_said_in_words(chat: Chat, app, lang: str, question: str, sh
 def test_counts_said_in_words(chat: Chat, app, lang: str, question: str, shown: str):
     app.clock.set(warsaw("2023-11-30T10:05"))
     assert shown in chat(lang=lang, user=f"count-{question}").ask(question)
+
+
+def test_a_kind_at_a_street_named_with_a_determiner(chat: Chat, conference: Conference):
+    # "ta wizyta" (this visit) points at nothing said before: the street names the visit
+    answer = chat(lang="pl", user="street").ask("a ta wizyta przy Konfederackiej, co to?")
+    assert title(conference, "s5", "pl") in answer
+    assert title(conference, "s4", "pl") not in answer
+
+
+def test_where_someone_speaks_is_where_their_sessions_are(chat: Chat, conference: Conference):
+    # "виступає" (speaks) is a verb here, not the kind "talk": Matejko's panel, not every talk
+    answer = chat(lang="uk", user="speaks").ask("де виступає Войцех Матейко?")
+    assert title(conference, "s24", "uk") in answer
+    assert title(conference, "s9", "uk") not in answer
+
+
+def test_a_topic_word_inside_a_title_names_the_session(chat: Chat, conference: Conference):
+    # "room" asks about the conference rooms, but "modular community room" is a talk's title
+    answer = chat(lang="en", user="room").ask("that modular community room talk")
+    assert title(conference, "s12", "en") in answer
+    assert "rooms of the individual sessions" not in answer
+
+
+def test_words_naming_a_session_outweigh_whats_on(chat: Chat, conference: Conference):
+    answer = chat(lang="en", user="whatson").ask("what's on in the Jazdów estate resilience talk")
+    assert title(conference, "s11", "en") in answer
+    assert "Now (" not in answer

@@ -81,6 +81,10 @@ class Entities:
                                  and w not in self.lexicon.stopwords), weight)
                 for text, weight in parts]
 
+    def _title_words(self, session: Session) -> frozenset[str]:
+        """The words of a session's title, in every language."""
+        return frozenset(w for title in session.title.values() for w in words(str(title)))
+
     def find_places(self, message: list[str]) -> list[Place]:
         """Venues and landmarks named in a message, in the order they are mentioned."""
         matched = self._place_words.matched(message)

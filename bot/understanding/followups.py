@@ -18,6 +18,8 @@ from bot.understanding.intent import Intent
 from bot.understanding.questions import Questions
 
 PLACE_ASKED = ("where", "distance")
+LISTINGS = ("now", "next", "today")
+"""Intents that list what runs; a few words naming sessions distinctly outweigh their phrase."""
 CONTINUING = ("a", "а", "and", "i", "і", "и")
 """Words opening a follow-up that goes on with the last question ("and the one on …?")."""
 
@@ -36,6 +38,8 @@ class FollowUps(Questions):
         def _from_to(self, message: list[str], places: list[Place]) -> list[Place]: ...
         def find_people(self, message: list[str]) -> list[Person]: ...
         def _name_words(self, given: str) -> tuple[frozenset[str], frozenset[str]]: ...
+        def _topic_phrases_of(self, topic: InfoTopic) -> list[tuple[str, ...]]: ...
+        def _title_words(self, session: Session) -> frozenset[str]: ...
         def search(self, text: str, limit: int = 6, keep: float = 0.5) -> list[Session]: ...
 
     def specific_sessions(self, content: list[str], kind: str | None) -> list[Session]:
@@ -74,13 +78,14 @@ class FollowUps(Questions):
                                          claims_needed=not self._yes_no(message))
             if checked is not None:
                 return checked
-        if people or (best is not None and best[1] is not None and not leans_back):
+        if people or (best is not None and best[1] is not None and not leans_back
+                      and not self._within_a_title(message, best[1], content, kind)):
             return None  # a person or a topic: read as before
         places = self.find_places(message)
         place_words = {w for p in places for name in (*p.name.values(), *p.aliases)
                        for w in words(name)}
         named = self.specific_sessions([w for w in content if w not in place_words], kind)
-        if not named and places and (not self.refers_back(message)
+        if not named and places and (focus is None or not self.refers_back(message)
                                      or self._elsewhere(places, focus)):
             named = self._held_at(places, kind)
         if not named and kind is not None and (not content or self.refers_back(message)):
@@ -138,14 +143,27 @@ class FollowUps(Questions):
             return Intent("fact", fact=fact, sessions=targets[:3], from_dialogue=from_dialogue)
         if who_asked and targets and not people:
             return Intent("who", sessions=targets[:3], query=text, from_dialogue=from_dialogue)
-        if named and kind is not None and not fact and not who_asked:
-            return Intent("search", sessions=named, query=text)
+        if named and not fact and not who_asked and (kind is not None or (
+                best is not None and best[0] in LISTINGS and len(content) >= 2 and not timed)):
+            return Intent("search", sessions=named, query=text)  # "the session on X, what's it"
         if (refers or bare) and not named and focus_people and not targets and not fact:
             return Intent("person", people=focus_people, from_dialogue=True)
         if (refers and not named and not people and focus_people and targets
                 and not fact and not who_asked and self._speaker_question(message)):
             return Intent("person", people=focus_people, from_dialogue=True)
         return None
+
+    def _within_a_title(self, message: list[str], topic: InfoTopic, content: list[str],
+                        kind: str | None) -> bool:
+        """'the mobile community room talk': the topic's word ('room') is a word of the title
+        of the one session the rest of the message names, so it names that session."""
+        named = self.specific_sessions(content, kind)
+        if len(named) != 1:
+            return False
+        given = set(message)
+        typed = {w for phrase in self._topic_phrases_of(topic) if given.issuperset(phrase)
+                 for w in phrase}
+        return bool(typed) and typed <= self._title_words(named[0])
 
     def _about_people(self, message: list[str], people: list[Person], ignored: set[str],
                       kind: str | None, day: Day | None, timed: Intent | None,

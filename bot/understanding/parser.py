@@ -389,8 +389,9 @@ class Understanding(FollowUps, Entities, Spans, TimeExpressions, Routes):
         if not sessions:
             sessions = self.search(text, limit=3, keep=0.75)
         kind, _ = self._kind_named(message)
-        if kind is not None:
-            sessions = [s for s in sessions if s.kind == kind] or self.conference.of_kind(kind)
+        if kind is not None:  # a person's sessions stay theirs ("де виступає Матейко")
+            sessions = [s for s in sessions if s.kind == kind] or (
+                sessions if people else self.conference.of_kind(kind))
         venues: list[Place] = list(self.conference.venues_of(sessions))
         if len(venues) == 1:
             return Intent("where", places=venues, sessions=sessions)
