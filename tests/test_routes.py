@@ -62,3 +62,22 @@ def test_one_place_in_a_question_of_its_own_is_not_a_way(chat: Chat, conference:
     session.ask("where is Świetlica Dębniki?")
     answer = session.ask("what happens at Zabłocie on Thursday morning, from nine?")
     assert "/directions?" not in answer
+
+
+def test_from_there_to_another_place(chat: Chat, conference: Conference):
+    for lang, first, then in (("ru", "где Świetlica Dębniki?", "а оттуда до Заблоцья далеко?"),
+                              ("pl", "gdzie jest Świetlica Dębniki?", "a stamtąd na Zabłocie?"),
+                              ("en", "where is Świetlica Dębniki?", "and from there to Zabłocie?")):
+        session = chat(lang=lang, user=f"thence-{lang}")
+        session.ask(first)
+        link = route_link(session.ask(then))
+        assert link.index("Konfederacka") < link.index("Zab%C5%82ocie"), lang
+
+
+def test_a_way_of_travelling_asks_about_the_same_way(chat: Chat, conference: Conference):
+    session = chat(lang="uk", user="tram")
+    session.ask("як дістатися з Заблоцє до світлиці Дембніки?")
+    link = route_link(session.ask("а трамваєм?"))
+    assert link.index("Zab%C5%82ocie") < link.index("Konfederacka")
+    alone = chat(lang="uk", user="tram-alone").ask("а трамваєм?")  # no way talked about
+    assert "/directions?" not in alone

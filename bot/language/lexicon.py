@@ -89,6 +89,10 @@ class Lexicon:
     """Prepositions before the place a way starts at ("z", "з", "из", "from")."""
     destination_words: frozenset[str] = frozenset()
     """Prepositions before the place a way leads to ("do", "до", "to")."""
+    origin_references: frozenset[str] = frozenset()
+    """'From there' in one word ("stamtąd", "звідти", "оттуда")."""
+    travel_modes: frozenset[str] = frozenset()
+    """Ways of travelling ("pociągiem", "трамваєм", "on foot")."""
     times: TimeWords = field(default_factory=lambda: TimeWords())
     """Parts of the day, relative times and clock hours said as words (`times:`)."""
     languages: tuple[str, ...] = ()
@@ -219,6 +223,10 @@ class Lexicon:
                                                  required=()))
         lexicon.destination_words = _union(folded_set(
             "destination_words", raw.get("destination_words", {}), required=()))
+        lexicon.origin_references = _union(folded_set(
+            "origin_references", raw.get("origin_references", {}), required=()))
+        lexicon.travel_modes = _union(folded_set("travel_modes", raw.get("travel_modes", {}),
+                                                 required=()))
         return lexicon
 
     def reply_language(self, written: str | None) -> str | None:

@@ -40,7 +40,7 @@ class Routes:
         """A way asked for by the places and prepositions of a message, or None."""
         places = self.find_places(message)
         if not places:
-            return None
+            return self._same_way(message, focus)
         marked = {place.id: self._preposition_before(message, place) for place in places}
         origins = sorted((distance, i) for i, place in enumerate(places)
                          for role, distance in [marked[place.id]] if role == "origin")
@@ -57,20 +57,41 @@ class Routes:
             if origin is not None and destination is not None:
                 return Intent("distance", places=[origin, destination])
             return None
-        if focus is None or len(message) > 6:
+        if focus is None:
+            return None
+        sessions, _, known = recalled(self.conference, focus)
+        here = venue_of(sessions) or (known[-1] if known else None)
+        if (destination is not None and here is not None and here is not destination
+                and self._from_there(message)):  # "а оттуда до Козловки?"
+            return Intent("distance", places=[here, destination], from_dialogue=True)
+        if len(message) > 8:
             return None  # one place, and a whole question of its own: not a way's other end
-        _, _, known = recalled(self.conference, focus)
-        sessions = recalled(self.conference, focus)[0]
         if origin is not None:  # "and from the main station?": to what was just talked about
-            there = venue_of(sessions) or (known[-1] if known else None)
-            if there is not None and there is not origin:
-                return Intent("distance", places=[origin, there], sessions=sessions[:3],
+            if here is not None and here is not origin:
+                return Intent("distance", places=[origin, here], sessions=sessions[:3],
                               from_dialogue=True)
         if destination is not None and focus.asked == "distance" and known:
             start = known[0]  # "a do Zabłocia?" after a way: the same start, another end
             if start is not destination:
                 return Intent("distance", places=[start, destination], from_dialogue=True)
         return None
+
+    def _from_there(self, message: list[str]) -> bool:
+        """'stamtąd', 'звідти', 'from there': the way starts where the talk was."""
+        lexicon = self.lexicon
+        return any(w in lexicon.origin_references for w in message) or any(
+            first in lexicon.origin_words and second in lexicon.references
+            for first, second in zip(message, message[1:], strict=False))
+
+    def _same_way(self, message: list[str], focus: Focus | None) -> Intent | None:
+        """'a ile to trwa pociągiem?', 'а трамваєм?' after a way: that way again."""
+        if focus is None or focus.asked != "distance" or not any(
+                w in self.lexicon.travel_modes for w in message):
+            return None
+        _, _, known = recalled(self.conference, focus)
+        if len(known) < 2:
+            return None
+        return Intent("distance", places=known[:2], from_dialogue=True)
 
     def _preposition_before(self, message: list[str], place: Place) -> tuple[str, int]:
         """('origin' | 'destination' | '', distance): the preposition governing a place."""
