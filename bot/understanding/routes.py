@@ -9,6 +9,7 @@ place named, the other end is the conversation's: "and from the main station?" a
 
 from __future__ import annotations
 
+from itertools import pairwise
 from typing import TYPE_CHECKING
 
 from bot.language.lexicon import Lexicon
@@ -66,10 +67,9 @@ class Routes:
             return Intent("distance", places=[here, destination], from_dialogue=True)
         if len(message) > 8:
             return None  # one place, and a whole question of its own: not a way's other end
-        if origin is not None:  # "and from the main station?": to what was just talked about
-            if here is not None and here is not origin:
-                return Intent("distance", places=[origin, here], sessions=sessions[:3],
-                              from_dialogue=True)
+        if origin is not None and here is not None and here is not origin:
+            return Intent("distance", places=[origin, here], sessions=sessions[:3],
+                          from_dialogue=True)  # "and from the main station?": to what was said
         if destination is not None and focus.asked == "distance" and known:
             start = known[0]  # "a do Zabłocia?" after a way: the same start, another end
             if start is not destination:
@@ -81,7 +81,7 @@ class Routes:
         lexicon = self.lexicon
         return any(w in lexicon.origin_references for w in message) or any(
             first in lexicon.origin_words and second in lexicon.references
-            for first, second in zip(message, message[1:], strict=False))
+            for first, second in pairwise(message))
 
     def _same_way(self, message: list[str], focus: Focus | None) -> Intent | None:
         """'a ile to trwa pociągiem?', 'а трамваєм?' after a way: that way again."""
