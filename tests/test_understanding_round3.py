@@ -144,3 +144,16 @@ def test_words_naming_a_session_outweigh_whats_on(chat: Chat, conference: Confer
     answer = chat(lang="en", user="whatson").ask("what's on in the Jazdów estate resilience talk")
     assert title(conference, "s11", "en") in answer
     assert "Now (" not in answer
+
+
+def test_a_sessions_own_fact_not_the_topic_sharing_its_word(chat: Chat, conference: Conference):
+    # "formie" also names the conference's format (an info page); here it asks the visit's
+    answer = chat(lang="pl", user="form").ask("w jakiej formie jest wizyta w Świetlicy Dębniki?")
+    assert title(conference, "s5", "pl") in answer
+    assert "Tegoroczna konferencja" not in answer
+
+
+def test_how_many_minutes_and_a_part_of_the_day(chat: Chat, conference: Conference):
+    answer = chat(lang="en", user="minutes").ask("how many minutes is the lunch break in the "
+                                                 "afternoon?")
+    assert title(conference, "s26", "en") in answer and "40 minutes" in answer

@@ -66,7 +66,7 @@ class FollowUps(Questions):
             | self._time_words(message))
         people = self.find_people(message)
         best = self._best_phrase(message)
-        content = [w for w in self.content_words(message, ignored)
+        content = [w for w in self.content_words(message, ignored | self.lexicon.asking_words)
                    if not self._conference_words.matching(w)]
         unnamed = not content and kind is None and not people and not any(
             self._conference_words.matching(w) for w in message)  # "a zaczyna się o której?"
@@ -79,15 +79,17 @@ class FollowUps(Questions):
             if checked is not None:
                 return checked
         if people or (best is not None and best[1] is not None and not leans_back
-                      and not self._within_a_title(message, best[1], content, kind)):
+                      and not self._within_a_title(message, best[1], content, kind)
+                      and not self._fact_of_named(fact, message, content, kind)):
             return None  # a person or a topic: read as before
         places = self.find_places(message)
         place_words = {w for p in places for name in (*p.name.values(), *p.aliases)
                        for w in words(name)}
         named = self.specific_sessions([w for w in content if w not in place_words], kind)
-        if not named and places and (focus is None or not self.refers_back(message)
-                                     or self._elsewhere(places, focus)):
-            named = self._held_at(places, kind)
+        if places and (focus is None or not self.refers_back(message)
+                       or self._elsewhere(places, focus)) and not any(
+                s.venue in places for s in named):  # the place named outweighs a loose word
+            named = self._held_at(places, kind) or named
         if not named and kind is not None and (not content or self.refers_back(message)):
             single = self.single_of_kind(kind, kind_words)
             named = [single] if single is not None else []
@@ -152,6 +154,18 @@ class FollowUps(Questions):
                 and not fact and not who_asked and self._speaker_question(message)):
             return Intent("person", people=focus_people, from_dialogue=True)
         return None
+
+    def _fact_of_named(self, fact: str | None, message: list[str], content: list[str],
+                       kind: str | None) -> bool:
+        """'w jakiej formie spotkanie w Naszej Ścianie?': a session's own fact (its format)
+        asked of a session named, not the topic that shares the word (the conference's)."""
+        if fact not in SESSION_FACTS:
+            return False
+        places = self.find_places(message)
+        place_words = {w for p in places for name in (*p.name.values(), *p.aliases)
+                       for w in words(name)}
+        return bool(self.specific_sessions([w for w in content if w not in place_words], kind)
+                    or (places and self._held_at(places, kind)))
 
     def _within_a_title(self, message: list[str], topic: InfoTopic, content: list[str],
                         kind: str | None) -> bool:

@@ -82,8 +82,11 @@ class Understanding(FollowUps, Entities, Spans, TimeExpressions, Routes):
         for vocabulary in (self._phrase_words, self._index_words, self._place_words,
                            self._conference_words, self._fact_words):
             vocabulary.spell_against(dictionary)
-        self._unit_words = frozenset(w for phrases in lexicon.times.units.values()
-                                     for phrase in phrases for w in phrase)
+        self._unit_words = frozenset(
+            w for table in (lexicon.times.units, lexicon.times.numbers)
+            for phrases in table.values() for phrase in phrases for w in phrase) | frozenset(
+            w for _, _, phrases in lexicon.times.parts_of_day.values()
+            for phrase in phrases for w in phrase)
         self._day_vocabulary = frozenset(
             {*self._weekdays, *self._months, *lexicon.day_words, *lexicon.time_prepositions,
              *(w for ws in lexicon.ordinals.values() for w in ws),
