@@ -387,7 +387,7 @@ def play(part: str, conversations: list[dict[str, Any]], verbose: bool
                 text = session.ask(str(turn["say"]))
                 want = str(turn.get("reply_lang", EXPECTED_REPLY[lang]))
                 bare = judge.without_names(text)
-                got = reply_language(bare if sum(c.isalpha() for c in bare) >= 20 else text)
+                got = reply_language(bare if sum(c.isalpha() for c in bare) >= 8 else text)
                 try:
                     good = got == want and judge(turn["expect"], text, want, now,
                                                  reminders_of(app, user))

@@ -298,7 +298,8 @@ class Lexicon:
         scores: dict[str, int] = {}
         for lang, letters in self.letters.items():
             scores[lang] = 3 * sum(1 for ch in lowered if ch in letters)
-        folded = words(lowered)
+        folded = [w.partition("'")[0] if w.isascii() else w  # "when's" is "when"
+                  for w in words(lowered)]
         for lang, markers in self.markers.items():
             scores[lang] = scores.get(lang, 0) + 2 * sum(1 for w in folded if w in markers)
         best = max(scores.values(), default=0)

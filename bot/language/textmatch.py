@@ -54,11 +54,16 @@ def _same_stem(wanted: str, given: str) -> bool:
     return stem >= 5 and stem >= max(len(wanted), len(given)) - 4
 
 
+_LATIN_ENDINGS = frozenset({"", "s", "es", "ed", "d", "er", "ers", "r", "rs", "ing", "ings"})
+"""Inflectional endings of English words ('fund' + 's' / 'ers' / 'ed')."""
+
+
 def _short_endings(wanted: str, given: str) -> bool:
-    """Two forms of a short stem in Latin letters ('funds' ~ 'funders'): four letters
-    shared, short endings."""
+    """Two forms of a short English stem ('funds' ~ 'funders'): four letters shared, and
+    inflectional endings after them ('przed' is not 'przerwa')."""
     stem = _common_prefix(wanted, given)
-    return given.isascii() and stem >= 4 and len(wanted) - stem <= 3 and len(given) - stem <= 3
+    return (given.isascii() and stem >= 4 and wanted[stem:] in _LATIN_ENDINGS
+            and given[stem:] in _LATIN_ENDINGS)
 
 
 def _common_prefix(a: str, b: str) -> int:
