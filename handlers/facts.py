@@ -68,7 +68,9 @@ def yes_or_no(ctx: Context) -> TextReply:
     session = ctx.intent.sessions[0]
     lines = [ctx._("Yes.") if ctx.intent.fact == "yes" else ctx._("No."),
              session_line(ctx, session, show_day=True)]
-    if ctx.intent.places or ctx.intent.fact == "no":
+    if len(ctx.intent.sessions) > 1:  # "is it before lunch?": the session it is measured by
+        lines.append(session_line(ctx, ctx.intent.sessions[1], show_day=True))
+    elif ctx.intent.places or ctx.intent.fact == "no":
         lines.append(ctx._("Where: %(where)s", where=venue_text(ctx, session)))
     if ctx.intent.people:  # "does Matejko speak on Thursday?": who is in it, in what role
         lines.extend(people_lines(ctx, session))

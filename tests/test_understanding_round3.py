@@ -157,3 +157,26 @@ def test_how_many_minutes_and_a_part_of_the_day(chat: Chat, conference: Conferen
     answer = chat(lang="en", user="minutes").ask("how many minutes is the lunch break in the "
                                                  "afternoon?")
     assert title(conference, "s26", "en") in answer and "40 minutes" in answer
+
+
+@pytest.mark.parametrize(("lang", "question", "verdict", "session_id"), [
+    # the metropolis panel (s27) is at 15:00, after lunch (14:20–15:00)
+    ("pl", "czy panel o metropoliach jest przed obiadem?", "Nie.", "s27"),
+    ("en", "is the metropolis panel after lunch?", "Yes.", "s27"),
+    # the well-being workshop (s22) comes right after the coffee break (10:55–11:15)
+    ("uk", "воркшоп про благополуччя одразу після перерви на каву?", "Так.", "s22"),
+    # the small municipalities panel (s23) is not right after the coffee break
+    ("en", "is the small municipalities panel right after the coffee break?", "No.", "s23"),
+])
+def test_before_or_after_another_session(chat: Chat, conference: Conference, lang: str,
+                                         question: str, verdict: str, session_id: str):
+    answer = chat(lang=lang, user=f"rel-{question}").ask(question)
+    assert answer.startswith(verdict) and title(conference, session_id, lang) in answer, answer
+
+
+def test_is_it_before_lunch_leans_on_the_conversation(chat: Chat, conference: Conference):
+    session = chat(lang="en", user="rel-focus")
+    session.ask("when is the panel on small municipalities?")
+    answer = session.ask("is it before lunch?")
+    assert answer.startswith("Yes.") and title(conference, "s23", "en") in answer
+    assert title(conference, "s26", "en") in answer  # the session it was compared with

@@ -93,6 +93,8 @@ class Lexicon:
     """'From there' in one word ("stamtąd", "звідти", "оттуда")."""
     travel_modes: frozenset[str] = frozenset()
     """Ways of travelling ("pociągiem", "трамваєм", "on foot")."""
+    relations: dict[str, frozenset[str]] = field(default_factory=dict)
+    """before / after / immediately -> their words ("przed", "після", "right")."""
     times: TimeWords = field(default_factory=lambda: TimeWords())
     """Parts of the day, relative times and clock hours said as words (`times:`)."""
     languages: tuple[str, ...] = ()
@@ -227,6 +229,13 @@ class Lexicon:
             "origin_references", raw.get("origin_references", {}), required=()))
         lexicon.travel_modes = _union(folded_set("travel_modes", raw.get("travel_modes", {}),
                                                  required=()))
+        relations = raw.get("relations", {})
+        if not isinstance(relations, dict):
+            fail("relations", "must map before / after / immediately to words")
+            relations = {}
+        lexicon.relations = {str(name): _union(folded_set(f"relations {name}", value,
+                                                          required=()))
+                             for name, value in relations.items()}
         return lexicon
 
     def reply_language(self, written: str | None) -> str | None:

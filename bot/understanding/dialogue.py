@@ -102,6 +102,8 @@ def focus_after(conference: Conference, intent: Intent, now: datetime) -> Focus:
         sessions = conference.top_level(conference.running_at(now)) or conference.next_after(now)
     elif name == "next":
         sessions = conference.next_after(moment or now)
+    elif name == "yesno":
+        sessions = sessions[:1]  # not the session it was compared with ("before lunch")
     elif name == "programme" and intent.day is not None:  # "and the second?" picks a day
         return Focus(moment=conference.day_start(intent.day), asked="programme")
     elif name not in ("fact", "who", "search", "remind", "unremind", "where", "distance",

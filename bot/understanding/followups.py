@@ -40,6 +40,7 @@ class FollowUps(Questions):
         def _name_words(self, given: str) -> tuple[frozenset[str], frozenset[str]]: ...
         def _topic_phrases_of(self, topic: InfoTopic) -> list[tuple[str, ...]]: ...
         def _title_words(self, session: Session) -> frozenset[str]: ...
+        def relation_claim(self, message: list[str], focus: Focus | None) -> Intent | None: ...
         def search(self, text: str, limit: int = 6, keep: float = 0.5) -> list[Session]: ...
 
     def specific_sessions(self, content: list[str], kind: str | None) -> list[Session]:
@@ -73,6 +74,10 @@ class FollowUps(Questions):
         leans_back = bool(fact or place_asked or who_asked or action) and focus is not None and (
             self.refers_back(message) or (unnamed and bool(focus.sessions)))
         tone = _by_tone(text, message, self.lexicon)
+        if (self._yes_no(message) or tone) and not action:
+            claimed = self.relation_claim(message, focus)  # "is it before lunch?"
+            if claimed is not None:
+                return claimed
         if people and (self._yes_no(message) or tone) and not action:
             checked = self._about_people(message, people, ignored, kind, day, timed,
                                          claims_needed=not self._yes_no(message))

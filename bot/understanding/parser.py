@@ -16,6 +16,7 @@ from bot.understanding.entities import Entities
 from bot.understanding.followups import FollowUps
 from bot.understanding.inflection import inflected_forms
 from bot.understanding.intent import Intent as Intent
+from bot.understanding.relations import Relations
 from bot.understanding.routes import Routes
 from bot.understanding.spans import Spans
 from bot.understanding.times import TimeExpressions
@@ -30,7 +31,7 @@ MAX_READ = 500
 """Characters of a message that are read; a longer one is someone pasting, not asking."""
 
 
-class Understanding(FollowUps, Entities, Spans, TimeExpressions, Routes):
+class Understanding(FollowUps, Entities, Spans, TimeExpressions, Routes, Relations):
     """Everything needed to read free text, prepared once from the conference data."""
 
     def __init__(self, conference: Conference, lexicon: Lexicon, catalogue: Catalogue) -> None:
