@@ -110,7 +110,8 @@ class FollowUps(Questions):
         if not targets and (refers or bare) and not people:
             targets, from_dialogue = sessions, bool(sessions)
         if not targets and refers and focus_places:  # "o której tam wizyta?" after a place
-            targets = self._held_at(focus_places, kind)
+            there = focus_places[-1:] if focus and focus.asked == "distance" else focus_places
+            targets = self._held_at(there, kind)  # after a way, "there" is where it led
             from_dialogue = bool(targets)
         if (not fact and not place_asked and not who_asked and not action and focus
                 and focus.asked in (*SESSION_FACTS, "where", "who") and named):

@@ -84,9 +84,11 @@ class Routes:
             for first, second in pairwise(message))
 
     def _same_way(self, message: list[str], focus: Focus | None) -> Intent | None:
-        """'a ile to trwa pociągiem?', 'а трамваєм?' after a way: that way again."""
-        if focus is None or focus.asked != "distance" or not any(
-                w in self.lexicon.travel_modes for w in message):
+        """'a ile to trwa pociągiem?', 'а трамваєм?', 'ile to km?' after a way: that way
+        again."""
+        if focus is None or focus.asked != "distance" or not (
+                any(w in self.lexicon.travel_modes for w in message)
+                or self._asked(message, ("distance",))):  # "ile to km?" after a way
             return None
         _, _, known = recalled(self.conference, focus)
         if len(known) < 2:
