@@ -180,3 +180,19 @@ def test_is_it_before_lunch_leans_on_the_conversation(chat: Chat, conference: Co
     answer = session.ask("is it before lunch?")
     assert answer.startswith("Yes.") and title(conference, "s23", "en") in answer
     assert title(conference, "s26", "en") in answer  # the session it was compared with
+
+
+def test_what_follows_a_session_named_by_its_kind(chat: Chat, app, conference: Conference):
+    # "обіду" names the lunch break (an inflected form) and the catering page shares the word;
+    # "що після" asks what follows the lunch break
+    app.clock.set(warsaw("2023-11-30T14:25"))
+    answer = chat(lang="uk", user="after-lunch").ask("а що після обіду?")
+    for session_id in ("s27", "s28", "s29"):
+        assert title(conference, session_id, "uk") in answer
+
+
+def test_where_exactly_is_it(chat: Chat, conference: Conference):
+    session = chat(lang="pl", user="exactly")
+    session.ask("o której zaczyna się wizyta w Skawinie?")
+    answer = session.ask("a gdzie dokładnie to jest?")  # "to" (it) points back
+    assert "ul. Sikorskiego 18, Skawina" in answer

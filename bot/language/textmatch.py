@@ -66,6 +66,12 @@ def _short_endings(wanted: str, given: str) -> bool:
             and given[stem:] in _LATIN_ENDINGS)
 
 
+def _extended(wanted: str, given: str) -> bool:
+    """One word is the other with an ending of one or two letters ('обід' ~ 'обіду')."""
+    short, long = sorted((wanted, given), key=len)
+    return len(short) >= 4 and len(long) - len(short) <= 2 and long.startswith(short)
+
+
 def _common_prefix(a: str, b: str) -> int:
     size = 0
     for x, y in zip(a, b, strict=False):
@@ -102,7 +108,7 @@ class Vocabulary:
         if given in self.dictionary:
             return frozenset(word for word in self.known
                              if word == given or _same_stem(word, given)
-                             or _short_endings(word, given))
+                             or _short_endings(word, given) or _extended(word, given))
         return frozenset(word for word in self.known if word_matches(word, given))
 
     def matched(self, message: Iterable[str]) -> frozenset[str]:

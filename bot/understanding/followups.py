@@ -85,7 +85,7 @@ class FollowUps(Questions):
                 return checked
         if people or (best is not None and best[1] is not None and not leans_back
                       and not self._within_a_title(message, best[1], content, kind)
-                      and not self._fact_of_named(fact, message, content, kind)):
+                      and not self._fact_of_named(fact, message, content, kind, kind_words)):
             return None  # a person or a topic: read as before
         places = self.find_places(message)
         place_words = {w for p in places for name in (*p.name.values(), *p.aliases)
@@ -162,16 +162,18 @@ class FollowUps(Questions):
         return None
 
     def _fact_of_named(self, fact: str | None, message: list[str], content: list[str],
-                       kind: str | None) -> bool:
-        """'w jakiej formie spotkanie w Naszej Ścianie?': a session's own fact (its format)
-        asked of a session named, not the topic that shares the word (the conference's)."""
-        if fact not in SESSION_FACTS:
+                       kind: str | None, kind_words: set[str]) -> bool:
+        """'w jakiej formie spotkanie w Naszej Ścianie?', 'що після обіду?': a session's own
+        fact (its format, what follows it) asked of a session named, not the topic that
+        shares the word (the conference's format, the catering)."""
+        if fact not in (*SESSION_FACTS, "after", "before"):
             return False
         places = self.find_places(message)
         place_words = {w for p in places for name in (*p.name.values(), *p.aliases)
                        for w in words(name)}
         return bool(self.specific_sessions([w for w in content if w not in place_words], kind)
-                    or (places and self._held_at(places, kind)))
+                    or (places and self._held_at(places, kind))
+                    or (not content and self.single_of_kind(kind, kind_words)))
 
     def _within_a_title(self, message: list[str], topic: InfoTopic, content: list[str],
                         kind: str | None) -> bool:
