@@ -196,3 +196,26 @@ def test_where_exactly_is_it(chat: Chat, conference: Conference):
     session.ask("o której zaczyna się wizyta w Skawinie?")
     answer = session.ask("a gdzie dokładnie to jest?")  # "to" (it) points back
     assert "ul. Sikorskiego 18, Skawina" in answer
+
+
+def test_three_quarters_is_read_before_a_quarter(chat: Chat, app, conference: Conference):
+    app.clock.set(warsaw("2023-11-30T10:05"))
+    answer = chat(lang="uk", user="quarter").ask("что идёт в четверг без четверти три?")
+    assert "14:45" in answer and title(conference, "s26", "uk") in answer
+
+
+def test_a_session_found_by_a_speakers_organisation(chat: Chat, conference: Conference):
+    # Iwona Piksa works at the town hall in Chrzanów; she speaks in s23
+    answer = chat(lang="en", user="org").ask("the session with the people from Chrzanów")
+    assert title(conference, "s23", "en") in answer
+
+
+def test_a_reflexive_verb_in_latin_letters(chat: Chat, conference: Conference):
+    answer = chat(user="tsya").ask("skolko dlitsya obed?")
+    assert title(conference, "s26", "uk") in answer and "40" in answer
+
+
+def test_show_me_all_is_a_request_not_a_topic(chat: Chat, conference: Conference):
+    answer = chat(lang="pl", user="show").ask("pokaż wszystkie warsztaty")
+    for session in conference.of_kind("workshop"):
+        assert title(conference, session.id, "pl") in answer

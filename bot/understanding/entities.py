@@ -71,10 +71,11 @@ class Entities:
         venue = session.venue
         venue_text = (f"{texts(venue.name)} {' '.join(venue.aliases)}"
                       if isinstance(venue, Venue) else "")
+        affiliations = " ".join(texts(p.affiliation) for p in session.people)
         parts = [
             (texts(session.title), 4),
             (people, 4),
-            (f"{texts(session.host)} {venue_text}", 2),
+            (f"{texts(session.host)} {venue_text} {affiliations}", 2),
             (f"{texts(session.description)} {texts(session.audience)} {texts(session.format)}", 1),
         ]
         return [_Entry(frozenset(w for w in words(text) + _joined(text) if len(w) >= 3
