@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import re
 
-# Longest first: "shch" before "sh", "ts" before "t"; "-tsya" ends reflexive verbs ("-ться"). "h" before "t" is х ("hto", "nihto"):
-# no Ukrainian or Russian word has "гт".
+# Longest first: "shch" before "sh", "ts" before "t"; "-tsya" ends reflexive verbs ("-ться").
+# "h" before "t" is х ("hto", "nihto"): no Ukrainian or Russian word has "гт".
 _RULES = (
-    ("shch", "щ"), ("sch", "щ"), ("tsya", "тся"), ("tsia", "тся"), ("tsja", "тся"), ("ht", "хт"), ("zh", "ж"), ("kh", "х"), ("ch", "ч"), ("sh", "ш"),
+    ("shch", "щ"), ("sch", "щ"), ("tsya", "тся"), ("tsia", "тся"), ("tsja", "тся"),
+    ("ht", "хт"), ("zh", "ж"), ("kh", "х"), ("ch", "ч"), ("sh", "ш"),
     ("ts", "ц"), ("ya", "я"), ("ja", "я"), ("yu", "ю"), ("ju", "ю"), ("ye", "е"),
     ("je", "е"), ("yo", "е"), ("jo", "е"), ("yi", "ї"), ("ia", "я"), ("iu", "ю"),
     ("a", "а"), ("b", "б"), ("c", "ц"), ("d", "д"), ("e", "е"), ("f", "ф"), ("g", "г"),
