@@ -177,11 +177,11 @@ class Spans:
     def _spoken_clock(self, message: list[str]) -> tuple[tuple[int, int, bool] | None, bool]:
         """(hour, minute, is 24-hour) said in words, and whether "after" comes before it."""
         times = self.lexicon.times
-        spoken = sorted(((end - start, end, shift, minutes)  # "без четверти" over "четверти"
-                         for name, (shift, minutes) in SPOKEN.items()
-                         for start, end in self._find(message, times.phrases.get(name, ()))),
-                        key=lambda found: -found[0])
-        for _, end, shift, minutes in spoken:
+        phrases = sorted(((end - start, end, shift, minutes)  # "без четверти" over "четверти"
+                          for name, (shift, minutes) in SPOKEN.items()
+                          for start, end in self._find(message, times.phrases.get(name, ()))),
+                         key=lambda found: -found[0])
+        for _, end, shift, minutes in phrases:
             hour = self._hour_at(message, end)
             if hour is not None:
                 return ((hour + shift) % 12 or 12, minutes, False), False
