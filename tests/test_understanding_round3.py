@@ -219,3 +219,26 @@ def test_show_me_all_is_a_request_not_a_topic(chat: Chat, conference: Conference
     answer = chat(lang="pl", user="show").ask("pokaż wszystkie warsztaty")
     for session in conference.of_kind("workshop"):
         assert title(conference, session.id, "pl") in answer
+
+
+def test_which_of_those_chooses_among_the_last_answer(chat: Chat, app, conference: Conference):
+    app.clock.set(warsaw("2023-11-30T13:00"))
+    session = chat(lang="en", user="which")
+    listed = session.ask("what's on after lunch?")
+    assert title(conference, "s28", "en") in listed
+    chosen = session.ask("which of them is about whether the work makes sense?")
+    assert title(conference, "s28", "en") in chosen
+    assert title(conference, "s27", "en") not in chosen
+    who = session.ask("and who moderates it?")
+    assert "Katarzyna Sekutowicz" in who
+
+
+def test_who_runs_a_visit_is_not_the_organisers_page(chat: Chat, conference: Conference):
+    answer = chat(lang="uk", user="host").ask("хто організовує візит у Скавині?")
+    assert title(conference, "s3", "uk") in answer
+
+
+def test_a_question_word_inside_a_title(chat: Chat, conference: Conference):
+    # "Self-Help" holds "help", which alone would open the help page
+    answer = chat(lang="en", user="selfhelp").ask("more about the Cultural Self-Help Centre one")
+    assert title(conference, "s24", "en") in answer and "What I can do" not in answer

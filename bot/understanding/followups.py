@@ -85,7 +85,10 @@ class FollowUps(Questions):
                 return checked
         if people or (best is not None and best[1] is not None and not leans_back
                       and not self._within_a_title(message, best[1], content, kind)
-                      and not self._fact_of_named(fact, message, content, kind, kind_words)):
+                      and not self._fact_of_named(
+                          fact or ("who" if who_asked else None), message,
+                          [w for w in content if w not in self._typed_phrase_words(
+                              message, best[1])], kind, kind_words)):
             return None  # a person or a topic: read as before
         places = self.find_places(message)
         place_words = {w for p in places for name in (*p.name.values(), *p.aliases)
@@ -107,6 +110,12 @@ class FollowUps(Questions):
                                                 if focus else ([], [], []))
         from_dialogue = False
         targets = named
+        chosen = (self._one_of(message, content, sessions)
+                  if refers and not set(named) & set(sessions) else None)
+        if chosen is not None:  # "which of those is about …?", "who gives the one about …?"
+            targets, from_dialogue = [chosen], True
+            if not (fact or who_asked or place_asked or action):
+                return Intent("search", sessions=[chosen], query=text, from_dialogue=True)
         if not targets and (refers or bare) and not people:
             targets, from_dialogue = sessions, bool(sessions)
         if not targets and refers and focus_places:  # "o której tam wizyta?" after a place
@@ -152,7 +161,8 @@ class FollowUps(Questions):
         if who_asked and targets and not people:
             return Intent("who", sessions=targets[:3], query=text, from_dialogue=from_dialogue)
         if named and not fact and not who_asked and (kind is not None or (
-                best is not None and best[0] in LISTINGS and len(content) >= 2 and not timed)):
+                best is not None and best[0] in LISTINGS and len(content) >= 2 and not timed)
+                or self._intent_within_a_title(message, best, named)):
             return Intent("search", sessions=named, query=text)  # "the session on X, what's it"
         if (refers or bare) and not named and focus_people and not targets and not fact:
             return Intent("person", people=focus_people, from_dialogue=True)
@@ -163,10 +173,11 @@ class FollowUps(Questions):
 
     def _fact_of_named(self, fact: str | None, message: list[str], content: list[str],
                        kind: str | None, kind_words: set[str]) -> bool:
-        """'w jakiej formie spotkanie w Naszej Ścianie?', 'що після обіду?': a session's own
-        fact (its format, what follows it) asked of a session named, not the topic that
-        shares the word (the conference's format, the catering)."""
-        if fact not in (*SESSION_FACTS, "after", "before"):
+        """'w jakiej formie spotkanie w Naszej Ścianie?', 'що після обіду?', 'кто организует
+        визит в Скавине?': a session's own fact (its format, what follows it, who runs it)
+        asked of a session named, not the topic that shares the word (the conference's
+        format, the catering, the organisers)."""
+        if fact not in (*SESSION_FACTS, "after", "before", "who"):
             return False
         places = self.find_places(message)
         place_words = {w for p in places for name in (*p.name.values(), *p.aliases)
@@ -182,10 +193,36 @@ class FollowUps(Questions):
         named = self.specific_sessions(content, kind)
         if len(named) != 1:
             return False
-        given = set(message)
-        typed = {w for phrase in self._topic_phrases_of(topic) if given.issuperset(phrase)
-                 for w in phrase}
+        typed = self._typed_phrase_words(message, topic)
         return bool(typed) and typed <= self._title_words(named[0])
+
+    def _one_of(self, message: list[str], content: list[str],
+                sessions: list[Session]) -> Session | None:
+        """'which of those is about measuring change?', 'który z nich jest o wolontariacie?':
+        the session of the last answer that the rest of the question names best."""
+        if len(sessions) < 2 or not content or not any(
+                w in self.lexicon.asking_words for w in message):
+            return None
+        ranked = self.search(" ".join(content), limit=len(self.conference.sessions), keep=0.0)
+        return next((s for s in ranked if s in sessions), None)
+
+    def _intent_within_a_title(self, message: list[str],
+                               best: tuple[str, InfoTopic | None] | None,
+                               named: list[Session]) -> bool:
+        """'the one on the Cultural Self-Help Centre': the words that look like a question
+        ('help') are words of the title of the one session named."""
+        if best is None or best[1] is not None or len(named) != 1:
+            return False
+        given = set(message)
+        typed = {w for lang in self.lexicon.intents.get(best[0], {}).values() for phrase in lang
+                 if given.issuperset(phrase) for w in phrase}
+        return bool(typed) and typed <= self._title_words(named[0])
+
+    def _typed_phrase_words(self, message: list[str], topic: InfoTopic) -> set[str]:
+        """The words of a topic's phrases that a message has, as typed."""
+        given = set(message)
+        return {w for phrase in self._topic_phrases_of(topic) if given.issuperset(phrase)
+                for w in phrase}
 
     def _about_people(self, message: list[str], people: list[Person], ignored: set[str],
                       kind: str | None, day: Day | None, timed: Intent | None,
