@@ -16,22 +16,17 @@ from bot.understanding.entities import Entities
 from bot.understanding.followups import FollowUps
 from bot.understanding.inflection import inflected_forms
 from bot.understanding.intent import Intent as Intent
+from bot.understanding.phrases import QUESTION_ONLY, Phrases
 from bot.understanding.relations import Relations
 from bot.understanding.routes import Routes
 from bot.understanding.spans import Spans
 from bot.understanding.times import TimeExpressions
 
-PLACE_QUESTIONS = ("distance", "where")
-"""Intents decided by their question words alone (see Understanding._asked_place_intent)."""
-ACTIONS = ("unremind", "remind")
-"""Intents that act on a session named in the rest of the sentence; they outrank its topic."""
-QUESTION_ONLY = ("who",)
-"""Intents that only shape the question ('who runs …'): the rest of it names the sessions."""
 MAX_READ = 500
 """Characters of a message that are read; a longer one is someone pasting, not asking."""
 
 
-class Understanding(FollowUps, Entities, Spans, TimeExpressions, Routes, Relations):
+class Understanding(FollowUps, Phrases, Entities, Spans, TimeExpressions, Routes, Relations):
     """Everything needed to read free text, prepared once from the conference data."""
 
     def __init__(self, conference: Conference, lexicon: Lexicon, catalogue: Catalogue) -> None:
@@ -205,29 +200,6 @@ class Understanding(FollowUps, Entities, Spans, TimeExpressions, Routes, Relatio
                 return [second, first]
         return [first, second]
 
-    def _gap_named(self, message: list[str]) -> InfoTopic | None:
-        """A topic whose facts are not announced, named with its own words as typed, unless
-        an announced topic answers to the same words (an answer the organisers added since)."""
-        given = set(message)
-        best: tuple[int, InfoTopic] | None = None
-        answered: set[tuple[str, ...]] = set()
-        for _, phrase, topic in self._candidates(self._phrase_words.matched(message)):
-            if topic is None or not given.issuperset(phrase):
-                continue
-            if topic.announced:
-                answered.add(phrase)
-                continue
-            weight = sum(len(w) for w in phrase)
-            best = (weight, topic) if best is None or weight > best[0] else best
-        if best is None or any(set(p) >= set(q) for p in answered
-                               for q in self._topic_phrases_of(best[1])
-                               if given.issuperset(q)):
-            return None
-        return best[1]
-
-    def _topic_phrases_of(self, topic: InfoTopic) -> list[tuple[str, ...]]:
-        return [phrase for known, phrase in self._topic_phrases if known is topic]
-
     def _uncontracted(self, message: list[str]) -> list[str]:
         """"who's running it" is read as "who … running it": an English contraction no phrase
         knows ("what's" is known) stands for its stem, so the question word is found."""
@@ -248,46 +220,6 @@ class Understanding(FollowUps, Entities, Spans, TimeExpressions, Routes, Relatio
                 if word in ordinals:
                     return self.day_by_number(number)
         return None
-
-    def _best_phrase(self, message: list[str]) -> tuple[str, InfoTopic | None] | None:
-        """The intent or topic whose phrase matches best; intents win ties over topics."""
-        best: tuple[float, str, InfoTopic | None] | None = None
-        given = set(message)
-        matched = self._phrase_words.matched(message)
-        for name, phrase, topic in self._candidates(matched):
-            if name in PLACE_QUESTIONS or name in ACTIONS or name in QUESTION_ONLY:
-                continue
-            if matched.issuperset(phrase):
-                score = sum(self._word_weight(w, given) for w in phrase)
-                if best is None or score > best[0]:
-                    best = (score, name, topic)
-        if best is not None and best[2] is not None and best[2].announced:
-            gap = self._gap_named(message)
-            if gap is not None:
-                return "topic", gap  # "a refund for the catering": the facet, not the page
-        return None if best is None else (best[1], best[2])
-
-    def _action(self, message: list[str]) -> str | None:
-        """'remind me about …' / 'don't remind me about …': the longer matching phrase wins."""
-        matched = self._phrase_words.matched(message)
-        best: tuple[float, str] | None = None
-        given = set(message)
-        for name, phrase, _ in self._candidates(matched):
-            if name in ACTIONS and matched.issuperset(phrase):
-                score = sum(self._word_weight(w, given) for w in phrase)
-                if best is None or score > best[0]:
-                    best = (score, name)
-        return best[1] if best else None
-
-    def _phrase_words_of(self, message: list[str], names: tuple[str, ...]) -> set[str]:
-        """The words of a message that belong to a matched phrase of some intents."""
-        matched = self._phrase_words.matched(message)
-        used: set[str] = set()
-        for name, phrase, _ in self._candidates(matched):
-            if name in names and matched.issuperset(phrase):
-                used.update(w for w in message
-                            if w in phrase or self._phrase_words.matching(w) & set(phrase))
-        return used
 
     def _named_within(self, message: list[str], timed: Intent) -> Intent | None:
         """'the megacities one after lunch': the sessions the words besides the time name,
@@ -312,29 +244,6 @@ class Understanding(FollowUps, Entities, Spans, TimeExpressions, Routes, Relatio
                 or (len(w) >= 4 and w not in self._index_words.dictionary
                     and any(word_matches(day, w) for day in self._day_vocabulary))}
 
-    def _candidates(self, matched: frozenset[str]
-                    ) -> list[tuple[str, tuple[str, ...], InfoTopic | None]]:
-        """The phrases (intents and topics) that contain at least one matched word."""
-        seen: dict[int, tuple[str, tuple[str, ...], InfoTopic | None]] = {}
-        for word in matched:
-            for index in self._phrases_by_word.get(word, ()):
-                seen.setdefault(index, self._all_phrases[index])
-        return [seen[index] for index in sorted(seen)]
-
-    def _asked_place_intent(self, message: list[str]) -> str | None:
-        """'how far …' or 'where …' decide the question, whatever else it mentions.
-
-        The question words must be typed as such: fuzzily, "there" would be "where".
-        """
-        return next(iter(self._asked(message, PLACE_QUESTIONS)), None)
-
-    def _asked(self, message: list[str], names: tuple[str, ...]) -> list[str]:
-        """Which of some intents the message asks with their own words, typed as such."""
-        given = set(message)
-        return [name for name in names
-                if any(given.issuperset(phrase) for intent, phrase in self._phrases
-                       if intent == name)]
-
     def _who(self, text: str, message: list[str]) -> Intent | None:
         """'who runs the wellbeing workshop?': the sessions the rest of the question names.
 
@@ -357,22 +266,6 @@ class Understanding(FollowUps, Entities, Spans, TimeExpressions, Routes, Relatio
         if not sessions:
             return None
         return Intent("who", sessions=sessions[:3], query=text)
-
-    def _kind_named(self, message: list[str]) -> tuple[str | None, set[str]]:
-        """The kind of session a message names ('workshop', 'обед'), and the words naming it."""
-        kind: str | None = None
-        named: set[str] = set()
-        matched = self._phrase_words.matched(message)
-        for name, phrase, _ in self._candidates(matched):
-            if name.startswith("kind:") and matched.issuperset(phrase):
-                kind = name.removeprefix("kind:")
-                named.update(w for w in message if any(word_matches(p, w) for p in phrase))
-        return kind, named
-
-    def _word_weight(self, word: str, given: set[str]) -> float:
-        """Longer words weigh more; a word typed exactly beats a fuzzy match; small words little."""
-        weight = float(len(word)) if word in given else len(word) / 2
-        return weight / 4 if word in self.lexicon.stopwords else weight
 
     def _where(self, name: str, text: str, message: list[str], day: Day | None) -> Intent:
         """'where is …' / 'how far is … from …': name the places, however they were asked."""
