@@ -237,6 +237,11 @@ def distance(ctx: Context) -> TextReply:
                             second=tr(ctx, second.name), end=_address(second) or end),
                       ctx._("The route planner finds the way between the addresses: %(link)s",
                             link=address_route_link(start, end))]
+        else:  # the other end is known: where it is, so half the way is answered
+            known = second if unknown is first else first
+            if _address(known):
+                lines.append(ctx._("%(place)s is at %(address)s.", place=tr(ctx, known.name),
+                                   address=_address(known)))
         return TextReply(NL.join(lines))
     return TextReply(NL.join([
         ctx._("%(first)s → %(second)s:", first=tr(ctx, first.name), second=tr(ctx, second.name)),

@@ -81,3 +81,12 @@ def test_a_way_of_travelling_asks_about_the_same_way(chat: Chat, conference: Con
     assert link.index("Zab%C5%82ocie") < link.index("Konfederacka")
     alone = chat(lang="uk", user="tram-alone").ask("а трамваєм?")  # no way talked about
     assert "/directions?" not in alone
+
+
+def test_a_way_from_a_place_without_an_address_still_says_where_it_leads(
+        chat: Chat, conference: Conference):
+    # the address of the Nad Potokiem visit was not given; MAM's was
+    answer = chat(lang="en", user="no-address").ask(
+        "how do I get from Nad Potokiem to the MAM na Kozłówce?")
+    assert "has not been announced" in answer
+    assert address(conference, "mam-kozlowka") in answer

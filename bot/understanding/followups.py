@@ -72,7 +72,7 @@ class FollowUps(Questions):
         unnamed = not content and kind is None and not people and not any(
             self._conference_words.matching(w) for w in message)  # "a zaczyna się o której?"
         leans_back = bool(fact or place_asked or who_asked or action) and focus is not None and (
-            self.refers_back(message) or (unnamed and bool(focus.sessions)))
+            self.refers_back(message) or (unnamed and self._about_sessions(focus)))
         tone = _by_tone(text, message, self.lexicon)
         if (self._yes_no(message) or tone) and not action:
             claimed = self.relation_claim(message, focus)  # "is it before lunch?"
@@ -118,7 +118,7 @@ class FollowUps(Questions):
                 return Intent("search", sessions=[chosen], query=text, from_dialogue=True)
         if not targets and (refers or bare) and not people:
             targets, from_dialogue = sessions, bool(sessions)
-        if not targets and refers and focus_places:  # "o której tam wizyta?" after a place
+        if not targets and (refers or bare) and focus_places:  # "o której tam wizyta?"
             there = focus_places[-1:] if focus and focus.asked == "distance" else focus_places
             targets = self._held_at(there, kind)  # after a way, "there" is where it led
             from_dialogue = bool(targets)
@@ -195,6 +195,11 @@ class FollowUps(Questions):
             return False
         typed = self._typed_phrase_words(message, topic)
         return bool(typed) and typed <= self._title_words(named[0])
+
+    def _about_sessions(self, focus: Focus) -> bool:
+        """Was the last answer about sessions, or about a place where a few are held?"""
+        places = recalled(self.conference, focus)[2]
+        return bool(focus.sessions) or bool(places and self._held_at(places[-1:], None))
 
     def _one_of(self, message: list[str], content: list[str],
                 sessions: list[Session]) -> Session | None:
