@@ -242,3 +242,28 @@ def test_a_question_word_inside_a_title(chat: Chat, conference: Conference):
     # "Self-Help" holds "help", which alone would open the help page
     answer = chat(lang="en", user="selfhelp").ask("more about the Cultural Self-Help Centre one")
     assert title(conference, "s24", "en") in answer and "What I can do" not in answer
+
+
+@pytest.mark.parametrize(("lang", "question", "first_after"), [
+    ("uk", "а що після відкриття?", "s15"),       # the opening (s14), then the inspiration block
+    ("pl", "a po przerwie kawowej?", "s20"),      # the coffee break, then the 11:15 sessions
+    ("uk", "a pislia obidu?", "s27"),             # Ukrainian in Latin letters: after lunch
+])
+def test_what_comes_after_a_session_named(chat: Chat, conference: Conference, lang: str,
+                                          question: str, first_after: str):
+    answer = chat(lang=lang, user=f"after-{question}").ask(question)
+    assert title(conference, first_after, lang) in answer, answer
+
+
+def test_a_clock_hour_word_read_as_typed(chat: Chat, app, conference: Conference):
+    # "dziesiąta" (ten) must not be read as the close "dziewiąta" (nine)
+    app.clock.set(warsaw("2023-11-30T08:05"))
+    answer = chat(lang="pl", user="dziesiata").ask("co będzie za kwadrans dziesiąta?")
+    assert "09:45" in answer
+
+
+def test_one_polish_word_is_not_ukrainian_in_latin_letters(chat: Chat, conference: Conference):
+    session = chat(lang="pl", user="adres")
+    session.ask("kiedy jest wizyta w Świetlicy Dębniki?")
+    answer = session.ask("a adres?")
+    assert "ul. Konfederacka 4" in answer and "Adres" in answer

@@ -285,7 +285,10 @@ class Lexicon:
             if word not in shared and any(word in markers for lang, markers
                                           in self.markers.items() if lang not in typed):
                 return None  # a Polish or English word: not transliteration
+        latin = frozenset().union(*(words_ for lang, words_ in known.items() if lang not in typed))
         rest = [w for w in given if w not in shared]
+        if len(rest) == 1 and rest[0] in latin:
+            return None  # "a adres?": one word, and a Polish one too
         cyrillic = words(to_cyrillic(" ".join(rest)))
         counts = {lang: sum(1 for w in cyrillic if w in known.get(lang, frozenset()))
                   for lang in typed}

@@ -41,6 +41,7 @@ class FollowUps(Questions):
         def _topic_phrases_of(self, topic: InfoTopic) -> list[tuple[str, ...]]: ...
         def _title_words(self, session: Session) -> frozenset[str]: ...
         def relation_claim(self, message: list[str], focus: Focus | None) -> Intent | None: ...
+        def relative_to(self, message: list[str]) -> Intent | None: ...
         def search(self, text: str, limit: int = 6, keep: float = 0.5) -> list[Session]: ...
 
     def specific_sessions(self, content: list[str], kind: str | None) -> list[Session]:
@@ -78,6 +79,10 @@ class FollowUps(Questions):
             claimed = self.relation_claim(message, focus)  # "is it before lunch?"
             if claimed is not None:
                 return claimed
+        elif not action and not people:
+            relative = self.relative_to(message)  # "a po obiedzie?"
+            if relative is not None:
+                return relative
         if people and (self._yes_no(message) or tone) and not action:
             checked = self._about_people(message, people, ignored, kind, day, timed,
                                          claims_needed=not self._yes_no(message))

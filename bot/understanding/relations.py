@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from bot.language.lexicon import Lexicon
 from bot.programme.model import Conference, Person, Place, Session
 from bot.storage.dialogue import Focus
-from bot.understanding.dialogue import recalled
+from bot.understanding.dialogue import before, recalled
 from bot.understanding.intent import Intent
 
 
@@ -54,6 +54,27 @@ class Relations:
             holds = self._holds(target, relation, anchor, immediately)
             return Intent("yesno", fact="yes" if holds else "no", sessions=[target, anchor],
                           from_dialogue=target not in self._named_only(head))
+        return None
+
+    def relative_to(self, message: list[str]) -> Intent | None:
+        """'a po obiedzie?', 'що після відкриття?', 'before the coffee break?': what comes
+        right after (or before) the one session named after the word of relation."""
+        relations = self.lexicon.relations
+        for index, word in enumerate(message):
+            relation = next((name for name in ("before", "after")
+                             if word in relations.get(name, ())), None)
+            if relation is None:
+                continue
+            anchor = self._session_named(message[index + 1:])
+            if anchor is None or not anchor.times_announced:
+                continue
+            head = message[:index]
+            if self._session_named(head, people=True) is not None or self._kind_named(head)[0]:
+                return None  # "the panel after lunch", "panels after lunch": not what follows
+            if relation == "after":
+                return Intent("next", moments=[anchor.span[1] - timedelta(seconds=1)],
+                              sessions=[anchor])
+            return Intent("before", sessions=before(self.conference, [anchor]))
         return None
 
     def _holds(self, target: Session, relation: str, anchor: Session,

@@ -108,7 +108,12 @@ class Spans:
             return int(word) if 0 <= int(word) <= 24 else None
         if index + 1 < len(message) and message[index + 1] in self.lexicon.day_words:
             return None  # "на перший день", "drugiego dnia": an ordinal of a day, not an hour
-        for hour, phrases in self.lexicon.times.hours.items():
+        hours = self.lexicon.times.hours
+        exact = next((hour for hour, phrases in hours.items()  # "dziesiąta", not "dziewiąta"
+                      if any(p == tuple(message[index:index + len(p)]) for p in phrases)), None)
+        if exact is not None:
+            return exact
+        for hour, phrases in hours.items():
             if any(self._at(message, index, p) for p in phrases):
                 return hour
         return None
