@@ -155,7 +155,7 @@ class Judge:
     # --- one judge per kind of answer ------------------------------------------------
 
     def _listing(self, text: str, lang: str, sessions: list[Session], slack: int = 2) -> bool:
-        wanted = {s.id for s in sessions}
+        wanted = {s.id for s in sessions} | {c.id for s in sessions for c in s.children}
         return (all(self.shown(text, s, lang) for s in sessions)
                 and self.others(text, lang, wanted) <= slack)
 

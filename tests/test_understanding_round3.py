@@ -249,10 +249,16 @@ def test_a_question_word_inside_a_title(chat: Chat, conference: Conference):
     ("pl", "a po przerwie kawowej?", "s20"),      # the coffee break, then the 11:15 sessions
     ("uk", "a pislia obidu?", "s27"),             # Ukrainian in Latin letters: after lunch
 ])
-def test_what_comes_after_a_session_named(chat: Chat, conference: Conference, lang: str,
+def test_what_comes_after_a_session_named(chat: Chat, app, conference: Conference, lang: str,
                                           question: str, first_after: str):
+    app.clock.set(warsaw("2023-11-30T10:00"))
     answer = chat(lang=lang, user=f"after-{question}").ask(question)
     assert title(conference, first_after, lang) in answer, answer
+    first = conference.sessions[first_after]
+    running_before = [s.id for s in conference.top_level(conference.walk())
+                      if s.times_announced and s.span[1] <= first.span[0]
+                      and title(conference, s.id, lang) in answer]
+    assert running_before == [], answer  # what follows, not a part of the day
 
 
 def test_a_clock_hour_word_read_as_typed(chat: Chat, app, conference: Conference):

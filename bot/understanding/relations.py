@@ -12,6 +12,8 @@ from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from bot.language.lexicon import Lexicon
+from bot.language.textmatch import words
+from bot.language.translit import to_cyrillic
 from bot.programme.model import Conference, Person, Place, Session
 from bot.storage.dialogue import Focus
 from bot.understanding.dialogue import before, recalled
@@ -46,7 +48,8 @@ class Relations:
             anchor = self._session_named(message[index + 1:])
             if anchor is None or not anchor.times_announced:
                 continue
-            head = [w for w in message[:index] if w not in relations.get("immediately", ())]
+            head = [w for w in _own_words(message[:index], message[index + 1:])
+                    if w not in relations.get("immediately", ())]
             target = self._session_named(head, people=True) or self._in_focus(head, focus)
             if target is None or target is anchor or not target.times_announced:
                 return None
@@ -68,7 +71,7 @@ class Relations:
             anchor = self._session_named(message[index + 1:])
             if anchor is None or not anchor.times_announced:
                 continue
-            head = message[:index]
+            head = _own_words(message[:index], message[index + 1:])
             if self._session_named(head, people=True) is not None or self._kind_named(head)[0]:
                 return None  # "the panel after lunch", "panels after lunch": not what follows
             if relation == "after":
@@ -125,3 +128,9 @@ class Relations:
         sessions = recalled(self.conference, focus)[0]
         return sessions[0] if len(sessions) == 1 else None
 
+
+def _own_words(head: list[str], tail: list[str]) -> list[str]:
+    """The words before the word of relation, without the Latin originals of words after it
+    (a message in Latin letters is read together with its Cyrillic rendering)."""
+    return [w for w in head if not (w.isascii() and w.isalpha()
+                                    and set(words(to_cyrillic(w))) <= set(tail))]
