@@ -273,3 +273,11 @@ def test_one_polish_word_is_not_ukrainian_in_latin_letters(chat: Chat, conferenc
     session.ask("kiedy jest wizyta w Świetlicy Dębniki?")
     answer = session.ask("a adres?")
     assert "ul. Konfederacka 4" in answer and "Adres" in answer
+
+
+def test_rare_words_outweigh_common_ones(chat: Chat, conference: Conference):
+    # "people" is in several titles; "Ława" and "Chrzanów" (speakers' towns) in one session
+    answer = chat(lang="en", user="rare").ask("the session with the people from Ława and "
+                                              "Chrzanów")
+    assert title(conference, "s23", "en") in answer
+    assert title(conference, "s6", "en") not in answer

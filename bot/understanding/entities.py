@@ -142,11 +142,16 @@ class Entities:
         matches = [self._index_words.matching(word) | (self._forms.get(word, frozenset())
                                                        & self._index_words.known)
                    for word in query]
+        sessions = list(self.conference.walk())
+        hits = [[max((e.weight for e in self._index[s.id] if e.tokens & found), default=0)
+                 for s in sessions] for found in matches]
+        # A word many sessions share ("people", "miejsca") says less than a rare one (a
+        # surname, a town): each word weighs 1/sqrt(how many sessions it matches), at least
+        # half as much as a rare one.
+        rarity = [max(0.5, 1 / max(1, sum(1 for h in row if h)) ** 0.5) for row in hits]
         scored = []
-        for session in self.conference.walk():
-            entries = self._index[session.id]
-            score = sum(max((e.weight for e in entries if e.tokens & found), default=0)
-                        for found in matches)
+        for column, session in enumerate(sessions):
+            score = sum(row[column] * weight for row, weight in zip(hits, rarity, strict=True))
             if score:
                 scored.append((score, session))
         if not scored:

@@ -186,7 +186,7 @@ class Understanding(FollowUps, Phrases, Entities, Spans, TimeExpressions, Routes
         places = self.find_places(message)
         if places:
             return Intent("where", places=places[:1])
-        sessions = self.search(text)
+        sessions = self.search(text, keep=0.75)
         if sessions:
             return Intent("search", sessions=sessions, query=text)
         return Intent("unknown", query=text)
