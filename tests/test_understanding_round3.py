@@ -281,3 +281,22 @@ def test_rare_words_outweigh_common_ones(chat: Chat, conference: Conference):
                                               "Chrzanów")
     assert title(conference, "s23", "en") in answer
     assert title(conference, "s6", "en") not in answer
+
+
+def test_the_afternoon_one_picks_among_the_last_answer(chat: Chat, app, conference: Conference):
+    # Krzysztof Mikołajewski speaks in s20 (11:15) and s27 (15:00)
+    app.clock.set(warsaw("2023-11-30T12:55"))
+    session = chat(lang="en", user="afternoon-one")
+    session.ask("which sessions is Krzysztof Mikołajewski in?")
+    who = session.ask("the afternoon one, who else is on it?")
+    assert title(conference, "s27", "en") in who and "Adam Markuszewski" in who
+    assert title(conference, "s20", "en") not in who
+
+
+def test_what_talks_are_in_a_block(chat: Chat, conference: Conference):
+    session = chat(lang="en", user="block")
+    session.ask("when is the evening inspiration meeting?")
+    talks = session.ask("what talks are in it?")
+    for session_id in ("s9", "s10", "s11", "s12"):
+        assert title(conference, session_id, "en") in talks
+    assert title(conference, "s16", "en") not in talks  # a talk of another block

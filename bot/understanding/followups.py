@@ -117,10 +117,12 @@ class FollowUps(Questions):
         targets = named
         chosen = (self._one_of(message, content, sessions)
                   if refers and not set(named) & set(sessions) else None)
-        if chosen is not None:  # "which of those is about …?", "who gives the one about …?"
-            targets, from_dialogue = [chosen], True
+        picked = [chosen] if chosen is not None else (
+            self._among(sessions, kind, timed) if refers and not named else [])
+        if picked:  # "which of those is about …?", "the afternoon one", "what talks are in it"
+            targets, from_dialogue = picked, True
             if not (fact or who_asked or place_asked or action):
-                return Intent("search", sessions=[chosen], query=text, from_dialogue=True)
+                return Intent("search", sessions=picked, query=text, from_dialogue=True)
         if not targets and (refers or bare) and not people:
             targets, from_dialogue = sessions, bool(sessions)
         if not targets and (refers or bare) and focus_places:  # "o której tam wizyta?"
@@ -205,6 +207,21 @@ class FollowUps(Questions):
         """Was the last answer about sessions, or about a place where a few are held?"""
         places = recalled(self.conference, focus)[2]
         return bool(focus.sessions) or bool(places and self._held_at(places[-1:], None))
+
+    def _among(self, sessions: list[Session], kind: str | None,
+               timed: Intent | None) -> list[Session]:
+        """Of the sessions just talked about, those a kind or a part of the day picks out
+        ("what talks are in it?" of a block, "the afternoon one" of three)."""
+        if kind is not None:
+            parts = [c for s in sessions for c in s.children if c.kind == kind]
+            if parts:
+                return parts
+        if timed is not None and timed.name == "range" and len(timed.moments) == 2:
+            start, end = timed.moments
+            within = [s for s in sessions if s.times_announced and start <= s.span[0] < end]
+            if 0 < len(within) < len(sessions):
+                return within
+        return []
 
     def _one_of(self, message: list[str], content: list[str],
                 sessions: list[Session]) -> Session | None:

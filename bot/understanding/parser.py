@@ -78,11 +78,12 @@ class Understanding(FollowUps, Phrases, Entities, Spans, TimeExpressions, Routes
         for vocabulary in (self._phrase_words, self._index_words, self._place_words,
                            self._conference_words, self._fact_words):
             vocabulary.spell_against(dictionary)
+        self._part_words = frozenset(  # "afternoon", "wieczorem"; not "po" of "po południu"
+            phrase[0] for _, _, phrases in lexicon.times.parts_of_day.values()
+            for phrase in phrases if len(phrase) == 1)
         self._unit_words = frozenset(
             w for table in (lexicon.times.units, lexicon.times.numbers)
-            for phrases in table.values() for phrase in phrases for w in phrase) | frozenset(
-            w for _, _, phrases in lexicon.times.parts_of_day.values()
-            for phrase in phrases for w in phrase)
+            for phrases in table.values() for phrase in phrases for w in phrase) | self._part_words
         self._day_vocabulary = frozenset(
             {*self._weekdays, *self._months, *lexicon.day_words, *lexicon.time_prepositions,
              *(w for ws in lexicon.ordinals.values() for w in ws),
@@ -146,7 +147,7 @@ class Understanding(FollowUps, Phrases, Entities, Spans, TimeExpressions, Routes
             text, message, day, focus, timed or (Intent("at", moments=clock) if clock else None))
         if in_context is not None and (timed is None or (
                 in_context.sessions and not in_context.from_dialogue
-                and in_context.name != "search")):
+                and in_context.name != "search") or _picked_by(in_context, timed)):
             return in_context
         if timed is not None:
             return self._named_within(message, timed) or timed
@@ -297,3 +298,13 @@ class Understanding(FollowUps, Phrases, Entities, Spans, TimeExpressions, Routes
             if best is not None and best[1] is not None:
                 return Intent("topic", topic=best[1])
         return Intent("where", sessions=sessions, query=text)
+
+
+def _picked_by(in_context: Intent, timed: Intent) -> bool:
+    """"the afternoon one, who else is on it?": sessions of the conversation that the time
+    named picks out, rather than everything in that time."""
+    if not (in_context.from_dialogue and in_context.sessions and timed.name == "range"
+            and len(timed.moments) == 2):
+        return False
+    start, end = timed.moments
+    return all(s.times_announced and start <= s.span[0] < end for s in in_context.sessions)

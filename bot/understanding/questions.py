@@ -17,6 +17,7 @@ class Questions:
     conference: Conference
     lexicon: Lexicon
     _fact_words: Vocabulary
+    _part_words: frozenset[str]
     _conference_words: Vocabulary
 
     def fact_asked(self, message: list[str]) -> tuple[str | None, set[str]]:
@@ -26,6 +27,7 @@ class Questions:
         phrase with the most letters wins, so "do której" (end) beats "której" (start); the
         words of every phrase that matched are the question's, not what it names.
         """
+        message = [w for w in message if w not in self._part_words]  # "afternoon" is no "after"
         matched = self._fact_words.matched(message)
         best: tuple[int, int, str, tuple[str, ...]] | None = None
         asking: set[str] = set()
