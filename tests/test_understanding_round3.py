@@ -300,3 +300,10 @@ def test_what_talks_are_in_a_block(chat: Chat, conference: Conference):
     for session_id in ("s9", "s10", "s11", "s12"):
         assert title(conference, session_id, "en") in talks
     assert title(conference, "s16", "en") not in talks  # a talk of another block
+
+
+def test_a_topic_not_announced_outweighs_a_kind(chat: Chat, conference: Conference):
+    # where to smoke is not announced; "перерву" (the break) is only when they would
+    answer = chat(lang="uk", user="smoke").ask("чи можна покурити на Заблоцє під час перерви?")
+    assert "не оголошено" in answer
+    assert not answer.startswith(("Так.", "Ні."))

@@ -63,10 +63,10 @@ class Phrases:
                 score = sum(self._word_weight(w, given) for w in phrase)
                 if best is None or score > best[0]:
                     best = (score, name, topic)
-        if best is not None and best[2] is not None and best[2].announced:
+        if best is not None and (best[2] is None or best[2].announced):
             gap = self._gap_named(message)
-            if gap is not None:
-                return "topic", gap  # "a refund for the catering": the facet, not the page
+            if gap is not None and (best[2] is not None or best[1].startswith("kind:")):
+                return "topic", gap  # "a refund for the catering", "smoke in the break"
         return None if best is None else (best[1], best[2])
 
     def _action(self, message: list[str]) -> str | None:
