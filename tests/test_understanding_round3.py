@@ -307,3 +307,10 @@ def test_a_topic_not_announced_outweighs_a_kind(chat: Chat, conference: Conferen
     answer = chat(lang="uk", user="smoke").ask("чи можна покурити на Заблоцє під час перерви?")
     assert "не оголошено" in answer
     assert not answer.startswith(("Так.", "Ні."))
+
+
+def test_what_happens_at_a_place_is_not_a_look_alike_topic(chat: Chat, conference: Conference):
+    # "działo" (happens) looks like "udział" (participation, an info page)
+    answer = chat(lang="pl", user="happens").ask("co się będzie działo w bibliotece w Skawinie?")
+    assert title(conference, "s3", "pl") in answer
+    assert "Udział i koszty" not in answer and title(conference, "s4", "pl") not in answer

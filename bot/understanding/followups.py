@@ -93,16 +93,17 @@ class FollowUps(Questions):
                       and not self._fact_of_named(
                           fact or ("who" if who_asked else None), message,
                           [w for w in content if w not in self._typed_phrase_words(
-                              message, best[1])], kind, kind_words)):
+                              message, best[1])], kind, kind_words)
+                      and not self._loosely_over_a_place(message, best[1], kind)):
             return None  # a person or a topic: read as before
         places = self.find_places(message)
         place_words = {w for p in places for name in (*p.name.values(), *p.aliases)
                        for w in words(name)}
         named = self.specific_sessions([w for w in content if w not in place_words], kind)
         if places and (focus is None or not self.refers_back(message)
-                       or self._elsewhere(places, focus)) and not any(
-                s.venue in places for s in named):  # the place named outweighs a loose word
-            named = self._held_at(places, kind) or named
+                       or self._elsewhere(places, focus)):  # the place named outweighs a loose
+            at_place = [s for s in named if s.venue in places]  # word
+            named = at_place or self._held_at(places, kind) or named
         if not named and kind is not None and (not content or self.refers_back(message)):
             single = self.single_of_kind(kind, kind_words)
             named = [single] if single is not None else []
@@ -169,7 +170,8 @@ class FollowUps(Questions):
             return Intent("who", sessions=targets[:3], query=text, from_dialogue=from_dialogue)
         if named and not fact and not who_asked and (kind is not None or (
                 best is not None and best[0] in LISTINGS and len(content) >= 2 and not timed)
-                or self._intent_within_a_title(message, best, named)):
+                or self._intent_within_a_title(message, best, named)
+                or (best is not None and best[1] is not None)):  # a topic that yielded
             return Intent("search", sessions=named, query=text)  # "the session on X, what's it"
         if (refers or bare) and not named and focus_people and not targets and not fact:
             return Intent("person", people=focus_people, from_dialogue=True)
@@ -244,6 +246,16 @@ class FollowUps(Questions):
         typed = {w for lang in self.lexicon.intents.get(best[0], {}).values() for phrase in lang
                  if given.issuperset(phrase) for w in phrase}
         return bool(typed) and typed <= self._title_words(named[0])
+
+    def _loosely_over_a_place(self, message: list[str], topic: InfoTopic,
+                              kind: str | None) -> bool:
+        """'co się będzie działo w bibliotece w Skawinie': a topic matched only by a word
+        that resembles its own ('działo' ~ 'udział') yields to a place named, where sessions
+        are held."""
+        if self._typed_phrase_words(message, topic):
+            return False
+        places = self.find_places(message)
+        return bool(places and self._held_at(places, kind))
 
     def _typed_phrase_words(self, message: list[str], topic: InfoTopic) -> set[str]:
         """The words of a topic's phrases that a message has, as typed."""
