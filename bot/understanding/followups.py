@@ -15,6 +15,7 @@ from bot.programme.model import Day, InfoTopic, Person, Place, Session, Venue
 from bot.storage.dialogue import Focus
 from bot.understanding.dialogue import SESSION_FACTS, after, before, recalled, venue_of
 from bot.understanding.intent import Intent
+from bot.understanding.precedence import Precedence
 from bot.understanding.questions import Questions
 
 PLACE_ASKED = ("where", "distance")
@@ -24,7 +25,7 @@ CONTINUING = ("a", "а", "and", "i", "і", "и")
 """Words opening a follow-up that goes on with the last question ("and the one on …?")."""
 
 
-class FollowUps(Questions):
+class FollowUps(Questions, Precedence):
     """Facts and follow-ups; mixed into `Understanding` (which provides the finders below)."""
 
     if TYPE_CHECKING:
@@ -180,31 +181,6 @@ class FollowUps(Questions):
             return Intent("person", people=focus_people, from_dialogue=True)
         return None
 
-    def _fact_of_named(self, fact: str | None, message: list[str], content: list[str],
-                       kind: str | None, kind_words: set[str]) -> bool:
-        """'w jakiej formie spotkanie w Naszej Ścianie?', 'що після обіду?', 'кто организует
-        визит в Скавине?': a session's own fact (its format, what follows it, who runs it)
-        asked of a session named, not the topic that shares the word (the conference's
-        format, the catering, the organisers)."""
-        if fact not in (*SESSION_FACTS, "after", "before", "who"):
-            return False
-        places = self.find_places(message)
-        place_words = {w for p in places for name in (*p.name.values(), *p.aliases)
-                       for w in words(name)}
-        return bool(self.specific_sessions([w for w in content if w not in place_words], kind)
-                    or (places and self._held_at(places, kind))
-                    or (not content and self.single_of_kind(kind, kind_words)))
-
-    def _within_a_title(self, message: list[str], topic: InfoTopic, content: list[str],
-                        kind: str | None) -> bool:
-        """'the mobile community room talk': the topic's word ('room') is a word of the title
-        of the one session the rest of the message names, so it names that session."""
-        named = self.specific_sessions(content, kind)
-        if len(named) != 1:
-            return False
-        typed = self._typed_phrase_words(message, topic)
-        return bool(typed) and typed <= self._title_words(named[0])
-
     def _about_sessions(self, focus: Focus) -> bool:
         """Was the last answer about sessions, or about a place where a few are held?"""
         places = recalled(self.conference, focus)[2]
@@ -234,34 +210,6 @@ class FollowUps(Questions):
             return None
         ranked = self.search(" ".join(content), limit=len(self.conference.sessions), keep=0.0)
         return next((s for s in ranked if s in sessions), None)
-
-    def _intent_within_a_title(self, message: list[str],
-                               best: tuple[str, InfoTopic | None] | None,
-                               named: list[Session]) -> bool:
-        """'the one on the Cultural Self-Help Centre': the words that look like a question
-        ('help') are words of the title of the one session named."""
-        if best is None or best[1] is not None or len(named) != 1:
-            return False
-        given = set(message)
-        typed = {w for lang in self.lexicon.intents.get(best[0], {}).values() for phrase in lang
-                 if given.issuperset(phrase) for w in phrase}
-        return bool(typed) and typed <= self._title_words(named[0])
-
-    def _loosely_over_a_place(self, message: list[str], topic: InfoTopic,
-                              kind: str | None) -> bool:
-        """'co się będzie działo w bibliotece w Skawinie': a topic matched only by a word
-        that resembles its own ('działo' ~ 'udział') yields to a place named, where sessions
-        are held."""
-        if self._typed_phrase_words(message, topic):
-            return False
-        places = self.find_places(message)
-        return bool(places and self._held_at(places, kind))
-
-    def _typed_phrase_words(self, message: list[str], topic: InfoTopic) -> set[str]:
-        """The words of a topic's phrases that a message has, as typed."""
-        given = set(message)
-        return {w for phrase in self._topic_phrases_of(topic) if given.issuperset(phrase)
-                for w in phrase}
 
     def _about_people(self, message: list[str], people: list[Person], ignored: set[str],
                       kind: str | None, day: Day | None, timed: Intent | None,
