@@ -14,13 +14,12 @@ MO     := $(PO:.po=.mo)
 run: $(STAMP) compile
 	$(BIN)/confbot run $(ARGS)
 
-# Everything on SQLite, then again on PostgreSQL what uses the suite's database (marker `db`,
-# set in tests/conftest.py): the rest does not depend on the engine.
+# Everything on SQLite and, at the same time, on PostgreSQL what uses the suite's database
+# (marker `db`, set in tests/conftest.py): the rest does not depend on the engine.
 test: $(TEST_STAMP) compile browser
 	$(BIN)/ruff check .
 	$(BIN)/mypy
-	HYPOTHESIS_PROFILE=$${HYPOTHESIS_PROFILE:-ci} $(BIN)/pytest $(PYTEST_ARGS)
-	HYPOTHESIS_PROFILE=$${HYPOTHESIS_PROFILE:-ci} CONFBOT_TEST_DB=postgresql $(BIN)/pytest -m db $(PYTEST_ARGS)
+	HYPOTHESIS_PROFILE=$${HYPOTHESIS_PROFILE:-ci} scripts/test_both_databases.sh $(BIN)/pytest $(PYTEST_ARGS)
 
 # The inner loop: no processes, no servers (marker `slow`), SQLite.
 test-fast: $(TEST_STAMP) compile
