@@ -38,7 +38,7 @@ from bot.transports.console import ConsoleSession
 from bot.understanding.parser import Understanding
 from tests.helpers import DATA_DIR, SYNTHETIC_DIR, start_app
 
-pytest_plugins = ["tests.postgres_server", "tests.synapse_server"]
+pytest_plugins = ["tests.postgres_server", "tests.synapse_server", "tests.telegram_fixtures"]
 
 # Property tests: deterministic in CI (and under `make test`), so a run never flakes; random
 # exploration locally (HYPOTHESIS_PROFILE=dev, the default outside CI). Whatever a random run

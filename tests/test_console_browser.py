@@ -18,36 +18,23 @@ from selenium.webdriver.support.ui import WebDriverWait
 
 from bot import PROJECT_ROOT
 from bot.app import Application
-from bot.storage import Store
 from bot.transports.console import ConsoleSession
 from bot.web.console.serving import console_deps, start_console
 from tests.browser import start_browser
-from tests.conftest import warsaw
 from tests.harness import RunningBot
-from tests.helpers import free_port, start_app
+from tests.helpers import free_port
+from tests.telegram_fixtures import ORGANISER, transport_for
 from tests.telegram_standin import BotApiStandIn
-from tests.test_telegram import transport_for
 
-ORGANISER, UKRAINIAN, POLISH, ENGLISH = 900, 1001, 1002, 1003
+UKRAINIAN, POLISH, ENGLISH = 1001, 1002, 1003
 SCREENSHOTS = PROJECT_ROOT / "docs" / "screenshots"
 
 pytestmark = pytest.mark.slow
 
 
 @pytest.fixture
-def app(loaded, database_url, clock):  # type: ignore[no-untyped-def]
-    clock.set(warsaw("2023-11-30T11:30"))
-    application = start_app(loaded[0], loaded[1], Store(database_url), clock,
-                            organisers=frozenset({f"telegram:{ORGANISER}"}))
-    yield application
-    application.store.close()
-
-
-@pytest.fixture
-def api() -> Iterator[BotApiStandIn]:
-    stand_in = BotApiStandIn().start()
-    yield stand_in
-    stand_in.stop()
+def app(organiser_app: Application) -> Application:
+    return organiser_app
 
 
 @pytest.fixture

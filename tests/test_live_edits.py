@@ -20,9 +20,9 @@ from bot.transports.console import ConsoleSession
 from tests.conftest import DATA_DIR, warsaw
 from tests.harness import RunningBot
 from tests.helpers import start_app
+from tests.telegram_fixtures import transport_for
 from tests.telegram_standin import BotApiStandIn
 from tests.test_reminders import Phone, deliver
-from tests.test_telegram import transport_for
 from tests.test_validation import edit, session
 
 ORGANISER = "org"
@@ -320,7 +320,7 @@ def test_an_organiser_edits_over_telegram(app, phone):
 
 @pytest.mark.slow
 def test_telegram_buttons_carry_their_preview_and_a_stale_one_is_refused(app, phone):
-    from tests.test_telegram import buttons as callback_data
+    from tests.telegram_fixtures import buttons as callback_data
 
     api = BotApiStandIn().start()
     try:

@@ -9,31 +9,18 @@ from collections.abc import Iterator
 import pytest
 
 from bot.app import Application
-from bot.storage import Store
 from tests.conftest import warsaw
 from tests.harness import RunningBot
-from tests.helpers import start_app
+from tests.telegram_fixtures import ORGANISER, buttons, transport_for
 from tests.telegram_standin import BotApiStandIn
-from tests.test_telegram import buttons, transport_for
 
 pytestmark = pytest.mark.slow
-ORGANISER, UKRAINIAN, POLISH = 777, 1001, 1002
+UKRAINIAN, POLISH = 1001, 1002
 
 
 @pytest.fixture
-def app(loaded, database_url, clock):  # type: ignore[no-untyped-def]
-    clock.set(warsaw("2023-11-30T11:30"))
-    application = start_app(loaded[0], loaded[1], Store(database_url), clock,
-                            organisers=frozenset({f"telegram:{ORGANISER}"}))
-    yield application
-    application.store.close()
-
-
-@pytest.fixture
-def api() -> Iterator[BotApiStandIn]:
-    stand_in = BotApiStandIn().start()
-    yield stand_in
-    stand_in.stop()
+def app(organiser_app: Application) -> Application:
+    return organiser_app
 
 
 @pytest.fixture

@@ -11,11 +11,10 @@ from collections.abc import Iterator
 import pytest
 
 from bot.app import Application
-from bot.delivery.pacing import Pacer
-from bot.transports.telegram import TelegramTransport
 from tests.conftest import warsaw
 from tests.harness import RunningBot
 from tests.helpers import free_port, wait_until
+from tests.telegram_fixtures import buttons, transport_for
 from tests.telegram_standin import BotApiStandIn
 
 pytestmark = pytest.mark.slow  # the Bot API stand-in (an HTTP server), the bot running on it
@@ -24,26 +23,9 @@ UKRAINIAN, POLISH, ENGLISH = 1001, 1002, 1003
 
 
 @pytest.fixture
-def api() -> Iterator[BotApiStandIn]:
-    stand_in = BotApiStandIn().start()
-    yield stand_in
-    stand_in.stop()
-
-
-def transport_for(app: Application, api: BotApiStandIn, **kwargs) -> TelegramTransport:  # type: ignore[no-untyped-def]
-    return TelegramTransport(app, api.token, base_url=api.base_url, poll_timeout=1,
-                             pacer=Pacer(chat_interval=0.05, group_interval=0.1), **kwargs)
-
-
-@pytest.fixture
 def bot(app: Application, api: BotApiStandIn) -> Iterator[RunningBot]:
     with RunningBot(app, transport_for(app, api), on_stop=api.release_pollers) as running:
         yield running
-
-
-def buttons(call) -> list[str]:  # type: ignore[no-untyped-def]
-    markup = call.params.get("reply_markup") or {}
-    return [b["callback_data"] for row in markup.get("inline_keyboard", []) for b in row]
 
 
 # --- the stories of the issue ---------------------------------------------------------------
