@@ -57,5 +57,16 @@ def test_the_wheel_runs_from_any_folder(tmp_path: Path):
                           env=env, cwd=elsewhere, capture_output=True, text=True, timeout=120)
     assert chat.returncode == 0, chat.stderr
     assert "/now" in chat.stdout and "Зараз (10:05)" in chat.stdout
+    # the organisers' console: every page's template and every static file came with the wheel
+    shipped = subprocess.run(
+        [str(python), "-c", "from bot.web.console.render import HERE, _env; "
+         "print(sorted(_env.list_templates())); "
+         "print(sorted(p.name for p in (HERE / 'static').iterdir()))"],
+        env=env, cwd=elsewhere, capture_output=True, text=True, timeout=60)
+    assert shipped.returncode == 0, shipped.stderr
+    templates, static = shipped.stdout.splitlines()
+    console = PROJECT_ROOT / "bot" / "web" / "console"
+    assert templates == str(sorted(p.name for p in (console / "templates").glob("*.html")))
+    assert static == str(sorted(p.name for p in (console / "static").iterdir()))
     assert chat.stderr == ""
     assert (elsewhere / "confbot.sqlite3").is_file()
