@@ -219,10 +219,7 @@ def _search_results(ctx: Context, query: str, found: list[Session]) -> TextReply
 @same_for_everyone
 def at_time(ctx: Context) -> TextReply:
     """Say what is on at a given time ('what's on at 13:00 on Thursday?')."""
-    assert ctx.intent is not None
-    if not ctx.intent.moments:
-        return TextReply(ctx._("%(time)s is not a time of day: clocks go from 00:00 to 23:59. "
-                               "Try e.g. “what's on at 13:00?”", time=ctx.intent.query))
+    assert ctx.intent is not None and ctx.intent.moments  # impossible times are `bad_time`
     blocks = []
     for moment in ctx.intent.moments:
         when = ctx._("%(day)s at %(time)s", day=ctx.t.day(moment), time=ctx.t.time(moment))
