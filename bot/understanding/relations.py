@@ -8,7 +8,6 @@ the session the question is about.
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from bot.language.lexicon import Lexicon
@@ -16,7 +15,7 @@ from bot.language.textmatch import words
 from bot.language.translit import to_cyrillic
 from bot.programme.model import Conference, Person, Place, Session
 from bot.storage.dialogue import Focus
-from bot.understanding.dialogue import before, recalled
+from bot.understanding.dialogue import after, before, recalled
 from bot.understanding.intent import Intent
 
 
@@ -39,57 +38,62 @@ class Relations:
 
     def relation_claim(self, message: list[str], focus: Focus | None) -> Intent | None:
         """A yes or no for "<session> before/after <session>", or None if none is claimed."""
-        relations = self.lexicon.relations
-        for index, word in enumerate(message):
-            relation = next((name for name in ("before", "after")
-                             if word in relations.get(name, ())), None)
-            if relation is None or index == 0:
-                continue
-            anchor = self._session_named(message[index + 1:])
-            if anchor is None or not anchor.times_announced:
-                continue
-            head = [w for w in _own_words(message[:index], message[index + 1:])
-                    if w not in relations.get("immediately", ())]
-            target = self._session_named(head, people=True) or self._in_focus(head, focus)
-            if target is None or target is anchor or not target.times_announced:
-                return None
-            immediately = any(w in relations.get("immediately", ()) for w in message[:index])
-            holds = self._holds(target, relation, anchor, immediately)
-            return Intent("yesno", fact="yes" if holds else "no", sessions=[target, anchor],
-                          from_dialogue=target not in self._named_only(head))
-        return None
+        found = self._anchored(message, first=1)  # a claim needs something before its word
+        if found is None:
+            return None
+        index, relation, anchor, head = found
+        immediately = self.lexicon.relations.get("immediately", frozenset())
+        head = [w for w in head if w not in immediately]
+        named = self._session_named(head, people=True)
+        target = named or self._in_focus(head, focus)
+        if target is None or target is anchor or not target.times_announced:
+            return None
+        holds = self._holds(target, relation, anchor,
+                            immediately=any(w in immediately for w in message[:index]))
+        return Intent("yesno", fact="yes" if holds else "no", sessions=[target, anchor],
+                      from_dialogue=named is None)
 
     def relative_to(self, message: list[str]) -> Intent | None:
         """'a po obiedzie?', 'що після відкриття?', 'before the coffee break?': what comes
         right after (or before) the one session named after the word of relation."""
+        found = self._anchored(message)
+        if found is None:
+            return None
+        _, relation, anchor, head = found
+        if self._session_named(head, people=True) is not None or self._kind_named(head)[0]:
+            return None  # "the panel after lunch", "panels after lunch": not what follows
+        if relation == "after":
+            return Intent("next", moments=[after(self.conference, [anchor]) or anchor.span[1]],
+                          sessions=[anchor])
+        return Intent("before", sessions=before(self.conference, [anchor]))
+
+    def _anchored(self, message: list[str], first: int = 0
+                  ) -> tuple[int, str, Session, list[str]] | None:
+        """(where the word of relation is, "before" or "after", the one session named after
+        it, the words before it) for the first such word, from `first`, that names a timed
+        session."""
         relations = self.lexicon.relations
-        for index, word in enumerate(message):
+        for index, word in enumerate(message[first:], first):
             relation = next((name for name in ("before", "after")
                              if word in relations.get(name, ())), None)
             if relation is None:
                 continue
             anchor = self._session_named(message[index + 1:])
-            if anchor is None or not anchor.times_announced:
-                continue
-            head = _own_words(message[:index], message[index + 1:])
-            if self._session_named(head, people=True) is not None or self._kind_named(head)[0]:
-                return None  # "the panel after lunch", "panels after lunch": not what follows
-            if relation == "after":
-                return Intent("next", moments=[anchor.span[1] - timedelta(seconds=1)],
-                              sessions=[anchor])
-            return Intent("before", sessions=before(self.conference, [anchor]))
+            if anchor is not None and anchor.times_announced:
+                return index, relation, anchor, _own_words(message[:index],
+                                                           message[index + 1:])
         return None
 
     def _holds(self, target: Session, relation: str, anchor: Session,
                immediately: bool) -> bool:
         start, end = target.span
         if relation == "before":
-            if immediately:
-                return end <= anchor.span[0] and not any(
-                    end <= s.span[0] < anchor.span[0] for s in self._between(target, anchor))
+            if immediately:  # nothing between them
+                return end <= anchor.span[0] and not self._between(target, anchor)
             return start < anchor.span[0]
         if immediately:
-            following = self.conference.next_after(anchor.span[1] - timedelta(seconds=1))
+            following = self.conference.next_after(after(self.conference, [anchor])
+                                                   or anchor.span[1])
             return target in following or target.parent in following
         return start >= anchor.span[1]
 
@@ -116,10 +120,6 @@ class Relations:
             single = self.single_of_kind(kind, kind_words)
             named = [single] if single is not None else []
         return named[0] if len(named) == 1 else None
-
-    def _named_only(self, words_: list[str]) -> list[Session]:
-        found = self._session_named(words_, people=True)
-        return [found] if found is not None else []
 
     def _in_focus(self, head: list[str], focus: Focus | None) -> Session | None:
         """"is it before lunch?": the one session the conversation is about."""
