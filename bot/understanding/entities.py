@@ -162,6 +162,11 @@ class Entities:
                         key=lambda item: (-item[0], item[1].number))
         return [session for _, session in ranked[:limit]]
 
+def place_words(places: list[Place]) -> set[str]:
+    """The words of the places' names and aliases: they say where, not which session."""
+    return {w for p in places for name in (*p.name.values(), *p.aliases) for w in words(name)}
+
+
 def _joined(text: str) -> list[str]:
     """Hyphenated words also as one word: 'well-being' is found by 'wellbeing'."""
     return [w.replace("-", "") for w in _HYPHENATED.findall(fold(text))]

@@ -10,10 +10,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from bot.language.lexicon import Lexicon
-from bot.language.textmatch import word_matches, words
+from bot.language.textmatch import word_matches
 from bot.programme.model import Day, InfoTopic, Person, Place, Session, Venue
 from bot.storage.dialogue import Focus
 from bot.understanding.dialogue import SESSION_FACTS, after, before, recalled, venue_of
+from bot.understanding.entities import place_words
 from bot.understanding.intent import Intent
 from bot.understanding.precedence import Precedence
 from bot.understanding.questions import Questions
@@ -98,9 +99,8 @@ class FollowUps(Questions, Precedence):
                       and not self._loosely_over_a_place(message, best[1], kind)):
             return None  # a person or a topic: read as before
         places = self.find_places(message)
-        place_words = {w for p in places for name in (*p.name.values(), *p.aliases)
-                       for w in words(name)}
-        named = self.specific_sessions([w for w in content if w not in place_words], kind)
+        named_by_places = place_words(places)
+        named = self.specific_sessions([w for w in content if w not in named_by_places], kind)
         if places and (focus is None or not self.refers_back(message)
                        or self._elsewhere(places, focus)):  # the place named outweighs a loose
             at_place = [s for s in named if s.venue in places]  # word
@@ -112,7 +112,7 @@ class FollowUps(Questions, Precedence):
                 and not leans_back):
             return None  # the conference itself
         refers = self.refers_back(message)
-        bare = not [w for w in content if w not in place_words] and not people and kind is None
+        bare = not [w for w in content if w not in named_by_places] and not people and kind is None
         sessions, focus_people, focus_places = (recalled(self.conference, focus)
                                                 if focus else ([], [], []))
         from_dialogue = False
@@ -219,10 +219,9 @@ class FollowUps(Questions, Precedence):
 
         Asked by tone alone ("Glińska?"), something must be claimed besides the person."""
         places = self.find_places(message)
-        place_words = {w for p in places for name in (*p.name.values(), *p.aliases)
-                       for w in words(name)}
+        named_by_places = place_words(places)
         content = [w for w in self.content_words(message, ignored)
-                   if not self._conference_words.matching(w) and w not in place_words
+                   if not self._conference_words.matching(w) and w not in named_by_places
                    and not any(self._name_words(w))]
         theirs = [s for p in people for s in self.conference.with_person(p)]
         moments = timed.moments if timed else []

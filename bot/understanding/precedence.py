@@ -7,9 +7,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from bot.language.lexicon import Lexicon
-from bot.language.textmatch import words
 from bot.programme.model import InfoTopic, Place, Session
 from bot.understanding.dialogue import SESSION_FACTS
+from bot.understanding.entities import place_words
 
 
 class Precedence:
@@ -34,9 +34,8 @@ class Precedence:
         if fact not in (*SESSION_FACTS, "after", "before", "who"):
             return False
         places = self.find_places(message)
-        place_words = {w for p in places for name in (*p.name.values(), *p.aliases)
-                       for w in words(name)}
-        return bool(self.specific_sessions([w for w in content if w not in place_words], kind)
+        named_by_places = place_words(places)
+        return bool(self.specific_sessions([w for w in content if w not in named_by_places], kind)
                     or (places and self._held_at(places, kind))
                     or (not content and self.single_of_kind(kind, kind_words)))
 
