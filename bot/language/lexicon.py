@@ -85,6 +85,8 @@ class Lexicon:
     references: frozenset[str] = frozenset()
     """Words pointing back at what the conversation was about ("it", "tam", "його")."""
     _known: dict[str, frozenset[str]] | None = field(default=None, repr=False, compare=False)
+    _by_alphabet: tuple[frozenset[str], frozenset[str]] | None = field(
+        default=None, repr=False, compare=False)
     origin_words: frozenset[str] = frozenset()
     """Prepositions before the place a way starts at ("z", "з", "из", "from")."""
     destination_words: frozenset[str] = frozenset()
@@ -258,6 +260,17 @@ class Lexicon:
             return best
         return self._read_as_cyrillic(given)
 
+    def _words_by_alphabet(self, typed: list[str]
+                           ) -> tuple[frozenset[str], frozenset[str]]:
+        """(the words known in the languages typed in Latin letters, those of the others),
+        made once: every message in Latin letters asks."""
+        if self._by_alphabet is None:
+            known = self._language_words()
+            self._by_alphabet = (
+                frozenset().union(*(known.get(lang, frozenset()) for lang in typed)),
+                frozenset().union(*(ws for lang, ws in known.items() if lang not in typed)))
+        return self._by_alphabet
+
     def _language_words(self) -> dict[str, frozenset[str]]:
         """Every word the lexicon knows per language: its markers and its intents' phrases."""
         if self._known is None:
@@ -279,13 +292,12 @@ class Lexicon:
         typed = [lang for lang, found in self.transliterated.items() if found]
         if not typed:
             return None
-        every = frozenset().union(*(known.get(lang, frozenset()) for lang in typed))
+        every, latin = self._words_by_alphabet(typed)
         shared = {w for w in given if len(w) <= 2 and to_cyrillic(w) in every}
         for word in given:
             if word not in shared and any(word in markers for lang, markers
                                           in self.markers.items() if lang not in typed):
                 return None  # a Polish or English word: not transliteration
-        latin = frozenset().union(*(words_ for lang, words_ in known.items() if lang not in typed))
         rest = [w for w in given if w not in shared]
         if len(rest) == 1 and rest[0] in latin:
             return None  # "a adres?": one word, and a Polish one too
