@@ -8,7 +8,7 @@ from datetime import datetime
 from bot.core.messages import COMMAND_PREFIXES
 from bot.language.i18n import Catalogue
 from bot.language.lexicon import Lexicon
-from bot.language.textmatch import Vocabulary, ascii_digits, word_matches, words
+from bot.language.textmatch import Vocabulary, ascii_digits, words
 from bot.language.translit import to_cyrillic
 from bot.programme.model import Conference, Day, InfoTopic, Place
 from bot.storage.dialogue import Focus
@@ -88,6 +88,7 @@ class Understanding(FollowUps, Phrases, Entities, Spans, TimeExpressions, Routes
             {*self._weekdays, *self._months, *lexicon.day_words, *lexicon.time_prepositions,
              *(w for ws in lexicon.ordinals.values() for w in ws),
              *(w for ps in lexicon.relative_days.values() for p in ps for w in p)})
+        self._day_words = Vocabulary(self._day_vocabulary)  # matched once per typed word
 
     # --- preparation --------------------------------------------------------------------
 
@@ -231,7 +232,7 @@ class Understanding(FollowUps, Phrases, Entities, Spans, TimeExpressions, Routes
             message)  # kinds too: "panels after lunch" lists them all
         rest = " ".join(w for w in self.content_words(message, ignored)
                         if not self._conference_words.matching(w)
-                        and not any(word_matches(day, w) for day in self._day_vocabulary))
+                        and not self._day_words.matching(w))
         if not rest:
             return None
         start, end = timed.moments
@@ -243,7 +244,7 @@ class Understanding(FollowUps, Phrases, Entities, Spans, TimeExpressions, Routes
         return {w for w in message if w in self._day_vocabulary or w.isdecimal()
                 or w in self._unit_words
                 or (len(w) >= 4 and w not in self._index_words.dictionary
-                    and any(word_matches(day, w) for day in self._day_vocabulary))}
+                    and self._day_words.matching(w))}
 
     def _who(self, text: str, message: list[str]) -> Intent | None:
         """'who runs the wellbeing workshop?': the sessions the rest of the question names.
