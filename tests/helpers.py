@@ -108,3 +108,8 @@ def post_update(url: str, update: dict[str, Any], secret: str) -> int:
         return error.code
     except (urllib.error.URLError, OSError):
         return 0
+
+
+def title(conference: Conference, session_id: str, lang: str) -> str:
+    """A session's title in a language, as the answers show it."""
+    return str(conference.sessions[session_id].title[lang])

@@ -19,11 +19,7 @@ from bot.storage import Store
 from bot.storage.models import DialogueState
 from bot.transports.console import ConsoleSession
 from tests.conftest import Chat, warsaw
-from tests.helpers import start_app
-
-
-def title(conference: Conference, session_id: str, lang: str) -> str:
-    return conference.sessions[session_id].title[lang]
+from tests.helpers import start_app, title
 
 
 def address(conference: Conference, session_id: str) -> str:

@@ -19,13 +19,9 @@ from bot.programme.model import Conference
 from bot.storage import Store
 from bot.transports.console import ConsoleSession
 from tests.conftest import Chat, warsaw
-from tests.helpers import DATA_DIR, start_app
+from tests.helpers import DATA_DIR, start_app, title
 
 RUSSIAN_NOTE = "відповідаю українською, польською або англійською"
-
-
-def title(conference: Conference, session_id: str, lang: str) -> str:
-    return conference.sessions[session_id].title[lang]
 
 
 # --- Russian: understood as well as Ukrainian, answered in Ukrainian --------------------------

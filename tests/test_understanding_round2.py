@@ -8,10 +8,7 @@ import pytest
 
 from bot.programme.model import Conference
 from tests.conftest import Chat, warsaw
-
-
-def title(conference: Conference, session_id: str, lang: str) -> str:
-    return conference.sessions[session_id].title[lang]
+from tests.helpers import title
 
 
 @pytest.mark.parametrize(("question", "lang", "said", "not_said"), [

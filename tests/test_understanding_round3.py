@@ -7,10 +7,7 @@ import pytest
 
 from bot.programme.model import Conference
 from tests.conftest import Chat, warsaw
-
-
-def title(conference: Conference, session_id: str, lang: str) -> str:
-    return conference.sessions[session_id].title[lang]
+from tests.helpers import title
 
 
 def test_a_word_of_a_title_is_not_a_typo_of_a_question_word(chat: Chat, conference: Conference):
