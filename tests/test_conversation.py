@@ -8,12 +8,7 @@ import pytest
 from bot.core.clock import FakeClock
 from bot.programme.model import Conference
 from tests.conftest import Chat, warsaw
-from tests.helpers import start_app
-
-
-def title(conference: Conference, session_id: str, lang: str) -> str:
-    return conference.sessions[session_id].title[lang]
-
+from tests.helpers import start_app, title
 
 # --- the issue's own examples --------------------------------------------------------------
 
