@@ -15,7 +15,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 import pytest
 from aiohttp import ClientSession, web
@@ -238,29 +238,22 @@ def test_check_and_status_leave_an_empty_postgresql_empty(pg_url: str, tmp_path:
 # --- 2. webhooks across processes -------------------------------------------------------------
 
 
-class RoundRobinProxy:
-    """A small reverse proxy on loopback: each request goes to the next backend in turn."""
+class LoopbackServer:
+    """An aiohttp application on a loopback port, served from an event loop in a thread, so
+    a synchronous test can start it, reach the bot through it, and stop it."""
 
-    def __init__(self, backends: list[str]) -> None:
-        self.backends, self.turn, self.port = backends, 0, free_port()
-        self.forwarded: list[str] = []
+    def __init__(self) -> None:
+        self.port = free_port()
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
 
-    async def _forward(self, request: web.Request) -> web.Response:
-        backend = self.backends[self.turn % len(self.backends)]
-        self.turn += 1
-        self.forwarded.append(backend)
-        async with ClientSession() as session, session.request(
-                request.method, backend + request.path_qs, data=await request.read(),
-                headers={k: v for k, v in request.headers.items()
-                         if k.lower() not in ("host", "content-length")}) as answer:
-            return web.Response(status=answer.status, body=await answer.read())
+    def routes(self, app: web.Application) -> None:
+        raise NotImplementedError
 
-    def start(self) -> RoundRobinProxy:
+    def start(self) -> Self:
         async def serve() -> web.AppRunner:
             app = web.Application()
-            app.router.add_route("*", "/{tail:.*}", self._forward)
+            self.routes(app)
             runner = web.AppRunner(app, access_log=None)
             await runner.setup()
             await web.TCPSite(runner, "127.0.0.1", self.port).start()
@@ -274,6 +267,28 @@ class RoundRobinProxy:
         asyncio.run_coroutine_threadsafe(self._runner.cleanup(), self._loop).result(10)
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join(10)
+
+
+class RoundRobinProxy(LoopbackServer):
+    """A small reverse proxy on loopback: each request goes to the next backend in turn."""
+
+    def __init__(self, backends: list[str]) -> None:
+        super().__init__()
+        self.backends, self.turn = backends, 0
+        self.forwarded: list[str] = []
+
+    async def _forward(self, request: web.Request) -> web.Response:
+        backend = self.backends[self.turn % len(self.backends)]
+        self.turn += 1
+        self.forwarded.append(backend)
+        async with ClientSession() as session, session.request(
+                request.method, backend + request.path_qs, data=await request.read(),
+                headers={k: v for k, v in request.headers.items()
+                         if k.lower() not in ("host", "content-length")}) as answer:
+            return web.Response(status=answer.status, body=await answer.read())
+
+    def routes(self, app: web.Application) -> None:
+        app.router.add_route("*", "/{tail:.*}", self._forward)
 
 
 @pytest.mark.slow
@@ -445,16 +460,14 @@ def test_rows_queued_elsewhere_wake_the_senders(engine: str, tmp_path: Path,
 # --- 6. the Matrix homeserver at start-up -----------------------------------------------------
 
 
-class FakeHomeserver:
+class FakeHomeserver(LoopbackServer):
     """Answers /versions, and whoami with 401 (a rejected access token)."""
 
     def __init__(self) -> None:
-        self.port = free_port()
+        super().__init__()
         self.versions_failures = 0
-        self._loop = asyncio.new_event_loop()
-        self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
 
-    def start(self) -> FakeHomeserver:
+    def routes(self, app: web.Application) -> None:
         async def versions(_request: web.Request) -> web.Response:
             if self.versions_failures:
                 self.versions_failures -= 1
@@ -464,23 +477,8 @@ class FakeHomeserver:
         async def whoami(_request: web.Request) -> web.Response:
             return web.json_response({"errcode": "M_UNKNOWN_TOKEN"}, status=401)
 
-        async def serve() -> web.AppRunner:
-            app = web.Application()
-            app.router.add_get("/_matrix/client/versions", versions)
-            app.router.add_get("/_matrix/client/v3/account/whoami", whoami)
-            runner = web.AppRunner(app, access_log=None)
-            await runner.setup()
-            await web.TCPSite(runner, "127.0.0.1", self.port).start()
-            return runner
-
-        self._thread.start()
-        self._runner = asyncio.run_coroutine_threadsafe(serve(), self._loop).result(10)
-        return self
-
-    def stop(self) -> None:
-        asyncio.run_coroutine_threadsafe(self._runner.cleanup(), self._loop).result(10)
-        self._loop.call_soon_threadsafe(self._loop.stop)
-        self._thread.join(10)
+        app.router.add_get("/_matrix/client/versions", versions)
+        app.router.add_get("/_matrix/client/v3/account/whoami", whoami)
 
 
 def run_in_process(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, **env: str) -> int:
